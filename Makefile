@@ -1,0 +1,59 @@
+# Chancery's commands. Needs only GNU make and python3 >= 3.11: the first
+# target that needs it creates .venv and installs the pinned requirements.
+
+PYTHON ?= python3
+VENV = .venv
+PORT ?= 8000
+# The steering folder (contract, sample data, checks), beside the clone.
+SHARED ?= ../shared
+PYTEST_ARGS ?=
+CONTRACT_ARGS ?=
+
+PY = $(VENV)/bin/python
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint contract clean
+
+# Creates the venv once, with a Python new enough for Django 5.2, and brings pip up to date.
+define make-venv
+	@test -x $(PY) || { \
+	  $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+	    || { echo "Chancery needs Python >= 3.11; run make with PYTHON=python3.11 (or newer)" >&2; exit 1; }; \
+	  echo "$(PYTHON) -m venv $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	$(PY) -m pip install --quiet --upgrade pip
+endef
+
+# Stamps: reinstall only when a requirements file changes.
+$(VENV)/.installed-run: requirements.txt
+	$(make-venv)
+	$(PY) -m pip install -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt
+	$(make-venv)
+	$(PY) -m pip install -r requirements-dev.txt
+	@touch $@
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+run: $(VENV)/.installed-run ## migrate the SQLite database, load the demo data, serve on http://127.0.0.1:PORT (8000)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(PY) manage.py ensure_admin
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(VENV)/.installed-dev ## run the test suite (on PostgreSQL when DATABASE_URL=postgres://... is set)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev ## ruff check and ruff format --check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+contract: $(VENV)/.installed-run ## check this checkout against ../shared/contract.md (SHARED=...)
+	$(PYTHON) $(SHARED)/checks/contract_check.py --dataset $(SHARED)/data/sample_dataset.json \
+	  --cases $(SHARED)/data/sample_cases.json --bad-datasets $(SHARED)/data/bad_datasets $(CONTRACT_ARGS)
+
+clean: ## remove .venv, caches and collected static files (keeps db.sqlite3)
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles test-artifacts
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

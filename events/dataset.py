@@ -1,0 +1,763 @@
+"""The dataset file: reading, checking, importing and writing it.
+
+A dataset is `{"actors": [ACTOR...], "events": [EVENT...]}` (docs/dataset.md).
+Every way an event enters Chancery (a file, the API, the admin's import)
+goes through `DatasetReader`, which applies the models' own validation and
+reports each problem with the record's id and the field. Nothing is written
+unless the whole input is clean.
+"""
+
+import datetime
+import json
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+
+from . import dates
+from .models import (
+    Actor,
+    Citation,
+    Event,
+    EventRelation,
+    EventType,
+    Participant,
+    RelationKind,
+    Role,
+    Source,
+    Tag,
+    normalize_url,
+    parent_chain_loops,
+    validate_slug_id,
+)
+
+ROLE_ORDER = {role: rank for rank, role in enumerate(Role.values)}
+
+ACTOR_KEYS = ("id", "name", "kind", "country", "aliases", "parent", "wikidata")
+EVENT_KEYS = (
+    "id", "title", "summary", "type", "status", "start", "start_precision", "end", "end_precision",
+    "participants", "location", "sources", "tags", "related", "review_state",
+)  # fmt: skip
+SOURCE_KEYS = ("url", "title", "publisher", "published", "language", "archive_url", "quote", "claimed_by")
+SOURCE_METADATA = ("title", "publisher", "published", "language", "archive_url")
+# Fields the API adds to an event for reading; a file holding them imports as if they were absent.
+READ_ONLY_EVENT_KEYS = frozenset({"created_at", "updated_at", "incoming"})
+
+# Model fields and the dataset fields they are written as.
+EVENT_FIELD_NAMES = {
+    "location_name": "location.name",
+    "location_country": "location.country",
+    "location_lat": "location.lat",
+    "location_lon": "location.lon",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input: which record, which field, what."""
+
+    record: str
+    field: str
+    message: str
+
+    def __str__(self):
+        return f"{self.record}: {self.field}: {self.message}"
+
+
+class DatasetError(Exception):
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+@dataclass
+class ImportSummary:
+    created: dict = field(default_factory=lambda: {"actors": 0, "events": 0, "sources": 0})
+    updated: dict = field(default_factory=lambda: {"actors": 0, "events": 0, "sources": 0})
+    unchanged: dict = field(default_factory=lambda: {"actors": 0, "events": 0, "sources": 0})
+
+    def __str__(self):
+        return "; ".join(
+            f"{kind}: {self.created[kind]} created, {self.updated[kind]} updated, {self.unchanged[kind]} unchanged"
+            for kind in ("actors", "events", "sources")
+        )
+
+
+# ---------------------------------------------------------------- the dataset shape
+
+
+def actor_to_dict(actor):
+    return {
+        "id": actor.id,
+        "name": actor.name,
+        "kind": actor.kind,
+        "country": actor.country or None,
+        "aliases": list(actor.aliases),
+        "parent": actor.parent_id,
+        "wikidata": actor.wikidata or None,
+    }
+
+
+def source_to_dict(citation):
+    source = citation.source
+    return {
+        "url": source.url,
+        "title": source.title,
+        "publisher": source.publisher,
+        "published": source.published.isoformat() if source.published else None,
+        "language": source.language or None,
+        "archive_url": source.archive_url or None,
+        "quote": citation.quote,
+        "claimed_by": citation.claimed_by_id,
+    }
+
+
+def event_to_dict(event):
+    """An event in the dataset shape; needs `Event.objects.with_dataset_relations()`."""
+    return {
+        "id": event.id,
+        "title": event.title,
+        "summary": event.summary,
+        "type": event.type_id,
+        "status": event.status,
+        "start": event.start_text,
+        "start_precision": event.start_precision,
+        "end": event.end_text,
+        "end_precision": event.end_precision or None,
+        "participants": sorted(
+            ({"actor": p.actor_id, "role": p.role} for p in event.participants.all()),
+            key=lambda p: (ROLE_ORDER[p["role"]], p["actor"]),
+        ),
+        "location": {
+            "name": event.location_name,
+            "country": event.location_country or None,
+            "lat": event.location_lat,
+            "lon": event.location_lon,
+        }
+        if event.location_name
+        else None,
+        "sources": sorted((source_to_dict(c) for c in event.citations.all()), key=lambda s: s["url"]),
+        "tags": sorted(tag.slug for tag in event.tags.all()),
+        "related": sorted(
+            ({"event": r.to_event_id, "relation": r.relation} for r in event.relations.all()),
+            key=lambda r: (r["event"], r["relation"]),
+        ),
+        "review_state": event.review_state,
+    }
+
+
+# ---------------------------------------------------------------- reading
+
+
+def parse_json(text):
+    """The document in `text` (str or bytes); a DatasetError naming the place where it breaks."""
+    try:
+        return json.loads(text)
+    except UnicodeDecodeError as exc:
+        raise DatasetError([Problem("file", "json", f"not UTF-8 text: {exc.reason} at byte {exc.start}")]) from None
+    except json.JSONDecodeError as exc:
+        raise DatasetError(
+            [Problem("file", "json", f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")]
+        ) from None
+
+
+def _describe_choices(model, field_name):
+    choices = model._meta.get_field(field_name).choices
+    return ", ".join(str(value) for value, _ in choices) if choices else ""
+
+
+def _messages(model, error):
+    """A model ValidationError as {field: message}, saying the allowed values of choice fields."""
+    result = {}
+    for field_name, messages in error.message_dict.items():
+        text = " ".join(messages)
+        if field_name != "__all__" and any(e.code == "invalid_choice" for e in error.error_dict.get(field_name, [])):
+            text = f"not one of {_describe_choices(model, field_name)}"
+        result[field_name] = text
+    return result
+
+
+class _Record:
+    """Collects the problems of one record."""
+
+    def __init__(self, kind, raw, index):
+        self.raw = raw
+        self.id = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
+        self.label = f"{kind} {self.id}" if self.id else f"{kind} #{index + 1} (no id)"
+        self.problems = []
+
+    def add(self, field_name, message):
+        self.problems.append(Problem(self.label, field_name, message))
+
+    def text(self, key, required=False, default=""):
+        value = self.raw.get(key, default)
+        if value is None and not required:
+            return default
+        if not isinstance(value, str) or (required and not value.strip()):
+            self.add(key, "required" if value in (None, "") else f"expected text, got {json.dumps(value)[:60]}")
+            return None
+        return value
+
+    def listing(self, key):
+        value = self.raw.get(key, [])
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.add(key, "expected a list")
+            return []
+        return value
+
+
+@dataclass
+class CleanEvent:
+    """An event record checked and normalized: the model instance and its related rows."""
+
+    event: Event
+    participants: list
+    citations: list  # (url, quote, claimed_by)
+    tags: list
+    related: list  # (event id, relation)
+    data: dict  # the record in the dataset shape, as `event_to_dict` would write it
+
+
+class DatasetReader:
+    """Checks a dataset document against the models and the database, all at once.
+
+    `known_event_ids` lets the API name events that exist apart from the
+    ones in the document (an event's own id, for instance).
+    """
+
+    def __init__(self, document):
+        self.document = document
+        self.problems = []
+        self.actors = []  # Actor instances, unsaved
+        self.events = []  # CleanEvent
+        self.sources = {}  # normalized url -> metadata dict
+        self._source_seen_in = {}
+
+    # -- entry points
+
+    def read(self):
+        doc = self.document
+        if not isinstance(doc, dict):
+            raise DatasetError([Problem("file", "json", 'expected an object {"actors": [...], "events": [...]}')])
+        unknown = sorted(set(doc) - {"actors", "events"})
+        if unknown:
+            self.problems.append(
+                Problem("file", unknown[0], f"unknown key(s) {unknown}: a dataset has actors and events")
+            )
+        actors = doc.get("actors", [])
+        events = doc.get("events", [])
+        for key, value in (("actors", actors), ("events", events)):
+            if not isinstance(value, list):
+                raise DatasetError([Problem("file", key, "expected a list")])
+        self._check_duplicates("actor", actors)
+        self._check_duplicates("event", events)
+        file_actor_ids = {a["id"] for a in actors if isinstance(a, dict) and isinstance(a.get("id"), str)}
+        file_event_ids = {e["id"] for e in events if isinstance(e, dict) and isinstance(e.get("id"), str)}
+        self._known_actors = file_actor_ids | self._existing(
+            Actor, self._referenced_actors(actors, events) - file_actor_ids
+        )
+        self._known_events = file_event_ids | self._existing(Event, self._referenced_events(events) - file_event_ids)
+        self._known_types = set(EventType.objects.values_list("code", flat=True))
+        for index, raw in enumerate(actors):
+            self._read_actor(raw, index)
+        self._check_actor_loops()
+        for index, raw in enumerate(events):
+            self._read_event(raw, index)
+        if self.problems:
+            raise DatasetError(self.problems)
+        return self
+
+    # -- helpers
+
+    def _check_duplicates(self, kind, records):
+        seen = set()
+        for raw in records:
+            if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+                if raw["id"] in seen:
+                    self.problems.append(Problem(f"{kind} {raw['id']}", "id", f"the {kind} id appears more than once"))
+                seen.add(raw["id"])
+
+    @staticmethod
+    def _existing(model, ids):
+        ids = {i for i in ids if isinstance(i, str)}
+        return set(model.objects.filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+
+    @staticmethod
+    def _referenced_actors(actors, events):
+        ids = {a.get("parent") for a in actors if isinstance(a, dict)}
+        for e in events:
+            if not isinstance(e, dict):
+                continue
+            for p in e.get("participants") or []:
+                if isinstance(p, dict):
+                    ids.add(p.get("actor"))
+            for s in e.get("sources") or []:
+                if isinstance(s, dict):
+                    ids.add(s.get("claimed_by"))
+        return {i for i in ids if isinstance(i, str)}
+
+    @staticmethod
+    def _referenced_events(events):
+        return {
+            r.get("event")
+            for e in events
+            if isinstance(e, dict) and isinstance(e.get("related"), list)
+            for r in e["related"]
+            if isinstance(r, dict) and isinstance(r.get("event"), str)
+        }
+
+    # -- actors
+
+    def _read_actor(self, raw, index):
+        record = _Record("actor", raw, index)
+        if not isinstance(raw, dict):
+            record.add("actor", "expected an object")
+            self.problems += record.problems
+            return
+        for key in sorted(set(raw) - set(ACTOR_KEYS)):
+            record.add(key, f"unknown field (an actor has {', '.join(ACTOR_KEYS)})")
+        actor_id = record.text("id", required=True)
+        name = record.text("name", required=True)
+        kind = record.text("kind", required=True)
+        country = record.text("country")
+        wikidata = record.text("wikidata")
+        aliases = record.listing("aliases")
+        parent = raw.get("parent")
+        if parent is not None and (not isinstance(parent, str) or parent not in self._known_actors):
+            record.add("parent", f"unknown actor {parent!r}: not in the file nor in the database")
+            parent = None
+        # The parent is set after the model's own checks: the file's loops are checked below, all at once.
+        actor = Actor(id=actor_id, name=name, kind=kind, country=country, aliases=aliases, wikidata=wikidata)
+        try:
+            actor.full_clean(exclude={"parent"}, validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            for field_name, message in _messages(Actor, exc).items():
+                if record.problems and field_name in {p.field for p in record.problems}:
+                    continue
+                record.add(field_name, message)
+        actor.parent_id = parent
+        self.problems += record.problems
+        if not record.problems:
+            self.actors.append(actor)
+
+    def _check_actor_loops(self):
+        parents = {a.id: a.parent_id for a in self.actors}
+
+        def parent_of(actor_id):
+            if actor_id in parents:
+                return parents[actor_id]
+            return Actor.objects.filter(pk=actor_id).values_list("parent_id", flat=True).first()
+
+        for actor in self.actors:
+            if parent_chain_loops(actor.id, actor.parent_id, parent_of):
+                self.problems.append(
+                    Problem(f"actor {actor.id}", "parent", f"{actor.parent_id!r} makes the parent chain loop back")
+                )
+
+    # -- events
+
+    def _read_event(self, raw, index):
+        record = _Record("event", raw, index)
+        if not isinstance(raw, dict):
+            record.add("event", "expected an object")
+            self.problems += record.problems
+            return
+        for key in sorted(set(raw) - set(EVENT_KEYS) - READ_ONLY_EVENT_KEYS):
+            record.add(key, f"unknown field (an event has {', '.join(EVENT_KEYS)})")
+        event = Event(
+            id=record.text("id", required=True),
+            title=record.text("title", required=True),
+            summary=record.text("summary"),
+            status=record.text("status", default=Event.Status.OCCURRED),
+            review_state=record.text("review_state", default=Event.ReviewState.DRAFT),
+        )
+        type_code = record.text("type", required=True)
+        if type_code is not None and type_code not in self._known_types:
+            record.add("type", f"unknown type code {type_code!r} (see /api/v1/event-types/)")
+        event.type_id = type_code
+        event.start, event.start_precision = self._read_date(record, "start", required=True)
+        event.end, event.end_precision = self._read_date(record, "end")
+        self._read_location(record, event)
+        participants = self._read_participants(record)
+        citations = self._read_sources(record)
+        tags = self._read_tags(record)
+        related = self._read_related(record, event.id)
+        try:
+            event.full_clean(exclude={"type", "span_end"}, validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            reported = {p.field for p in record.problems}
+            for field_name, message in _messages(Event, exc).items():
+                name = EVENT_FIELD_NAMES.get(field_name, field_name)
+                if name not in reported and field_name not in reported:
+                    record.add(name, message)
+        problem = Event.publication_problem(event.review_state, len(citations))
+        if problem:
+            record.add("sources", problem)
+        self.problems += record.problems
+        if not record.problems:
+            clean = CleanEvent(event, participants, citations, tags, related, data=None)
+            clean.data = self._shape(clean)
+            self.events.append(clean)
+
+    def _read_date(self, record, key, required=False):
+        value = record.raw.get(key)
+        precision = record.raw.get(f"{key}_precision")
+        if value is None:
+            if required:
+                record.add(key, "required")
+            return None, ""
+        try:
+            parsed, given = dates.parse_partial_date(value)
+        except ValueError as exc:
+            record.add(key, str(exc))
+            return None, ""
+        if precision is None:
+            return parsed, given
+        if precision not in dates.PRECISIONS:
+            record.add(f"{key}_precision", f"not one of {', '.join(dates.PRECISIONS)}")
+            return None, ""
+        if dates.precision_is_finer(precision, given):
+            record.add(key, f"{value!r} is not precise to the {precision} that {key}_precision says")
+            return None, ""
+        return parsed, precision
+
+    def _read_location(self, record, event):
+        location = record.raw.get("location")
+        if location is None:
+            return
+        if not isinstance(location, dict):
+            record.add("location", "expected null or an object {name, country, lat, lon}")
+            return
+        for key in sorted(set(location) - {"name", "country", "lat", "lon"}):
+            record.add(f"location.{key}", "unknown field (a location has name, country, lat, lon)")
+        name = location.get("name")
+        if not isinstance(name, str) or not name.strip():
+            record.add("location.name", "a location needs a name")
+        event.location_name = name if isinstance(name, str) else ""
+        country = location.get("country")
+        if country is not None and not isinstance(country, str):
+            record.add("location.country", "expected an alpha-3 code or null")
+            country = None
+        event.location_country = country or ""
+        for axis in ("lat", "lon"):
+            value = location.get(axis)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+                record.add(f"location.{axis}", f"expected a number or null, got {json.dumps(value)[:40]}")
+                value = None
+            setattr(event, f"location_{axis}", None if value is None else float(value))
+
+    def _read_participants(self, record):
+        result, seen = [], set()
+        for i, item in enumerate(record.listing("participants")):
+            where = f"participants[{i}]"
+            if not isinstance(item, dict):
+                record.add(where, 'expected {"actor": ID, "role": ROLE}')
+                continue
+            actor, role = item.get("actor"), item.get("role")
+            ok = True
+            if not isinstance(actor, str) or actor not in self._known_actors:
+                record.add(f"{where}.actor", f"unknown actor {actor!r}: not in the file nor in the database")
+                ok = False
+            if role not in Role.values:
+                record.add(f"{where}.role", f"{role!r} is not one of {', '.join(Role.values)}")
+                ok = False
+            if ok and (actor, role) in seen:
+                record.add(f"{where}.actor", f"{actor!r} is already a participant as {role}")
+                ok = False
+            if ok:
+                seen.add((actor, role))
+                result.append((actor, role))
+        return result
+
+    def _read_sources(self, record):
+        result, urls = [], set()
+        for i, item in enumerate(record.listing("sources")):
+            where = f"sources[{i}]"
+            if not isinstance(item, dict):
+                record.add(where, "expected an object {url, title, publisher, published, quote, claimed_by}")
+                continue
+            for key in sorted(set(item) - set(SOURCE_KEYS)):
+                record.add(f"{where}.{key}", f"unknown field (a source has {', '.join(SOURCE_KEYS)})")
+            url = item.get("url")
+            try:
+                if not isinstance(url, str):
+                    raise ValidationError("")
+                URLValidator(schemes=["http", "https"])(url)
+                url = normalize_url(url)
+            except ValidationError:
+                record.add(f"{where}.url", f"{url!r} is not an http(s) URL")
+                continue
+            if url in urls:
+                record.add(f"{where}.url", f"{url} is cited twice by this event")
+                continue
+            urls.add(url)
+            metadata = self._read_source_metadata(record, where, item)
+            quote = item.get("quote") if item.get("quote") is not None else ""
+            if not isinstance(quote, str):
+                record.add(f"{where}.quote", "expected text")
+            claimed_by = item.get("claimed_by")
+            if claimed_by is not None and claimed_by not in self._known_actors:
+                record.add(f"{where}.claimed_by", f"unknown actor {claimed_by!r}: not in the file nor in the database")
+            if metadata is None:
+                continue
+            seen = self.sources.get(url)
+            if seen is not None and seen != metadata:
+                differing = [k for k in SOURCE_METADATA if seen[k] != metadata[k]]
+                record.add(
+                    f"{where}.{differing[0]}",
+                    f"the source {url} has a different {', '.join(differing)} in event {self._source_seen_in[url]}: "
+                    f"{seen[differing[0]]!r} there, {metadata[differing[0]]!r} here",
+                )
+                continue
+            self.sources.setdefault(url, metadata)
+            self._source_seen_in.setdefault(url, record.id)
+            result.append((url, quote, claimed_by))
+        return result
+
+    def _read_source_metadata(self, record, where, item):
+        metadata, ok = {"url": item["url"]}, True
+        for key in ("title", "publisher", "language", "archive_url"):
+            value = item.get(key)
+            if value is None:
+                value = ""
+            if not isinstance(value, str):
+                record.add(f"{where}.{key}", "expected text")
+                ok = False
+            metadata[key] = value
+        published = item.get("published")
+        metadata["published"] = None
+        if published is not None:
+            try:
+                metadata["published"] = datetime.date.fromisoformat(published) if isinstance(published, str) else None
+                if metadata["published"] is None or len(published) != 10:
+                    raise ValueError
+            except ValueError:
+                record.add(f"{where}.published", f"{published!r} is not an ISO date (YYYY-MM-DD) or null")
+                ok = False
+        source = Source(**{k: v for k, v in metadata.items() if k != "url"}, url=normalize_url(item["url"]))
+        try:
+            source.full_clean(exclude={"url"}, validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            for field_name, message in _messages(Source, exc).items():
+                record.add(f"{where}.{field_name}", message)
+                ok = False
+        del metadata["url"]
+        return metadata if ok else None
+
+    def _read_tags(self, record):
+        tags = []
+        for i, tag in enumerate(record.listing("tags")):
+            try:
+                if not isinstance(tag, str):
+                    raise ValidationError("")
+                validate_slug_id(tag)
+            except ValidationError:
+                record.add(f"tags[{i}]", f"{tag!r} is not a tag (lower-case words joined by hyphens)")
+                continue
+            if tag in tags:
+                record.add(f"tags[{i}]", f"{tag!r} is listed twice")
+                continue
+            tags.append(tag)
+        return tags
+
+    def _read_related(self, record, event_id):
+        result = []
+        for i, item in enumerate(record.listing("related")):
+            where = f"related[{i}]"
+            if not isinstance(item, dict):
+                record.add(where, 'expected {"event": ID, "relation": RELATION}')
+                continue
+            target, relation = item.get("event"), item.get("relation")
+            if not isinstance(target, str) or target not in self._known_events:
+                record.add(f"{where}.event", f"unknown event {target!r}: not in the file nor in the database")
+            elif target == event_id:
+                record.add(f"{where}.event", "an event cannot relate to itself")
+            elif relation not in RelationKind.values:
+                record.add(f"{where}.relation", f"{relation!r} is not one of {', '.join(RelationKind.values)}")
+            elif (target, relation) in result:
+                record.add(where, f"{relation} {target} is listed twice")
+            else:
+                result.append((target, relation))
+        return result
+
+    def _shape(self, clean):
+        """The record as `event_to_dict` writes it, to tell an unchanged event from a changed one."""
+        event = clean.event
+        return {
+            "id": event.id,
+            "title": event.title,
+            "summary": event.summary,
+            "type": event.type_id,
+            "status": event.status,
+            "start": event.start_text,
+            "start_precision": event.start_precision,
+            "end": event.end_text,
+            "end_precision": event.end_precision or None,
+            "participants": [
+                {"actor": a, "role": r} for a, r in sorted(clean.participants, key=lambda p: (ROLE_ORDER[p[1]], p[0]))
+            ],
+            "location": {
+                "name": event.location_name,
+                "country": event.location_country or None,
+                "lat": event.location_lat,
+                "lon": event.location_lon,
+            }
+            if event.location_name
+            else None,
+            "sources": [
+                {
+                    "url": url,
+                    "title": self.sources[url]["title"],
+                    "publisher": self.sources[url]["publisher"],
+                    "published": self.sources[url]["published"].isoformat() if self.sources[url]["published"] else None,
+                    "language": self.sources[url]["language"] or None,
+                    "archive_url": self.sources[url]["archive_url"] or None,
+                    "quote": quote,
+                    "claimed_by": claimed_by,
+                }
+                for url, quote, claimed_by in sorted(clean.citations)
+            ],
+            "tags": sorted(clean.tags),
+            "related": [{"event": t, "relation": r} for t, r in sorted(clean.related)],
+            "review_state": event.review_state,
+        }
+
+
+# ---------------------------------------------------------------- writing to the database
+
+
+def _with_history(instance, user, reason):
+    instance._history_user = user
+    instance._change_reason = reason
+    return instance
+
+
+@transaction.atomic
+def save_dataset(reader, user=None, reason="dataset import"):
+    """Write a checked dataset: create what is new, update what changed, leave the rest untouched."""
+    summary = ImportSummary()
+    _save_actors(reader.actors, summary, user, reason)
+    sources = _save_sources(reader.sources, summary, user, reason)
+    Tag.objects.bulk_create(
+        [Tag(slug=slug) for slug in {t for clean in reader.events for t in clean.tags}], ignore_conflicts=True
+    )
+    existing = Event.objects.with_dataset_relations().in_bulk([clean.event.id for clean in reader.events])
+    for clean in reader.events:
+        current = existing.get(clean.event.id)
+        if current is not None and event_to_dict(current) == clean.data:
+            summary.unchanged["events"] += 1
+            continue
+        _save_event(clean, current, sources, user, reason)
+        summary.created["events"] += current is None
+        summary.updated["events"] += current is not None
+    return summary
+
+
+def import_document(document, user=None, reason="dataset import"):
+    """Check and import a whole dataset document, atomically; DatasetError lists every problem."""
+    with transaction.atomic():
+        reader = DatasetReader(document).read()
+        return save_dataset(reader, user=user, reason=reason)
+
+
+def _save_actors(actors, summary, user, reason):
+    existing = Actor.objects.in_bulk([a.id for a in actors])
+    for actor in actors:
+        current = existing.get(actor.id)
+        if current is not None and actor_to_dict(current) == actor_to_dict(actor):
+            summary.unchanged["actors"] += 1
+            continue
+        _with_history(actor, user, reason).save()
+        summary.created["actors"] += current is None
+        summary.updated["actors"] += current is not None
+
+
+def _save_sources(metadata_by_url, summary, user, reason):
+    existing = Source.objects.in_bulk(list(metadata_by_url), field_name="url")
+    for url, metadata in metadata_by_url.items():
+        current = existing.get(url)
+        if current is None:
+            existing[url] = _with_history(Source(url=url, **metadata), user, reason)
+            existing[url].save()
+            summary.created["sources"] += 1
+        elif any(getattr(current, key) != value for key, value in metadata.items()):
+            for key, value in metadata.items():
+                setattr(current, key, value)
+            _with_history(current, user, reason).save()
+            summary.updated["sources"] += 1
+        else:
+            summary.unchanged["sources"] += 1
+    return existing
+
+
+def _save_event(clean, current, sources, user, reason):
+    event = clean.event
+    if current is not None:
+        event.created_at, event.created_by_id = current.created_at, current.created_by_id
+    else:
+        event.created_by = user
+    event.updated_by = user
+    _with_history(event, user, reason).save()
+    event.tags.set(clean.tags)
+
+    old = {(p.actor_id, p.role): p for p in current.participants.all()} if current else {}
+    for key in set(old) - set(clean.participants):
+        _with_history(old[key], user, reason).delete()
+    for actor_id, role in set(clean.participants) - set(old):
+        _with_history(Participant(event=event, actor_id=actor_id, role=role), user, reason).save()
+
+    old = {c.source.url: c for c in current.citations.all()} if current else {}
+    new = {url: (quote, claimed_by) for url, quote, claimed_by in clean.citations}
+    for url in set(old) - set(new):
+        _with_history(old[url], user, reason).delete()
+    for url, (quote, claimed_by) in new.items():
+        citation = old.get(url)
+        if citation is None:
+            citation = Citation(event=event, source=sources[url])
+        elif (citation.quote, citation.claimed_by_id) == (quote, claimed_by):
+            continue
+        citation.quote, citation.claimed_by_id = quote, claimed_by
+        _with_history(citation, user, reason).save()
+
+    old = {(r.to_event_id, r.relation): r for r in current.relations.all()} if current else {}
+    for key in set(old) - set(clean.related):
+        _with_history(old[key], user, reason).delete()
+    for target, relation in set(clean.related) - set(old):
+        _with_history(EventRelation(from_event=event, to_event_id=target, relation=relation), user, reason).save()
+
+
+# ---------------------------------------------------------------- writing a file
+
+
+def _indented(item, depth=2):
+    text = json.dumps(item, ensure_ascii=False, indent=1)
+    return "\n".join(" " * depth + line for line in text.split("\n"))
+
+
+def write_dataset(out, actors, events, chunk_size=2000, progress=None):
+    """Write a dataset file to the text stream `out`, item by item, in constant memory.
+
+    The output is exactly `json.dumps(document, ensure_ascii=False, indent=1)`
+    with a final newline. `progress`, if given, is called with each event written.
+    """
+    out.write('{\n "actors": ')
+    _write_list(out, (actor_to_dict(a) for a in actors.order_by("id").iterator(chunk_size=chunk_size)))
+    out.write(',\n "events": ')
+    events = events.with_dataset_relations().order_by("start", "id").iterator(chunk_size=chunk_size)
+    count = _write_list(out, (event_to_dict(e) for e in events), progress)
+    out.write("\n}\n")
+    return count
+
+
+def _write_list(out, items, progress=None):
+    count = 0
+    for item in items:
+        out.write(("," if count else "[") + "\n" + _indented(item))
+        count += 1
+        if progress:
+            progress(item)
+    out.write("\n ]" if count else "[]")
+    return count

@@ -1,0 +1,666 @@
+"""Chancery's domain: actors, the event-type taxonomy, events and their evidence.
+
+The rules of the domain live here, once: database constraints for what must
+never be stored, `clean()` for the friendly message before that, and verbs on
+`EventQuerySet` for every question the API, the admin, the exports and the
+commands ask.
+"""
+
+from urllib.parse import urlsplit, urlunsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Upper
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from . import dates
+from .countries import COUNTRIES
+
+RESERVED_EVENT_IDS = frozenset({"export", "deleted"})
+"""Event ids that would collide with the API's own paths under /api/v1/events/."""
+
+SLUG_RE = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
+validate_slug_id = RegexValidator(
+    SLUG_RE, "Use lower-case letters, digits and single hyphens or underscores, e.g. 'us-ru-talks-2025'."
+)
+validate_wikidata = RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata item id is Q followed by digits, e.g. 'Q159'.")
+validate_type_code = RegexValidator(
+    r"^[a-z][a-z_]*(?:\.[a-z][a-z_]*)*$", "A type code is dotted lower-case words, e.g. 'sanctions.imposed'."
+)
+
+
+def validate_country(value):
+    if value not in COUNTRIES:
+        raise ValidationError(
+            "%(value)r is not an ISO 3166-1 alpha-3 country code (e.g. 'RUS', 'USA').", params={"value": value}
+        )
+
+
+def validate_event_id(value):
+    if value in RESERVED_EVENT_IDS:
+        raise ValidationError("%(value)r is reserved by the API and cannot be an event id.", params={"value": value})
+
+
+def validate_aliases(value):
+    if not isinstance(value, list) or not all(isinstance(alias, str) and alias.strip() for alias in value):
+        raise ValidationError("Aliases are a list of non-empty names.")
+    if len(set(value)) != len(value):
+        raise ValidationError("An alias is listed twice.")
+
+
+def normalize_url(url):
+    """A source's identity: scheme and host lower-cased, default port and fragment dropped."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if parts.port and not ((scheme == "http" and parts.port == 80) or (scheme == "https" and parts.port == 443)):
+        host = f"{host}:{parts.port}"
+    if parts.username or parts.password:
+        userinfo = parts.username or ""
+        if parts.password:
+            userinfo += f":{parts.password}"
+        host = f"{userinfo}@{host}"
+    return urlunsplit((scheme, host, parts.path, parts.query, ""))
+
+
+class Precision(models.TextChoices):
+    DAY = dates.DAY, "day"
+    MONTH = dates.MONTH, "month"
+    YEAR = dates.YEAR, "year"
+
+
+class Actor(models.Model):
+    """A state, government, official, company or organisation that takes part in events."""
+
+    class Kind(models.TextChoices):
+        STATE = "state", "state"
+        GOVERNMENT = "government", "government"
+        PERSON = "person", "person"
+        ORGANIZATION = "organization", "organization"
+        COMPANY = "company", "company"
+        IGO = "igo", "intergovernmental organization"
+        OTHER = "other", "other"
+
+    id = models.SlugField(
+        primary_key=True,
+        max_length=100,
+        validators=[validate_slug_id],
+        help_text="Stable identifier used by the API and dataset files, e.g. 'russia'. Never changes.",
+    )
+    name = models.CharField(max_length=200, help_text="The usual English name, e.g. 'Russia', 'Sergey Lavrov'.")
+    kind = models.CharField(max_length=20, choices=Kind.choices, help_text="What sort of actor this is.")
+    country = models.CharField(
+        max_length=3,
+        blank=True,
+        default="",
+        validators=[validate_country],
+        help_text="ISO 3166-1 alpha-3 code of the state the actor belongs to (e.g. 'RUS'); empty for none.",
+    )
+    aliases = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_aliases],
+        help_text="Other names the actor goes by in articles ('Moscow', 'Kremlin'): used to find it in text.",
+    )
+    # PROTECT: a government's ministers and officials must not lose their place in the hierarchy unnoticed.
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="The actor this one belongs to: a minister's ministry, a ministry's state.",
+    )
+    wikidata = models.CharField(
+        max_length=20,
+        blank=True,
+        default="",
+        validators=[validate_wikidata],
+        help_text="Wikidata item id, e.g. 'Q159' for Russia; empty when unknown.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(country="") | Q(country__regex=r"^[A-Z]{3}$"), name="actor_country_is_alpha3"
+            ),
+            models.CheckConstraint(
+                condition=Q(wikidata="") | Q(wikidata__regex=r"^Q[1-9][0-9]*$"), name="actor_wikidata_qid"
+            ),
+            models.CheckConstraint(condition=~Q(parent=models.F("id")), name="actor_is_not_its_own_parent"),
+        ]
+        indexes = [
+            # The country filter joins participants to their actors' country.
+            models.Index(fields=["country"], name="actor_country_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        def parent_in_database(actor_id):
+            return Actor.objects.filter(pk=actor_id).values_list("parent_id", flat=True).first()
+
+        if parent_chain_loops(self.id, self.parent_id, parent_in_database):
+            raise ValidationError({"parent": f"{self.parent_id!r} would make the hierarchy a loop."})
+
+
+def parent_chain_loops(actor_id, parent_id, parent_of):
+    """Whether following parents up from `parent_id` comes back round; `parent_of(id)` gives one step."""
+    seen, current = {actor_id}, parent_id
+    while current is not None:
+        if current in seen:
+            return True
+        seen.add(current)
+        current = parent_of(current)
+    return False
+
+
+class EventType(models.Model):
+    """One code of the taxonomy, with its nearest CAMEO and PLOVER codes."""
+
+    code = models.CharField(
+        primary_key=True,
+        max_length=60,
+        validators=[validate_type_code],
+        help_text="Dotted code; a filter on a code includes its sub-codes ('sanctions' matches 'sanctions.imposed').",
+    )
+    name = models.CharField(max_length=100, help_text="Short name shown to readers.")
+    description = models.TextField(blank=True, help_text="What events of this type are, for curators.")
+    cameo_code = models.CharField(
+        max_length=4,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]{2,4}$", "A CAMEO code is 2 to 4 digits, leading zeros kept ('046').")],
+        help_text="Nearest CAMEO code (GDELT, ICEWS), kept as a string with its leading zeros.",
+    )
+    goldstein = models.DecimalField(
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-10), MaxValueValidator(10)],
+        help_text="Goldstein score of the CAMEO code: -10 (conflict) to +10 (cooperation).",
+    )
+    plover_type = models.CharField(max_length=20, blank=True, help_text="Nearest PLOVER event type (POLECAT).")
+    plover_mode = models.CharField(max_length=30, blank=True, help_text="PLOVER mode within that type, if any.")
+    mapping_note = models.TextField(
+        blank=True, help_text="Where the CAMEO/PLOVER mapping is Chancery's judgement rather than the standard's."
+    )
+    keywords = models.JSONField(
+        default=list, blank=True, help_text="Words that suggest this type when proposing events from an article."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(goldstein__isnull=True) | Q(goldstein__gte=-10, goldstein__lte=10),
+                name="eventtype_goldstein_in_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} ({self.name})"
+
+    @property
+    def family(self):
+        return self.code.split(".")[0]
+
+
+class Tag(models.Model):
+    slug = models.SlugField(primary_key=True, max_length=60, validators=[validate_slug_id])
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self):
+        return self.slug
+
+
+class EventQuerySet(models.QuerySet):
+    """The questions asked of events, as verbs shared by the API, admin, exports and commands."""
+
+    def published(self):
+        return self.filter(review_state=Event.ReviewState.PUBLISHED)
+
+    def visible_to(self, user):
+        if user is not None and user.is_active and user.is_staff:
+            return self
+        return self.published()
+
+    def involving(self, *actor_ids):
+        """Events in which every named actor takes part (in any role)."""
+        queryset = self
+        for actor_id in actor_ids:
+            queryset = queryset.filter(Exists(Participant.objects.filter(event=OuterRef("pk"), actor_id=actor_id)))
+        return queryset
+
+    def with_role(self, role, actor_id):
+        return self.filter(Exists(Participant.objects.filter(event=OuterRef("pk"), actor_id=actor_id, role=role)))
+
+    def of_type(self, *codes):
+        """Events of any of the codes, sub-codes included."""
+        condition = Q()
+        for code in codes:
+            condition |= Q(type_id=code) | Q(type_id__startswith=f"{code}.")
+        return self.filter(condition)
+
+    def overlapping(self, date_from=None, date_to=None):
+        """Events whose span (imprecise dates covering their whole period) meets the range."""
+        queryset = self
+        if date_to is not None:
+            queryset = queryset.filter(start__lte=date_to)
+        if date_from is not None:
+            queryset = queryset.filter(span_end__gte=date_from)
+        return queryset
+
+    def in_country(self, code):
+        """Events located in the country or with a participant of it."""
+        return self.filter(
+            Q(location_country=code) | Exists(Participant.objects.filter(event=OuterRef("pk"), actor__country=code))
+        )
+
+    def tagged(self, slug):
+        return self.filter(Exists(Event.tags.through.objects.filter(event=OuterRef("pk"), tag_id=slug)))
+
+    def published_by(self, publisher):
+        return self.filter(Exists(Citation.objects.filter(event=OuterRef("pk"), source__publisher__iexact=publisher)))
+
+    def changed_since(self, moment):
+        return self.filter(updated_at__gte=moment)
+
+    def chronological(self):
+        return self.order_by("start", "id")
+
+    def with_dataset_relations(self):
+        """Everything the dataset shape shows, in a constant number of queries."""
+        return self.prefetch_related(
+            models.Prefetch("participants", queryset=Participant.objects.order_by("role", "actor_id")),
+            models.Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("source__url")),
+            models.Prefetch("relations", queryset=EventRelation.objects.order_by("relation", "to_event_id")),
+            "tags",
+        )
+
+
+class Status(models.TextChoices):
+    PROPOSED = "proposed", "proposed"
+    SCHEDULED = "scheduled", "scheduled"
+    OCCURRED = "occurred", "occurred"
+    CANCELLED = "cancelled", "cancelled"
+    POSTPONED = "postponed", "postponed"
+
+
+class ReviewState(models.TextChoices):
+    DRAFT = "draft", "draft"
+    REVIEWED = "reviewed", "reviewed"
+    PUBLISHED = "published", "published"
+
+
+class Event(models.Model):
+    """Something that happened (or was proposed, scheduled, cancelled) between actors."""
+
+    Status = Status
+    ReviewState = ReviewState
+
+    id = models.SlugField(
+        primary_key=True,
+        max_length=100,
+        validators=[validate_slug_id, validate_event_id],
+        help_text="Stable identifier used by the API and dataset files, e.g. 'us-ru-talks-riyadh-2025'. Never changes.",
+    )
+    title = models.CharField(
+        max_length=300, help_text="One line saying who did what, e.g. 'US imposes sanctions on Rosneft'."
+    )
+    summary = models.TextField(blank=True, help_text="A few sentences of context; may be empty.")
+    # PROTECT: a type still used by events must not disappear from the taxonomy.
+    type = models.ForeignKey(
+        EventType, on_delete=models.PROTECT, related_name="events", help_text="Taxonomy code, e.g. 'talks'."
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.OCCURRED,
+        help_text="Whether the event took place, or was only proposed, scheduled, cancelled or postponed.",
+    )
+    start = models.DateField(help_text="First day of the event, or of its month or year when only that is known.")
+    start_precision = models.CharField(
+        max_length=5, choices=Precision.choices, default=Precision.DAY, help_text="How precisely the start is known."
+    )
+    end = models.DateField(null=True, blank=True, help_text="Last day, for events that last; empty for one-off events.")
+    end_precision = models.CharField(
+        max_length=5,
+        choices=Precision.choices,
+        blank=True,
+        help_text="How precisely the end is known; empty without an end.",
+    )
+    span_end = models.DateField(
+        editable=False,
+        help_text="Last day the event may cover (the end of its end's or start's period); serves date filters.",
+    )
+    location_name = models.CharField(max_length=200, blank=True, help_text="Where it happened, e.g. 'Riyadh'.")
+    location_country = models.CharField(
+        max_length=3, blank=True, validators=[validate_country], help_text="ISO 3166-1 alpha-3 code of the location."
+    )
+    location_lat = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text="Latitude (WGS 84).",
+    )
+    location_lon = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        help_text="Longitude (WGS 84).",
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="events", help_text="Free keywords, e.g. 'oil'.")
+    review_state = models.CharField(
+        max_length=10,
+        choices=ReviewState.choices,
+        default=ReviewState.DRAFT,
+        help_text="Only published events are visible without logging in.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, help_text="Last change, for incremental sync.")
+    # SET_NULL: removing a user account must not remove the events they curated.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+
+    objects = EventQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[tags])
+
+    class Meta:
+        ordering = ["start", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(start_precision=dates.MONTH) | Q(start__day=1), name="event_month_start_is_first_day"
+            ),
+            models.CheckConstraint(
+                condition=~Q(start_precision=dates.YEAR) | Q(start__day=1, start__month=1),
+                name="event_year_start_is_first_day",
+            ),
+            models.CheckConstraint(
+                condition=~Q(end_precision=dates.MONTH) | Q(end__day=1), name="event_month_end_is_first_day"
+            ),
+            models.CheckConstraint(
+                condition=~Q(end_precision=dates.YEAR) | Q(end__day=1, end__month=1), name="event_year_end_is_first_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True, end_precision="")
+                | Q(end__isnull=False, end_precision__in=dates.PRECISIONS),
+                name="event_end_has_precision",
+            ),
+            models.CheckConstraint(
+                condition=Q(span_end__gte=models.F("start")), name="event_does_not_end_before_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(location_lat__isnull=True) | Q(location_lat__gte=-90, location_lat__lte=90),
+                name="event_lat_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(location_lon__isnull=True) | Q(location_lon__gte=-180, location_lon__lte=180),
+                name="event_lon_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(location_lat__isnull=True, location_lon__isnull=True)
+                | Q(location_lat__isnull=False, location_lon__isnull=False),
+                name="event_coordinates_come_in_pairs",
+            ),
+            models.CheckConstraint(
+                condition=~Q(location_name="") | Q(location_country="", location_lat__isnull=True),
+                name="event_location_has_a_name",
+            ),
+            models.CheckConstraint(
+                condition=Q(location_country="") | Q(location_country__regex=r"^[A-Z]{3}$"),
+                name="event_location_country_is_alpha3",
+            ),
+            models.CheckConstraint(condition=~Q(id__in=sorted(RESERVED_EVENT_IDS)), name="event_id_not_reserved"),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="event_status_valid"),
+            models.CheckConstraint(condition=Q(review_state__in=ReviewState.values), name="event_review_state_valid"),
+            models.CheckConstraint(
+                condition=Q(start_precision__in=dates.PRECISIONS), name="event_start_precision_valid"
+            ),
+        ]
+        indexes = [
+            # Anonymous lists: published events in chronological order, the cursor's (start, id).
+            models.Index(
+                fields=["start", "id"], condition=Q(review_state="published"), name="event_published_chrono_idx"
+            ),
+            # Staff lists of every review state, and date_to (start <= date_to).
+            models.Index(fields=["start", "id"], name="event_chrono_idx"),
+            # date_from: span_end >= date_from.
+            models.Index(fields=["span_end"], name="event_span_end_idx"),
+            # updated_since and ordering=updated.
+            models.Index(fields=["updated_at", "id"], name="event_updated_idx"),
+            # country (through the location).
+            models.Index(fields=["location_country"], name="event_location_country_idx"),
+            # review_state for staff and the admin's list filter.
+            models.Index(fields=["review_state"], name="event_review_state_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.span_end = self.compute_span_end()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "span_end"}
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        errors = {}
+        for field in ("start", "end"):
+            value, precision = getattr(self, field), getattr(self, f"{field}_precision")
+            if value and precision in dates.PRECISIONS and not dates.is_start_of_period(value, precision):
+                errors[field] = (
+                    f"{value.isoformat()} has a {'day' if precision == dates.MONTH else 'month or day'} "
+                    f"but {field}_precision is {precision!r}: write {dates.format_partial_date(value, precision)!r}."
+                )
+        if self.end is None and self.end_precision:
+            errors["end_precision"] = "An end precision needs an end date."
+        if self.end is not None and not self.end_precision:
+            errors["end_precision"] = "An end date needs its precision."
+        if (
+            "start" not in errors
+            and "end" not in errors
+            and self.start
+            and self.end
+            and self.end_precision in dates.PRECISIONS
+            and dates.period_end(self.end, self.end_precision) < self.start
+        ):
+            errors["end"] = f"The event ends ({self.end.isoformat()}) before it starts ({self.start.isoformat()})."
+        if (self.location_lat is None) != (self.location_lon is None):
+            errors["location_lat" if self.location_lat is None else "location_lon"] = (
+                "Give both coordinates or neither."
+            )
+        if not self.location_name and (self.location_country or self.location_lat is not None):
+            errors["location_name"] = "A location needs a name."
+        if errors:
+            raise ValidationError(errors)
+
+    def compute_span_end(self):
+        if self.end is not None:
+            return dates.period_end(self.end, self.end_precision or dates.DAY)
+        return dates.period_end(self.start, self.start_precision)
+
+    @staticmethod
+    def publication_problem(review_state, source_count):
+        """Why an event cannot have this review state with so many sources, or None."""
+        if review_state == Event.ReviewState.PUBLISHED and source_count == 0:
+            return "A published event needs at least one source."
+        return None
+
+    @property
+    def start_text(self):
+        return dates.format_partial_date(self.start, self.start_precision)
+
+    @property
+    def end_text(self):
+        return dates.format_partial_date(self.end, self.end_precision) if self.end else None
+
+    @property
+    def has_location(self):
+        return bool(self.location_name)
+
+
+class Role(models.TextChoices):
+    INITIATOR = "initiator", "initiator"
+    TARGET = "target", "target"
+    PARTICIPANT = "participant", "participant"
+    MEDIATOR = "mediator", "mediator"
+    HOST = "host", "host"
+
+
+class Participant(models.Model):
+    """An actor taking part in an event, in a role."""
+
+    Role = Role
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participants")
+    # PROTECT: an actor still taking part in events must not vanish from their records.
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="participations")
+    role = models.CharField(max_length=12, choices=Role.choices, help_text="What the actor did in the event.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "actor", "role"], name="participant_once_per_role"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="participant_role_valid"),
+        ]
+        indexes = [
+            # actor, initiator and target filters: from the actor (and role) to its events.
+            models.Index(fields=["actor", "role", "event"], name="participant_actor_role_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.actor_id} ({self.role})"
+
+
+class Source(models.Model):
+    """A news article or official release, one row per normalized URL."""
+
+    url = models.URLField(
+        max_length=2000,
+        unique=True,
+        help_text="The article's address, stored normalized: scheme and host lower-case, no default port or #fragment.",
+    )
+    title = models.CharField(max_length=500, blank=True, help_text="The article's headline.")
+    publisher = models.CharField(max_length=200, blank=True, help_text="Who published it, e.g. 'RT', 'Reuters'.")
+    published = models.DateField(null=True, blank=True, help_text="Publication date; empty when unknown.")
+    language = models.CharField(
+        max_length=12,
+        blank=True,
+        validators=[RegexValidator(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", "Use a language tag such as 'en' or 'ru'.")],
+        help_text="Language of the text (BCP 47 tag, e.g. 'en', 'ru').",
+    )
+    archive_url = models.URLField(
+        max_length=2000, blank=True, help_text="A saved copy (e.g. in a web archive), in case the article disappears."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["url"]
+        indexes = [
+            # publisher filter (case-insensitive).
+            models.Index(Upper("publisher"), name="source_publisher_idx"),
+        ]
+
+    def __str__(self):
+        return self.title or self.url
+
+    def save(self, *args, **kwargs):
+        self.url = normalize_url(self.url)
+        super().save(*args, **kwargs)
+
+
+class Citation(models.Model):
+    """A source supporting an event: the passage, and whom the text says claims it."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="citations")
+    # PROTECT: a source still cited must not vanish from under the events it supports.
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    quote = models.TextField(blank=True, help_text="The passage of the source that supports the event, verbatim.")
+    # PROTECT: the attribution of a claim is curated evidence.
+    claimed_by = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
+        help_text=(
+            "The actor to whom the source attributes the claim ('with Moscow saying...'); "
+            "empty when the source states it in its own voice."
+        ),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "source"], name="citation_once_per_source")]
+
+    def __str__(self):
+        return f"{self.event_id} <- {self.source}"
+
+
+class RelationKind(models.TextChoices):
+    FOLLOWED_BY = "followed_by", "followed by"
+    FOLLOWS = "follows", "follows"
+    RESPONDS_TO = "responds_to", "responds to"
+    CANCELS = "cancels", "cancels"
+    PART_OF = "part_of", "part of"
+    SUPERSEDES = "supersedes", "supersedes"
+
+
+class EventRelation(models.Model):
+    """A directed link from one event to another, stored as given (no inverse is added)."""
+
+    Kind = RelationKind
+
+    from_event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="relations")
+    # PROTECT: deleting an event that others point to would silently change their records.
+    to_event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="incoming_relations")
+    relation = models.CharField(max_length=12, choices=Kind.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["from_event", "to_event", "relation"], name="relation_once"),
+            models.CheckConstraint(condition=~Q(from_event=models.F("to_event")), name="relation_not_to_itself"),
+            models.CheckConstraint(condition=Q(relation__in=RelationKind.values), name="relation_kind_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.from_event_id} {self.relation} {self.to_event_id}"
+
+
+class EventTombstone(models.Model):
+    """A deleted event's id and when it went, so that mirrors can follow deletions."""
+
+    event_id = models.CharField(max_length=100, help_text="The id the deleted event had.")
+    deleted_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # SET_NULL: removing a user account must not remove the record of a deletion.
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["deleted_at", "id"]
+
+    def __str__(self):
+        return f"{self.event_id} deleted {self.deleted_at:%Y-%m-%d %H:%M}"
