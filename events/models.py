@@ -6,13 +6,16 @@ never be stored, `clean()` for the friendly message before that, and verbs on
 commands ask.
 """
 
+import re
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connections, models
+from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import TruncMonth, TruncYear
 from django.db.models.functions import Upper
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -251,7 +254,7 @@ class EventQuerySet(models.QuerySet):
         """Events of any of the codes, sub-codes included."""
         condition = Q()
         for code in codes:
-            condition |= Q(type_id=code) | Q(type_id__startswith=f"{code}.")
+            condition |= Q(type_id=code) | Q(type__code__startswith=f"{code}.")
         return self.filter(condition)
 
     def overlapping(self, date_from=None, date_to=None):
@@ -274,6 +277,70 @@ class EventQuerySet(models.QuerySet):
 
     def published_by(self, publisher):
         return self.filter(Exists(Citation.objects.filter(event=OuterRef("pk"), source__publisher__iexact=publisher)))
+
+    def search(self, text):
+        """Events with every word of `text` in the title, summary or a source quote.
+
+        PostgreSQL: English stemming through GIN indexes on the same expressions
+        (migration 0003); elsewhere, whole words case-insensitively.
+        """
+        words = re.findall(r"\w+", text)
+        if not words:
+            return self
+        if connections[self.db].vendor == "postgresql":
+            query = SearchQuery(" ".join(words), search_type="plain", config="english")
+            quotes = Citation.objects.alias(document=SearchVector("quote", config="english"))
+            return self.alias(document=SearchVector("title", "summary", config="english")).filter(
+                Q(document=query) | Exists(quotes.filter(event=OuterRef("pk"), document=query))
+            )
+        queryset = self
+        for word in words:
+            pattern = rf"\b{re.escape(word)}\b"
+            queryset = queryset.filter(
+                Q(title__iregex=pattern)
+                | Q(summary__iregex=pattern)
+                | Exists(Citation.objects.filter(event=OuterRef("pk"), quote__iregex=pattern))
+            )
+        return queryset
+
+    def timeline(self, interval):
+        """Counts per period and type: each event in the period of its start at `interval`,
+        or of its own precision when that is coarser ("2025" among months).
+
+        One grouped query; returns [{"period", "count", "types"}] in chronological order,
+        a coarser period before the finer ones it contains.
+        """
+        coarser = dates.PRECISIONS[dates.PRECISIONS.index(interval) + 1 :]
+        truncated = {dates.DAY: F("start"), dates.MONTH: TruncMonth("start"), dates.YEAR: TruncYear("start")}[interval]
+        rows = (
+            self.order_by()
+            .annotate(
+                period_start=Case(
+                    When(start_precision__in=coarser, then=F("start")), default=truncated, output_field=DateField()
+                ),
+                period_precision=Case(
+                    When(start_precision__in=coarser, then=F("start_precision")),
+                    default=Value(interval),
+                    output_field=models.CharField(),
+                ),
+            )
+            .values("period_start", "period_precision", "type_id")
+            .annotate(count=Count("pk"))
+        )
+        buckets = {}
+        for row in rows:
+            key = (row["period_start"], -dates.PRECISIONS.index(row["period_precision"]))
+            bucket = buckets.setdefault(
+                key,
+                {
+                    "period": dates.format_partial_date(row["period_start"], row["period_precision"]),
+                    "count": 0,
+                    "types": {},
+                },
+            )
+            bucket["count"] += row["count"]
+            bucket["types"][row["type_id"]] = row["count"]
+        return [{**bucket, "types": dict(sorted(bucket["types"].items()))} for _, bucket in sorted(buckets.items())]
 
     def changed_since(self, moment):
         return self.filter(updated_at__gte=moment)

@@ -1,10 +1,17 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from events import pages
 
 admin.site.site_header = "Chancery curation"
 admin.site.site_title = "Chancery"
 admin.site.index_title = "Events, actors and their sources"
 
 urlpatterns = [
+    path("", pages.timeline, name="timeline"),
+    path("api/v1/", include("events.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]

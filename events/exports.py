@@ -1,0 +1,515 @@
+"""Export formats: the same filtered, ordered events, written as CSV, JSON, iCalendar, GeoJSON or TimelineJS.
+
+Each format streams: `stream(events)` reads the queryset a chunk at a time
+(`CHUNK_SIZE` events, with their relations prefetched for the chunk) and
+yields text as it goes, so an export of any size runs in constant memory and
+a constant number of queries per chunk. The caller (the API's export
+endpoint, a management command) filters and orders; the exporter writes
+exactly what it is given. The formats are described in docs/exports.md.
+"""
+
+import csv
+import datetime
+import io
+import json
+import re
+from collections.abc import Iterator
+from html import escape
+from itertools import islice
+
+import icalendar
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from .dataset import ROLE_ORDER, _indented, actor_to_dict, event_to_dict
+from .models import Actor, Role
+
+CHUNK_SIZE = 1000
+"""Events read (and prefetched) per round of queries."""
+
+CSV_VERSION = 1
+"""Version of the CSV columns (docs/exports.md); any change to `CSV_COLUMNS` increments it."""
+
+CSV_COLUMNS = (
+    "id", "title", "summary", "type", "status",
+    "start", "start_precision", "end", "end_precision",
+    "initiators", "targets", "participants", "mediators", "hosts",
+    "location_name", "location_country", "location_lat", "location_lon",
+    "cameo_code", "goldstein", "plover_type", "plover_mode",
+    "tags", "related",
+    "source_urls", "source_titles", "publishers", "published_dates", "quotes", "claimed_by",
+    "review_state",
+)  # fmt: skip
+
+# Column of each role, in the dataset's role order.
+ROLE_COLUMNS = {
+    Role.INITIATOR: "initiators",
+    Role.TARGET: "targets",
+    Role.PARTICIPANT: "participants",
+    Role.MEDIATOR: "mediators",
+    Role.HOST: "hosts",
+}
+ROLE_LABELS = {
+    Role.INITIATOR: ("Initiator", "Initiators"),
+    Role.TARGET: ("Target", "Targets"),
+    Role.PARTICIPANT: ("Participant", "Participants"),
+    Role.MEDIATOR: ("Mediator", "Mediators"),
+    Role.HOST: ("Host", "Hosts"),
+}
+
+LIST_SEPARATOR = "; "
+"""Joins lists of slugs (actor ids, tags, relations): slugs never contain it."""
+
+SOURCE_SEPARATOR = " | "
+"""Joins the parallel per-source lists; a `|` or `\\` inside a value is escaped with a backslash."""
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+# iCalendar's STATUS has three values; ours are finer.
+ICS_STATUS = {
+    "proposed": "TENTATIVE",
+    "scheduled": "TENTATIVE",
+    "postponed": "TENTATIVE",
+    "occurred": "CONFIRMED",
+    "cancelled": "CANCELLED",
+}
+
+
+# ---------------------------------------------------------------- helpers shared by the formats
+
+
+def batched(items, size):
+    """Lists of `size` items (the last one shorter); itertools.batched arrives only with Python 3.12."""
+    items = iter(items)
+    while batch := list(islice(items, size)):
+        yield batch
+
+
+def read_chunks(events, *extra_prefetch) -> Iterator[list]:
+    """The events in lists of CHUNK_SIZE, each list read with one round of queries.
+
+    The lists match the iterator's own chunks, so work done once per list
+    (a membership check, a lookup) adds one query per chunk, never per event.
+    """
+    rows = events.with_dataset_relations().select_related("type")
+    if extra_prefetch:
+        rows = rows.prefetch_related(*extra_prefetch)
+    yield from batched(rows.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE)
+
+
+def by_role(event):
+    """{role: [actor id, ...]} in the dataset's role order, ids sorted, roles without actors left out."""
+    result = {}
+    for participant in sorted(event.participants.all(), key=lambda p: (ROLE_ORDER[p.role], p.actor_id)):
+        result.setdefault(participant.role, []).append(participant.actor_id)
+    return result
+
+
+def participants_list(event):
+    return [{"actor": actor, "role": role} for role, actors in by_role(event).items() for actor in actors]
+
+
+def sorted_citations(event):
+    return sorted(event.citations.all(), key=lambda c: c.source.url)
+
+
+def precision_note(event):
+    """'(date known to the month)' and the like for imprecise dates; '' when every date is to the day."""
+    start, end = event.start_precision, event.end_precision or None
+    if start == "day" and end in (None, "day"):
+        return ""
+    if end is None:
+        return f"(date known to the {start})"
+    if start == end:
+        return f"(dates known to the {start})"
+    return f"(start known to the {start}, end to the {end})"
+
+
+def human_date(value, precision):
+    """'29 December 2016', 'December 2016' or '2016'."""
+    if precision == "year":
+        return str(value.year)
+    if precision == "month":
+        return f"{MONTHS[value.month - 1]} {value.year}"
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def dump_json(item):
+    return json.dumps(item, ensure_ascii=False)
+
+
+def export_filename(fmt_name, when=None) -> str:
+    """The download's file name, e.g. 'chancery-events-2026-11-28.csv'; `when` is a date or datetime (today)."""
+    fmt = FORMATS[fmt_name]
+    if when is None:
+        when = timezone.localdate()
+    elif isinstance(when, datetime.datetime):
+        when = timezone.localtime(when).date() if timezone.is_aware(when) else when.date()
+    return f"chancery-events-{when.isoformat()}.{fmt.extension}"
+
+
+class ExportFormat:
+    """One export format: its name, media type, file extension, and how to stream events in it."""
+
+    name: str
+    media_type: str
+    extension: str
+
+    def stream(self, events) -> Iterator[str]:
+        """Yield the export of the queryset `events` (filtered and ordered, not sliced) as text chunks."""
+        raise NotImplementedError
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def escape_source_value(value):
+    """A value of a per-source list, with `\\` and `|` escaped so that ' | ' only ever separates items."""
+    return value.replace("\\", "\\\\").replace("|", "\\|")
+
+
+def join_source_values(values):
+    return SOURCE_SEPARATOR.join(escape_source_value(value) for value in values)
+
+
+_SOURCE_ESCAPE = re.compile(r"\\(.)")
+
+
+def split_source_values(text):
+    """Reverse of `join_source_values`, for readers of the CSV (and its tests)."""
+    if text == "":
+        return []
+    return [_SOURCE_ESCAPE.sub(r"\1", item) for item in text.split(SOURCE_SEPARATOR)]
+
+
+def csv_row(event):
+    roles = by_role(event)
+    citations = sorted_citations(event)
+    event_type = event.type
+    row = {
+        "id": event.id,
+        "title": event.title,
+        "summary": event.summary,
+        "type": event.type_id,
+        "status": event.status,
+        "start": event.start_text,
+        "start_precision": event.start_precision,
+        "end": event.end_text or "",
+        "end_precision": event.end_precision,
+        **{column: LIST_SEPARATOR.join(roles.get(role, [])) for role, column in ROLE_COLUMNS.items()},
+        "location_name": event.location_name,
+        "location_country": event.location_country,
+        "location_lat": "" if event.location_lat is None else repr(event.location_lat),
+        "location_lon": "" if event.location_lon is None else repr(event.location_lon),
+        "cameo_code": event_type.cameo_code,
+        "goldstein": "" if event_type.goldstein is None else str(event_type.goldstein),
+        "plover_type": event_type.plover_type,
+        "plover_mode": event_type.plover_mode,
+        "tags": LIST_SEPARATOR.join(sorted(tag.slug for tag in event.tags.all())),
+        "related": LIST_SEPARATOR.join(
+            f"{r.relation}:{r.to_event_id}"
+            for r in sorted(event.relations.all(), key=lambda r: (r.to_event_id, r.relation))
+        ),
+        "source_urls": join_source_values(c.source.url for c in citations),
+        "source_titles": join_source_values(c.source.title for c in citations),
+        "publishers": join_source_values(c.source.publisher for c in citations),
+        "published_dates": join_source_values(
+            c.source.published.isoformat() if c.source.published else "" for c in citations
+        ),
+        "quotes": join_source_values(c.quote for c in citations),
+        "claimed_by": join_source_values(c.claimed_by_id or "" for c in citations),
+        "review_state": event.review_state,
+    }
+    return [row[column] for column in CSV_COLUMNS]
+
+
+class CSVFormat(ExportFormat):
+    """One row per event, columns of version CSV_VERSION; RFC 4180 quoting and CRLF line ends."""
+
+    name = "csv"
+    media_type = "text/csv; charset=utf-8"
+    extension = "csv"
+    version = CSV_VERSION
+
+    def stream(self, events):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+
+        def flush():
+            text = buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            return text
+
+        writer.writerow(CSV_COLUMNS)
+        yield flush()
+        for chunk in read_chunks(events):
+            for event in chunk:
+                writer.writerow(csv_row(event))
+                yield flush()
+
+
+# ---------------------------------------------------------------- the dataset file and NDJSON
+
+
+def members(events, ids):
+    """Which of `ids` are events of the queryset `events`: one query."""
+    if not ids:
+        return set()
+    if events.query.is_sliced:
+        # A sliced queryset cannot be filtered further; test membership against it as a subquery.
+        candidates = events.model.objects.filter(pk__in=events.values("pk"))
+    else:
+        candidates = events
+    return set(candidates.filter(pk__in=ids).order_by().values_list("pk", flat=True))
+
+
+def with_ancestors(actor_ids):
+    """The actors and every parent up their chains, so that a file naming them imports on its own.
+
+    One query for the whole hierarchy: actors number in the thousands where
+    events may number in the millions, and chains are walked in memory.
+    """
+    parent_of = dict(Actor.objects.exclude(parent=None).values_list("id", "parent_id"))
+    result = set()
+    for actor_id in actor_ids:
+        while actor_id is not None and actor_id not in result:
+            result.add(actor_id)
+            actor_id = parent_of.get(actor_id)
+    return result
+
+
+class DatasetJSONFormat(ExportFormat):
+    """The dataset file: `{"events": [...], "actors": [...]}`, importable into an empty database.
+
+    Events come first so that the actors they name can be gathered while
+    they stream; a relation to an event outside the export is dropped, since
+    the file could not be imported without it.
+    """
+
+    name = "json"
+    media_type = "application/json"
+    extension = "json"
+
+    def stream(self, events):
+        actor_ids = set()
+        written = 0
+        yield '{\n "events": '
+        for chunk in read_chunks(events):
+            targets = {relation.to_event_id for event in chunk for relation in event.relations.all()}
+            exported = members(events, targets)
+            for event in chunk:
+                record = event_to_dict(event)
+                record["related"] = [r for r in record["related"] if r["event"] in exported]
+                actor_ids.update(p["actor"] for p in record["participants"])
+                actor_ids.update(s["claimed_by"] for s in record["sources"] if s["claimed_by"])
+                yield ("," if written else "[") + "\n" + _indented(record)
+                written += 1
+        yield "\n ]" if written else "[]"
+        yield ',\n "actors": '
+        written = 0
+        for ids in batched(sorted(with_ancestors(actor_ids)), CHUNK_SIZE):
+            for actor in Actor.objects.filter(pk__in=ids).order_by("id"):
+                yield ("," if written else "[") + "\n" + _indented(actor_to_dict(actor))
+                written += 1
+        yield "\n ]" if written else "[]"
+        yield "\n}\n"
+
+
+class NDJSONFormat(ExportFormat):
+    """One event a line, in the dataset shape, relations as stored."""
+
+    name = "ndjson"
+    media_type = "application/x-ndjson"
+    extension = "ndjson"
+
+    def stream(self, events):
+        for chunk in read_chunks(events):
+            yield "".join(dump_json(event_to_dict(event)) + "\n" for event in chunk)
+
+
+# ---------------------------------------------------------------- iCalendar
+
+
+def calendar_header():
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Chancery//Diplomatic events//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", "Chancery: diplomatic events")
+    text = calendar.to_ical().decode("utf-8")
+    footer = "END:VCALENDAR\r\n"
+    assert text.endswith(footer)
+    return text[: -len(footer)], footer
+
+
+def ics_description(event):
+    lines = [event.summary, ""] if event.summary else []
+    when = event.start_text if event.end is None else f"{event.start_text} to {event.end_text}"
+    note = precision_note(event)
+    lines.append(f"When: {when} {note}".rstrip())
+    lines.append(f"Type: {event.type.name} ({event.type_id})")
+    lines.append(f"Status: {event.status}")
+    names = {p.actor_id: p.actor.name for p in event.participants.all()}
+    for role, actor_ids in by_role(event).items():
+        singular, plural = ROLE_LABELS[role]
+        label = singular if len(actor_ids) == 1 else plural
+        lines.append(f"{label}: {', '.join(names[actor_id] for actor_id in actor_ids)}")
+    citations = sorted_citations(event)
+    if citations:
+        lines.append("Sources:")
+        lines.extend(citation.source.url for citation in citations)
+    return "\n".join(lines)
+
+
+def vevent(event):
+    item = icalendar.Event()
+    item.add("uid", f"{event.id}@chancery")
+    # Without a METHOD, DTSTAMP is when the information was last revised (RFC 5545, 3.8.7.2).
+    item.add("dtstamp", event.updated_at)
+    item.add("last-modified", event.updated_at)
+    item.add("dtstart", event.start)
+    # All-day events end on the day after their last day (the end is exclusive).
+    item.add("dtend", event.span_end + datetime.timedelta(days=1))
+    item.add("summary", f"{event.title} {precision_note(event)}".rstrip())
+    item.add("description", ics_description(event))
+    item.add("status", ICS_STATUS[event.status])
+    item.add("categories", [event.type_id])
+    if event.location_name:
+        item.add("location", event.location_name)
+    if event.location_lat is not None and event.location_lon is not None:
+        item.add("geo", (event.location_lat, event.location_lon))
+    return item.to_ical().decode("utf-8")
+
+
+class ICSFormat(ExportFormat):
+    """iCalendar (RFC 5545): one all-day VEVENT per event, covering the event's whole span."""
+
+    name = "ics"
+    media_type = "text/calendar; charset=utf-8"
+    extension = "ics"
+
+    def stream(self, events):
+        header, footer = calendar_header()
+        yield header
+        # The actors' names, for the description: one more query per chunk.
+        for chunk in read_chunks(events, Prefetch("participants__actor", queryset=Actor.objects.only("id", "name"))):
+            for event in chunk:
+                yield vevent(event)
+        yield footer
+
+
+# ---------------------------------------------------------------- GeoJSON
+
+
+def feature(event):
+    return {
+        "type": "Feature",
+        "id": event.id,
+        # RFC 7946: longitude first.
+        "geometry": {"type": "Point", "coordinates": [event.location_lon, event.location_lat]},
+        "properties": {
+            "id": event.id,
+            "title": event.title,
+            "type": event.type_id,
+            "status": event.status,
+            "start": event.start_text,
+            "start_precision": event.start_precision,
+            "end": event.end_text,
+            "end_precision": event.end_precision or None,
+            "location_name": event.location_name,
+            "location_country": event.location_country or None,
+            "participants": participants_list(event),
+        },
+    }
+
+
+class GeoJSONFormat(ExportFormat):
+    """RFC 7946 FeatureCollection: a Point feature per event with coordinates; the others are left out."""
+
+    name = "geojson"
+    media_type = "application/geo+json"
+    extension = "geojson"
+
+    def stream(self, events):
+        if not events.query.is_sliced:
+            events = events.filter(location_lat__isnull=False, location_lon__isnull=False)
+        written = 0
+        yield '{"type": "FeatureCollection", "features": ['
+        for chunk in read_chunks(events):
+            located = [e for e in chunk if e.location_lat is not None and e.location_lon is not None]
+            if located:
+                yield ("," if written else "") + "\n" + ",\n".join(dump_json(feature(e)) for e in located)
+                written += len(located)
+        yield "\n]}\n"
+
+
+# ---------------------------------------------------------------- TimelineJS
+
+
+def timeline_date(value, precision):
+    """A TimelineJS date object, as precise as the date is known."""
+    date = {"year": str(value.year)}
+    if precision in ("month", "day"):
+        date["month"] = str(value.month)
+    if precision == "day":
+        date["day"] = str(value.day)
+    return date
+
+
+def timeline_text(event):
+    parts = [f"<p>{escape(event.summary)}</p>"] if event.summary else []
+    citations = sorted_citations(event)
+    if citations:
+        links = []
+        for citation in citations:
+            source = citation.source
+            about = ", ".join(
+                item for item in (source.publisher, source.published.isoformat() if source.published else "") if item
+            )
+            link = f'<a href="{escape(source.url)}">{escape(source.title or source.url)}</a>'
+            links.append(f"<li>{link}{f' ({escape(about)})' if about else ''}</li>")
+        parts.append(f"<p>Sources:</p><ul>{''.join(links)}</ul>")
+    return "".join(parts)
+
+
+def slide(event):
+    result = {"start_date": timeline_date(event.start, event.start_precision)}
+    if event.end is not None:
+        result["end_date"] = timeline_date(event.end, event.end_precision)
+    if precision_note(event):
+        shown = human_date(event.start, event.start_precision)
+        if event.end is not None:
+            shown += f" – {human_date(event.end, event.end_precision)}"
+        result["display_date"] = shown
+    result["text"] = {"headline": escape(event.title), "text": timeline_text(event)}
+    result["group"] = event.type.family
+    result["unique_id"] = event.id
+    return result
+
+
+class TimelineJSFormat(ExportFormat):
+    """Knight Lab TimelineJS 3 JSON: a title slide and one slide per event, grouped by type family."""
+
+    name = "timelinejs"
+    media_type = "application/json"
+    extension = "timeline.json"
+
+    title = {"text": {"headline": "Chancery", "text": "Diplomatic events, with their sources."}}
+
+    def stream(self, events):
+        written = 0
+        yield '{"title": ' + dump_json(self.title) + ', "events": ['
+        for chunk in read_chunks(events):
+            yield ("," if written else "") + "\n" + ",\n".join(dump_json(slide(event)) for event in chunk)
+            written += len(chunk)
+        yield "\n]}\n"
+
+
+FORMATS: dict[str, ExportFormat] = {
+    fmt.name: fmt
+    for fmt in (CSVFormat(), DatasetJSONFormat(), NDJSONFormat(), ICSFormat(), GeoJSONFormat(), TimelineJSFormat())
+}
