@@ -7,8 +7,8 @@ reports each problem with the record's id and the field. Nothing is written
 unless the whole input is clean.
 """
 
-import datetime
 import json
+import sys
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -158,7 +158,13 @@ def parse_json(text):
         raise DatasetError([Problem("file", "json", f"not UTF-8 text: {exc.reason} at byte {exc.start}")]) from None
     except json.JSONDecodeError as exc:
         raise DatasetError(
-            [Problem("file", "json", f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")]
+            [
+                Problem(
+                    "file",
+                    "json",
+                    f"not valid JSON: {exc.msg.removesuffix(' at')} at line {exc.lineno}, column {exc.colno}",
+                )
+            ]
         ) from None
 
 
@@ -195,7 +201,8 @@ class _Record:
         if value is None and not required:
             return default
         if not isinstance(value, str) or (required and not value.strip()):
-            self.add(key, "required" if value in (None, "") else f"expected text, got {json.dumps(value)[:60]}")
+            blank = value is None or (isinstance(value, str) and not value.strip())
+            self.add(key, "required" if blank else f"expected text, got {json.dumps(value)[:60]}")
             return None
         return value
 
@@ -287,16 +294,17 @@ class DatasetReader:
 
     @staticmethod
     def _referenced_actors(actors, events):
-        ids = {a.get("parent") for a in actors if isinstance(a, dict)}
+        # A list, not a set: a malformed file may hold unhashable values here, reported later field by field.
+        ids = [a.get("parent") for a in actors if isinstance(a, dict)]
         for e in events:
             if not isinstance(e, dict):
                 continue
-            for p in e.get("participants") or []:
+            for p in e.get("participants") if isinstance(e.get("participants"), list) else []:
                 if isinstance(p, dict):
-                    ids.add(p.get("actor"))
-            for s in e.get("sources") or []:
+                    ids.append(p.get("actor"))
+            for s in e.get("sources") if isinstance(e.get("sources"), list) else []:
                 if isinstance(s, dict):
-                    ids.add(s.get("claimed_by"))
+                    ids.append(s.get("claimed_by"))
         return {i for i in ids if isinstance(i, str)}
 
     @staticmethod
@@ -389,12 +397,16 @@ class DatasetReader:
             event.full_clean(exclude={"type", "span_end"}, validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             reported = {p.field for p in record.problems}
+            # A date and its precision are read together: when one is unreadable, the other's complaint is its echo.
+            reported |= {f"{name}_precision" for name in reported}
+            reported |= {name.removesuffix("_precision") for name in reported}
             for field_name, message in _messages(Event, exc).items():
                 name = EVENT_FIELD_NAMES.get(field_name, field_name)
                 if name not in reported and field_name not in reported:
                     record.add(name, message)
         problem = Event.publication_problem(event.review_state, len(citations))
-        if problem:
+        # A source given but refused is already reported; "needs a source" would only echo it.
+        if problem and not any(p.field.startswith("sources") for p in record.problems):
             record.add("sources", problem)
         self.problems += record.problems
         if not record.problems:
@@ -408,6 +420,8 @@ class DatasetReader:
         if value is None:
             if required:
                 record.add(key, "required")
+            elif precision not in (None, ""):
+                record.add(f"{key}_precision", f"given without {key}: give both or neither")
             return None, ""
         try:
             parsed, given = dates.parse_partial_date(value)
@@ -444,7 +458,10 @@ class DatasetReader:
         event.location_country = country or ""
         for axis in ("lat", "lon"):
             value = location.get(axis)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            # Python's json reads NaN, Infinity and integers too large for a float: none is a coordinate.
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, (int, float)) or not abs(value) <= sys.float_info.max
+            ):
                 record.add(f"location.{axis}", f"expected a number or null, got {json.dumps(value)[:40]}")
                 value = None
             setattr(event, f"location_{axis}", None if value is None else float(value))
@@ -487,7 +504,7 @@ class DatasetReader:
                     raise ValidationError("")
                 URLValidator(schemes=["http", "https"])(url)
                 url = normalize_url(url)
-            except ValidationError:
+            except (ValidationError, ValueError):  # ValueError: a port beyond 65535
                 record.add(f"{where}.url", f"{url!r} is not an http(s) URL")
                 continue
             if url in urls:
@@ -499,7 +516,7 @@ class DatasetReader:
             if not isinstance(quote, str):
                 record.add(f"{where}.quote", "expected text")
             claimed_by = item.get("claimed_by")
-            if claimed_by is not None and claimed_by not in self._known_actors:
+            if claimed_by is not None and (not isinstance(claimed_by, str) or claimed_by not in self._known_actors):
                 record.add(f"{where}.claimed_by", f"unknown actor {claimed_by!r}: not in the file nor in the database")
             if metadata is None:
                 continue
@@ -531,15 +548,15 @@ class DatasetReader:
         metadata["published"] = None
         if published is not None:
             try:
-                metadata["published"] = datetime.date.fromisoformat(published) if isinstance(published, str) else None
-                if metadata["published"] is None or len(published) != 10:
+                metadata["published"], precision = dates.parse_partial_date(published)
+                if precision != dates.DAY:
                     raise ValueError
             except ValueError:
                 record.add(f"{where}.published", f"{published!r} is not an ISO date (YYYY-MM-DD) or null")
                 ok = False
         source = Source(**{k: v for k, v in metadata.items() if k != "url"}, url=normalize_url(item["url"]))
         try:
-            source.full_clean(exclude={"url"}, validate_unique=False, validate_constraints=False)
+            source.full_clean(validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             for field_name, message in _messages(Source, exc).items():
                 record.add(f"{where}.{field_name}", message)
@@ -556,6 +573,9 @@ class DatasetReader:
                 validate_slug_id(tag)
             except ValidationError:
                 record.add(f"tags[{i}]", f"{tag!r} is not a tag (lower-case words joined by hyphens)")
+                continue
+            if len(tag) > Tag._meta.get_field("slug").max_length:
+                record.add(f"tags[{i}]", f"a tag has at most {Tag._meta.get_field('slug').max_length} characters")
                 continue
             if tag in tags:
                 record.add(f"tags[{i}]", f"{tag!r} is listed twice")

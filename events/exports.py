@@ -21,6 +21,7 @@ import icalendar
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from . import dates
 from .dataset import ROLE_ORDER, _indented, actor_to_dict, event_to_dict
 from .models import Actor, Role
 
@@ -94,7 +95,8 @@ def read_chunks(events, *extra_prefetch) -> Iterator[list]:
     The lists match the iterator's own chunks, so work done once per list
     (a membership check, a lookup) adds one query per chunk, never per event.
     """
-    rows = events.with_dataset_relations().select_related("type")
+    # Our prefetches replace the caller's: the same lookup given twice with two querysets is an error.
+    rows = events.prefetch_related(None).with_dataset_relations().select_related("type")
     if extra_prefetch:
         rows = rows.prefetch_related(*extra_prefetch)
     yield from batched(rows.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE)
@@ -119,7 +121,7 @@ def sorted_citations(event):
 def precision_note(event):
     """'(date known to the month)' and the like for imprecise dates; '' when every date is to the day."""
     start, end = event.start_precision, event.end_precision or None
-    if start == "day" and end in (None, "day"):
+    if start == dates.DAY and end in (None, dates.DAY):
         return ""
     if end is None:
         return f"(date known to the {start})"
@@ -130,9 +132,9 @@ def precision_note(event):
 
 def human_date(value, precision):
     """'29 December 2016', 'December 2016' or '2016'."""
-    if precision == "year":
+    if precision == dates.YEAR:
         return str(value.year)
-    if precision == "month":
+    if precision == dates.MONTH:
         return f"{MONTHS[value.month - 1]} {value.year}"
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
@@ -340,10 +342,8 @@ def calendar_header():
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", "Chancery: diplomatic events")
-    text = calendar.to_ical().decode("utf-8")
     footer = "END:VCALENDAR\r\n"
-    assert text.endswith(footer)
-    return text[: -len(footer)], footer
+    return calendar.to_ical().decode("utf-8").removesuffix(footer), footer
 
 
 def ics_description(event):
@@ -453,9 +453,9 @@ class GeoJSONFormat(ExportFormat):
 def timeline_date(value, precision):
     """A TimelineJS date object, as precise as the date is known."""
     date = {"year": str(value.year)}
-    if precision in ("month", "day"):
+    if precision in (dates.MONTH, dates.DAY):
         date["month"] = str(value.month)
-    if precision == "day":
+    if precision == dates.DAY:
         date["day"] = str(value.day)
     return date
 

@@ -7,11 +7,15 @@ body names the parameter (docs/api.md lists them all).
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
+from django.db.models import Q
+from django_filters.fields import ModelMultipleChoiceField
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import PermissionDenied
 
 from . import dates
 from .countries import COUNTRIES
-from .models import Actor, Event, EventType, ReviewState, Status
+from .models import Actor, Event, EventType, ReviewState, Source, Status
 
 ORDERINGS = {
     "start": ("start", "id"),
@@ -21,12 +25,56 @@ ORDERINGS = {
 }
 
 
+# At most this many values of one repeatable parameter (actor, type...): each one is a subquery.
+MAX_VALUES = 50
+SLUG_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
+TYPE_PATTERN = r"^[a-z][a-z_]*(?:\.[a-z][a-z_]*)*$"
+_DATE = r"[0-9]{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12][0-9]|3[01]))?)?"
+DATE_PATTERN = f"^{_DATE}$"
+# Free text: anything but NUL, which PostgreSQL cannot store or compare.
+TEXT_PATTERN = r"^[^\u0000]*$"
+# An empty value of these parameters is no filter, as from an HTML form's empty field.
+OPTIONAL_DATE_PATTERN = f"^(?:{_DATE})?$"
+OPTIONAL_COUNTRY_PATTERN = "^(?:[A-Za-z]{3})?$"
+OPTIONAL_DATETIME = {"oneOf": [{"type": "string", "format": "date-time"}, {"type": "string", "maxLength": 0}]}
+
+
+def documented(filter_, **schema):
+    """The filter, with the OpenAPI schema of one of its values (its help text stays the description)."""
+    return extend_schema_field({**schema, "description": filter_.extra["help_text"]})(filter_)
+
+
+class IdsField(ModelMultipleChoiceField):
+    """Ids of stored rows; their number, length and characters are checked before the database is asked."""
+
+    def __init__(self, *args, max_length, **kwargs):
+        self.max_length = max_length
+        super().__init__(*args, **kwargs)
+
+    def _check_values(self, value):
+        if len(value) > MAX_VALUES:
+            raise ValidationError(f"at most {MAX_VALUES} values", code="max_values")
+        for item in value:
+            ProhibitNullCharactersValidator()(item)
+            if len(item) > self.max_length:
+                raise ValidationError(
+                    "%(value)r... is longer than %(max)d characters",
+                    code="max_length",
+                    params={"value": item[:20], "max": self.max_length},
+                )
+        return super()._check_values(value)
+
+
+class IdsFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = IdsField
+
+
 class PartialDateField(forms.CharField):
     """An ISO date, or a year or month standing for its first (`end=False`) or last day."""
 
     def __init__(self, *args, end=False, **kwargs):
         self.end = end
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, strip=False, **kwargs)
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -35,7 +83,8 @@ class PartialDateField(forms.CharField):
         try:
             day, precision = dates.parse_partial_date(value)
         except ValueError as exc:
-            raise ValidationError(f"{exc}") from None
+            # A parameter, not a format: the value may hold a '%'.
+            raise ValidationError("%(error)s", params={"error": exc}) from None
         return dates.period_end(day, precision) if self.end else day
 
 
@@ -44,10 +93,15 @@ class PartialDateFilter(django_filters.Filter):
 
 
 class CountryField(forms.CharField):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, strip=False, **kwargs)
+
     def to_python(self, value):
         value = super().to_python(value)
         if value and value.upper() not in COUNTRIES:
-            raise ValidationError(f"{value[:20]!r} is not an ISO 3166-1 alpha-3 country code (e.g. 'RUS')")
+            raise ValidationError(
+                "%(value)r is not an ISO 3166-1 alpha-3 country code (e.g. 'RUS')", params={"value": value[:20]}
+            )
         return value.upper() if value else value
 
 
@@ -69,67 +123,132 @@ def unknown(kind):
 
 
 class EventFilter(django_filters.FilterSet):
-    actor = django_filters.ModelMultipleChoiceFilter(
-        queryset=Actor.objects.only("id"),
-        method="filter_actor",
-        error_messages=unknown("actor"),
-        help_text="Actor id; repeat for events in which every named actor takes part (AND). Exact: no roll-up.",
+    actor = documented(
+        IdsFilter(
+            queryset=Actor.objects.only("id"),
+            method="filter_actor",
+            max_length=100,
+            error_messages=unknown("actor"),
+            help_text="Actor id; repeat for events in which every named actor takes part (AND). Exact: no roll-up.",
+        ),
+        type="string",
+        pattern=SLUG_PATTERN,
+        maxLength=100,
     )
-    initiator = django_filters.ModelMultipleChoiceFilter(
-        queryset=Actor.objects.only("id"),
-        method="filter_initiator",
-        error_messages=unknown("actor"),
-        help_text="Actor id taking part as initiator (repeat: all of them).",
+    initiator = documented(
+        IdsFilter(
+            queryset=Actor.objects.only("id"),
+            method="filter_initiator",
+            max_length=100,
+            error_messages=unknown("actor"),
+            help_text="Actor id taking part as initiator (repeat: all of them).",
+        ),
+        type="string",
+        pattern=SLUG_PATTERN,
+        maxLength=100,
     )
-    target = django_filters.ModelMultipleChoiceFilter(
-        queryset=Actor.objects.only("id"),
-        method="filter_target",
-        error_messages=unknown("actor"),
-        help_text="Actor id taking part as target (repeat: all of them).",
+    target = documented(
+        IdsFilter(
+            queryset=Actor.objects.only("id"),
+            method="filter_target",
+            max_length=100,
+            error_messages=unknown("actor"),
+            help_text="Actor id taking part as target (repeat: all of them).",
+        ),
+        type="string",
+        pattern=SLUG_PATTERN,
+        maxLength=100,
     )
-    type = django_filters.ModelMultipleChoiceFilter(
-        queryset=EventType.objects.only("code"),
-        method="filter_type",
-        error_messages=unknown("type"),
-        help_text="Type code, sub-codes included ('sanctions' matches 'sanctions.imposed'); repeat for any of them (OR).",
+    type = documented(
+        IdsFilter(
+            queryset=EventType.objects.only("code"),
+            method="filter_type",
+            max_length=60,
+            error_messages=unknown("type"),
+            help_text="Type code, sub-codes included ('sanctions' matches 'sanctions.imposed'); "
+            "repeat for any of them (OR).",
+        ),
+        type="string",
+        pattern=TYPE_PATTERN,
+        maxLength=60,
     )
     status = django_filters.MultipleChoiceFilter(
         choices=Status.choices, help_text="Status; repeat for any of them (OR)."
     )
-    date_from = PartialDateFilter(
-        method="filter_dates",
-        help_text="Events whose span reaches this ISO date or later (YYYY-MM-DD; YYYY or YYYY-MM mean its first day).",
+    date_from = documented(
+        PartialDateFilter(
+            method="filter_dates",
+            help_text="Events whose span reaches this ISO date or later "
+            "(YYYY-MM-DD; YYYY or YYYY-MM mean its first day).",
+        ),
+        type="string",
+        pattern=OPTIONAL_DATE_PATTERN,
+        example="2025-02",
     )
-    date_to = PartialDateFilter(
-        method="filter_dates",
-        end=True,
-        help_text="Events whose span begins on this ISO date or earlier (YYYY or YYYY-MM mean its last day).",
+    date_to = documented(
+        PartialDateFilter(
+            method="filter_dates",
+            end=True,
+            help_text="Events whose span begins on this ISO date or earlier (YYYY or YYYY-MM mean its last day).",
+        ),
+        type="string",
+        pattern=OPTIONAL_DATE_PATTERN,
+        example="2025-12-31",
     )
-    country = CountryFilter(
-        method="filter_country", help_text="ISO 3166-1 alpha-3 code of a participant's country or of the location."
+    country = documented(
+        CountryFilter(
+            method="filter_country",
+            help_text="ISO 3166-1 alpha-3 code of a participant's country or of the location (any case).",
+        ),
+        type="string",
+        pattern=OPTIONAL_COUNTRY_PATTERN,
+        example="RUS",
     )
-    q = django_filters.CharFilter(
-        method="filter_q",
-        max_length=500,
-        help_text="Words to find in titles, summaries and source quotes (whole words; English stemming on PostgreSQL).",
+    q = documented(
+        django_filters.CharFilter(
+            method="filter_q",
+            max_length=500,
+            help_text="Words to find in titles, summaries and source quotes "
+            "(whole words; English stemming on PostgreSQL).",
+        ),
+        type="string",
+        maxLength=500,
+        pattern=TEXT_PATTERN,
     )
-    publisher = django_filters.CharFilter(
-        method="filter_publisher", max_length=200, help_text="Publisher of a source, case-insensitive ('RT')."
+    publisher = documented(
+        django_filters.CharFilter(
+            method="filter_publisher", max_length=200, help_text="Publisher of a source, case-insensitive ('RT')."
+        ),
+        type="string",
+        maxLength=200,
+        pattern=TEXT_PATTERN,
     )
-    tag = django_filters.CharFilter(method="filter_tag", max_length=60, help_text="A tag, e.g. 'air-links'.")
-    updated_since = django_filters.IsoDateTimeFilter(
-        method="filter_updated_since", help_text="ISO datetime: events changed since then, for incremental sync."
+    tag = documented(
+        django_filters.CharFilter(method="filter_tag", max_length=60, help_text="A tag, e.g. 'air-links'."),
+        type="string",
+        maxLength=60,
+        pattern=TEXT_PATTERN,
+    )
+    updated_since = documented(
+        django_filters.IsoDateTimeFilter(
+            method="filter_updated_since", help_text="ISO datetime: events changed since then, for incremental sync."
+        ),
+        **OPTIONAL_DATETIME,
     )
     review_state = django_filters.MultipleChoiceFilter(
         choices=ReviewState.choices,
         method="filter_review_state",
         help_text="Review state (staff only; others see published events). Repeat for any of them.",
     )
-    ordering = django_filters.ChoiceFilter(
-        choices=[(key, key) for key in ORDERINGS],
-        method="filter_ordering",
-        empty_label=None,
-        help_text="start (default), -start, updated or -updated; ties are broken by id.",
+    ordering = documented(
+        django_filters.ChoiceFilter(
+            choices=[(key, key) for key in ORDERINGS],
+            method="filter_ordering",
+            empty_label=None,
+            help_text="start (default), -start, updated or -updated; ties are broken by id.",
+        ),
+        type="string",
+        enum=[*ORDERINGS, ""],
     )
 
     class Meta:
@@ -179,3 +298,54 @@ class EventFilter(django_filters.FilterSet):
 
     def filter_ordering(self, queryset, name, value):
         return queryset.order_by(*ORDERINGS[value])
+
+
+class ActorFilter(django_filters.FilterSet):
+    q = documented(
+        django_filters.CharFilter(
+            method="filter_q", max_length=200, help_text="Part of the name, an alias or the id (case-insensitive)."
+        ),
+        type="string",
+        maxLength=200,
+        pattern=TEXT_PATTERN,
+    )
+    kind = documented(
+        django_filters.ChoiceFilter(
+            choices=Actor.Kind.choices,
+            error_messages={"invalid_choice": f"not one of {', '.join(Actor.Kind.values)}"},
+            help_text=f"What sort of actor: {', '.join(Actor.Kind.values)}.",
+        ),
+        type="string",
+        enum=[*Actor.Kind.values, ""],
+    )
+    country = documented(
+        CountryFilter(field_name="country", help_text="ISO 3166-1 alpha-3 code of the actor's state (any case)."),
+        type="string",
+        pattern=OPTIONAL_COUNTRY_PATTERN,
+        example="RUS",
+    )
+
+    class Meta:
+        model = Actor
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(id__icontains=value) | Q(aliases__icontains=value))
+
+
+class SourceFilter(django_filters.FilterSet):
+    publisher = documented(
+        django_filters.CharFilter(
+            field_name="publisher",
+            lookup_expr="iexact",
+            max_length=200,
+            help_text="Publisher, case-insensitive ('RT').",
+        ),
+        type="string",
+        maxLength=200,
+        pattern=TEXT_PATTERN,
+    )
+
+    class Meta:
+        model = Source
+        fields = []

@@ -100,7 +100,7 @@ class KeysetPagination(BasePagination):
             )
             if valid:
                 token["v"] = [
-                    self.model._meta.get_field(key.lstrip("-")).to_python(value)
+                    self._clean(self.model._meta.get_field(key.lstrip("-")), value)
                     for key, value in zip(self.ordering, values, strict=True)
                 ]
         except Exception:  # whatever a forged cursor breaks, it is the client's error
@@ -108,6 +108,14 @@ class KeysetPagination(BasePagination):
         if not valid:
             raise ValidationError({"cursor": ["not a cursor of this listing: follow the next/previous links"]})
         return token
+
+    @staticmethod
+    def _clean(field, value):
+        """A key of the cursor as the model field holds it; its validators (integer range, slug
+        characters) refuse what the database could not compare, before the database is asked."""
+        value = field.to_python(value)
+        field.run_validators(value)
+        return value
 
     def _after(self, values, reverse=False):
         """Rows strictly after `values` in the ordering (before them when `reverse`)."""
@@ -142,7 +150,8 @@ class KeysetPagination(BasePagination):
                 "required": False,
                 "in": "query",
                 "description": f"Results per page (default {DEFAULT_PAGE_SIZE}; above {MAX_PAGE_SIZE} is capped).",
-                "schema": {"type": "integer", "minimum": 1},
+                # Empty (as from an HTML form's empty field) means the default.
+                "schema": {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "maxLength": 0}]},
             },
         ]
 
@@ -151,8 +160,20 @@ class KeysetPagination(BasePagination):
             "type": "object",
             "required": ["results"],
             "properties": {
-                "next": {"type": "string", "nullable": True, "format": "uri"},
-                "previous": {"type": "string", "nullable": True, "format": "uri"},
+                "next": {
+                    "type": "string",
+                    "nullable": True,
+                    "format": "uri",
+                    "description": "The next page, or null on the last one.",
+                    "example": "http://127.0.0.1:8000/api/v1/events/?cursor=eyJvIjpbInN0YXJ0IiwiaWQiXSwidiI6WyIyMDI1LTAyLTE4IiwidXMtcnUtdGFsa3Mtcml5YWRoLTIwMjUiXSwiZCI6Im4ifQ",
+                },
+                "previous": {
+                    "type": "string",
+                    "nullable": True,
+                    "format": "uri",
+                    "description": "The previous page, or null on the first one.",
+                    "example": None,
+                },
                 "results": schema,
             },
         }

@@ -5,58 +5,127 @@ the dataset reader, so an event from the API meets exactly the rules of an
 event from a file. The declared fields describe the shape in the OpenAPI schema.
 """
 
+import math
+
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from .dataset import DatasetError, DatasetReader, actor_to_dict, event_to_dict
-from .models import Actor, EventType, Precision, RelationKind, ReviewState, Role, Source, Status
+from .filters import DATE_PATTERN, SLUG_PATTERN, TYPE_PATTERN
+from .models import Actor, EventType, Precision, RelationKind, ReviewState, Role, Source, Status, normalize_url
+
+# The demo's Riyadh talks, as GET /api/v1/events/us-ru-talks-riyadh-2025/ returns them.
+EVENT_EXAMPLE = {
+    "id": "us-ru-talks-riyadh-2025",
+    "title": "US and Russian delegations hold high-level talks in Riyadh",
+    "summary": "First of the two rounds the article counts, on restoring the work of diplomatic missions.",
+    "type": "talks",
+    "status": "occurred",
+    "start": "2025-02-18",
+    "start_precision": "day",
+    "end": None,
+    "end_precision": None,
+    "participants": [
+        {"actor": "russia", "role": "participant"},
+        {"actor": "united-states", "role": "participant"},
+        {"actor": "saudi-arabia", "role": "host"},
+    ],
+    "location": {"name": "Riyadh", "country": "SAU", "lat": 24.7136, "lon": 46.6753},
+    "sources": [
+        {
+            "url": "https://torre.news/en/a-lot-of-mess-to-clear-up-in-russia-us-ties-lavrov",
+            "title": "A lot of 'mess' to clear up in Russia-US ties - Lavrov",
+            "publisher": "RT",
+            "published": "2025-11-09",
+            "language": None,
+            "archive_url": None,
+            "quote": "Russia and the US held two rounds of high-level talks in Saudi Arabia and Turkiye earlier "
+            "this year, dedicated to restoring the proper functioning of diplomatic missions.",
+            "claimed_by": None,
+        }
+    ],
+    "tags": ["embassy-operations"],
+    "related": [
+        {"event": "us-ru-bilateral-dialogue-2025", "relation": "part_of"},
+        {"event": "us-ru-talks-istanbul-2025", "relation": "followed_by"},
+    ],
+    "review_state": "published",
+}
 
 
 class ParticipantSerializer(serializers.Serializer):
-    actor = serializers.SlugField(help_text="Actor id.")
+    actor = serializers.RegexField(SLUG_PATTERN, max_length=100, help_text="Actor id.")
     role = serializers.ChoiceField(choices=Role.choices)
 
 
 class LocationSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    country = serializers.CharField(allow_null=True, help_text="ISO 3166-1 alpha-3 code.")
-    lat = serializers.FloatField(allow_null=True, min_value=-90, max_value=90)
-    lon = serializers.FloatField(allow_null=True, min_value=-180, max_value=180)
+    name = serializers.CharField(max_length=200)
+    country = serializers.CharField(
+        allow_null=True, allow_blank=True, required=False, max_length=3, help_text="ISO 3166-1 alpha-3 code."
+    )
+    lat = serializers.FloatField(allow_null=True, required=False, min_value=-90, max_value=90)
+    lon = serializers.FloatField(allow_null=True, required=False, min_value=-180, max_value=180)
 
 
 class CitedSourceSerializer(serializers.Serializer):
-    url = serializers.URLField(help_text="Identifies the source (normalized: scheme and host lower-case).")
-    title = serializers.CharField(allow_blank=True)
-    publisher = serializers.CharField(allow_blank=True)
-    published = serializers.DateField(allow_null=True)
+    url = serializers.URLField(
+        max_length=2000, help_text="Identifies the source (normalized: scheme and host lower-case)."
+    )
+    title = serializers.CharField(allow_blank=True, allow_null=True, required=False, max_length=500)
+    publisher = serializers.CharField(allow_blank=True, allow_null=True, required=False, max_length=200)
+    published = serializers.DateField(allow_null=True, required=False)
     language = serializers.CharField(allow_null=True, required=False)
     archive_url = serializers.URLField(allow_null=True, required=False)
-    quote = serializers.CharField(allow_blank=True, help_text="The passage that supports this event.")
-    claimed_by = serializers.SlugField(allow_null=True, help_text="Actor id to whom the source attributes the claim.")
+    quote = serializers.CharField(
+        allow_blank=True,
+        allow_null=True,
+        required=False,
+        help_text="The passage that supports this event (null: none).",
+    )
+    claimed_by = serializers.RegexField(
+        SLUG_PATTERN,
+        max_length=100,
+        allow_null=True,
+        required=False,
+        help_text="Actor id to whom the source attributes the claim.",
+    )
 
 
 class RelatedSerializer(serializers.Serializer):
-    event = serializers.SlugField(help_text="Id of the related event.")
+    event = serializers.RegexField(SLUG_PATTERN, max_length=100, help_text="Id of the related event.")
     relation = serializers.ChoiceField(choices=RelationKind.choices)
 
 
+@extend_schema_serializer(examples=[OpenApiExample("Talks in Riyadh", value=EVENT_EXAMPLE)])
 class EventSerializer(serializers.Serializer):
-    """An event in the dataset shape. Validation is the dataset reader's (events/dataset.py)."""
+    """An event in the dataset shape. Validation is the dataset reader's (events/dataset.py).
 
-    id = serializers.SlugField(help_text="Stable id; 'export' and 'deleted' are reserved.")
-    title = serializers.CharField()
-    summary = serializers.CharField(allow_blank=True, required=False)
-    type = serializers.CharField(help_text="Dotted taxonomy code, e.g. 'sanctions.imposed'.")
-    status = serializers.ChoiceField(choices=Status.choices, required=False)
-    start = serializers.CharField(help_text="ISO date truncated to its precision: '2016-12-29', '2016-12' or '2016'.")
-    start_precision = serializers.ChoiceField(choices=Precision.choices, required=False)
-    end = serializers.CharField(allow_null=True, required=False)
+    On input, an optional field given as null takes its default (empty, or `occurred` and `draft`).
+    """
+
+    id = serializers.RegexField(
+        SLUG_PATTERN, max_length=100, help_text="Stable id; 'export' and 'deleted' are reserved."
+    )
+    title = serializers.CharField(max_length=300)
+    summary = serializers.CharField(allow_blank=True, allow_null=True, required=False)
+    type = serializers.RegexField(
+        TYPE_PATTERN, max_length=60, help_text="Dotted taxonomy code, e.g. 'sanctions.imposed'."
+    )
+    status = serializers.ChoiceField(choices=Status.choices, allow_null=True, required=False)
+    start = serializers.RegexField(
+        DATE_PATTERN, help_text="ISO date truncated to its precision: '2016-12-29', '2016-12' or '2016'."
+    )
+    start_precision = serializers.ChoiceField(choices=Precision.choices, allow_null=True, required=False)
+    end = serializers.RegexField(DATE_PATTERN, allow_null=True, required=False)
     end_precision = serializers.ChoiceField(choices=Precision.choices, allow_null=True, required=False)
-    participants = ParticipantSerializer(many=True, required=False)
+    participants = ParticipantSerializer(many=True, allow_null=True, required=False)
     location = LocationSerializer(allow_null=True, required=False)
-    sources = CitedSourceSerializer(many=True, required=False)
-    tags = serializers.ListField(child=serializers.SlugField(), required=False)
-    related = RelatedSerializer(many=True, required=False)
-    review_state = serializers.ChoiceField(choices=ReviewState.choices, required=False)
+    sources = CitedSourceSerializer(many=True, allow_null=True, required=False)
+    tags = serializers.ListField(
+        child=serializers.RegexField(SLUG_PATTERN, max_length=60), allow_null=True, required=False
+    )
+    related = RelatedSerializer(many=True, allow_null=True, required=False)
+    review_state = serializers.ChoiceField(choices=ReviewState.choices, allow_null=True, required=False)
 
     def to_representation(self, event):
         return event_to_dict(event)
@@ -64,6 +133,9 @@ class EventSerializer(serializers.Serializer):
     def to_internal_value(self, data):
         if not isinstance(data, dict):
             raise serializers.ValidationError({"non_field_errors": ["expected a JSON object (an event)"]})
+        errors = unstorable(data)
+        if errors:
+            raise serializers.ValidationError(errors)
         try:
             return DatasetReader({"events": [data]}).read()
         except DatasetError as exc:
@@ -73,8 +145,59 @@ class EventSerializer(serializers.Serializer):
             raise serializers.ValidationError(errors) from None
 
 
+class EventReplacementSerializer(EventSerializer):
+    """PUT's body (for the schema): the whole event; its id, from the URL, may be left out."""
+
+    id = serializers.RegexField(
+        SLUG_PATTERN, max_length=100, required=False, help_text="The id in the URL, if given: an id never changes."
+    )
+
+
+def unstorable(data):
+    """{field: [message]} for the values of a request body that no database or reader could take:
+    NUL characters (PostgreSQL refuses them in text), numbers beyond a float, a claimant or a URL
+    of the wrong kind. Checked before the dataset reader looks anything up."""
+    errors = {}
+
+    def walk(value, where):
+        if isinstance(value, str) and "\x00" in value:
+            errors[where or "non_field_errors"] = ["NUL characters are not allowed"]
+        elif isinstance(value, float | int) and not isinstance(value, bool) and not _finite(value):
+            errors[where or "non_field_errors"] = ["a number beyond the range of a float"]
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, f"{where}.{key}" if where else str(key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, f"{where}[{index}]")
+
+    walk(data, "")
+    for index, source in enumerate(data.get("sources") if isinstance(data.get("sources"), list) else []):
+        if not isinstance(source, dict):
+            continue
+        where = f"sources[{index}]"
+        if not isinstance(source.get("claimed_by"), str | None):
+            errors.setdefault(f"{where}.claimed_by", ["expected an actor id or null"])
+        if isinstance(source.get("url"), str) and f"{where}.url" not in errors:
+            try:
+                normalize_url(source["url"])
+            except ValueError:
+                errors[f"{where}.url"] = [f"{source['url'][:80]!r} is not an http(s) URL"]
+    return errors
+
+
+def _finite(number):
+    try:
+        return math.isfinite(float(number))
+    except OverflowError:
+        return False
+
+
 class ActorSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugField(source="parent_id", allow_null=True)
+    country = serializers.CharField(allow_null=True, help_text="ISO 3166-1 alpha-3 code of its state, or null.")
+    aliases = serializers.ListField(child=serializers.CharField(), help_text="Other names ('Moscow', 'Kremlin').")
+    parent = serializers.CharField(source="parent_id", allow_null=True, help_text="Id of the actor it belongs to.")
+    wikidata = serializers.CharField(allow_null=True, help_text="Wikidata item id ('Q159'), or null.")
 
     class Meta:
         model = Actor
@@ -87,6 +210,7 @@ class ActorSerializer(serializers.ModelSerializer):
 class EventTypeSerializer(serializers.ModelSerializer):
     family = serializers.CharField(read_only=True, help_text="The code's first part: what a filter on it includes.")
     goldstein = serializers.FloatField(allow_null=True, read_only=True)
+    keywords = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         model = EventType
@@ -113,6 +237,23 @@ class TimelineBucketSerializer(serializers.Serializer):
     types = serializers.DictField(child=serializers.IntegerField(), help_text="Count per full type code.")
 
 
+@extend_schema_serializer(
+    many=False,
+    examples=[
+        OpenApiExample(
+            "Demo events per year",
+            value={
+                "count": 13,
+                "buckets": [
+                    {"period": "2016", "count": 2, "types": {"diplomats.staff_limits": 1, "property.seizure": 1}},
+                    {"period": "2017", "count": 1, "types": {"property.seizure": 1}},
+                    {"period": "2022", "count": 2, "types": {"flights.ban": 1, "sanctions.imposed": 1}},
+                    {"period": "2025", "count": 8, "types": {"sanctions.imposed": 1, "statement": 2, "talks": 5}},
+                ],
+            },
+        )
+    ],
+)
 class TimelineSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     buckets = TimelineBucketSerializer(many=True)

@@ -4,24 +4,34 @@ import hashlib
 import json
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, ProtectedError, Q
+from django.db.models import Exists, OuterRef, Prefetch, ProtectedError
 from django.http import StreamingHttpResponse
 from django_filters import rest_framework as filters
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.generics import get_object_or_404
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from . import dates
 from .dataset import event_to_dict, save_dataset
 from .exports import FORMATS, export_filename
-from .filters import EventFilter
+from .filters import OPTIONAL_DATETIME, SLUG_PATTERN, TYPE_PATTERN, ActorFilter, EventFilter, SourceFilter
 from .models import Actor, Citation, Event, EventTombstone, EventType, Source
 from .pagination import KeysetPagination
 from .serializers import (
     ActorSerializer,
+    EventReplacementSerializer,
     EventSerializer,
     EventTypeSerializer,
     SourceSerializer,
@@ -29,20 +39,130 @@ from .serializers import (
     TombstoneSerializer,
 )
 
-ERROR = OpenApiResponse(
-    OpenApiTypes.OBJECT, description="A JSON object whose keys name each bad parameter or field, with messages."
+
+class ApiSchema(AutoSchema):
+    """drf-spectacular's AutoSchema, told that anonymous clients may read (DjangoModelPermissionsOrAnonReadOnly)."""
+
+    def get_auth(self):
+        auths = super().get_auth()
+        anonymous_reads = any(
+            isinstance(permission, permissions.DjangoModelPermissionsOrAnonReadOnly)
+            for permission in self.view.get_permissions()
+        )
+        if anonymous_reads and self.method in permissions.SAFE_METHODS and {} not in auths:
+            auths.append({})
+        return auths
+
+
+# -- the documented error responses (events/errors.py makes every error such a JSON object)
+
+ERROR_BODY = {
+    "type": "object",
+    "description": "Keys name each bad parameter or field (or `detail`, `non_field_errors`); values say what is wrong.",
+    "additionalProperties": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+}
+
+
+def error(description, name, example):
+    return OpenApiResponse(ERROR_BODY, description=description, examples=[OpenApiExample(name, value=example)])
+
+
+BAD_PARAMETERS = error(
+    "A bad parameter: the body names each one.",
+    "Unknown actor and a malformed date",
+    {"actor": ["unknown actor atlantis"], "date_from": ["'2025-13' is not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD)"]},
+)
+BAD_EVENT = error(
+    "A bad event: the body names each bad field, as the dataset reader does.",
+    "Unknown participant",
+    {"participants[0].actor": ["unknown actor 'atlantis': not in the file nor in the database"]},
+)
+UNAUTHORIZED = error(
+    "Credentials were needed, or the token is not valid (`Authorization: Token KEY`).",
+    "Bad token",
+    {"detail": "Invalid token."},
+)
+FORBIDDEN = error(
+    "Logged in without the permission, or asking an anonymous client may not (unpublished events).",
+    "Anonymous asking for drafts",
+    {"review_state": ["only staff see unpublished events: log in or send a token"]},
+)
+NOT_FOUND = error(
+    "No such id, or one you may not see.",
+    "Unknown id",
+    {"detail": "No Event matches the given query."},
+)
+STALE = error(
+    "`If-Match` does not name the current ETag: someone changed the event since you read it.",
+    "Stale ETag",
+    {"If-Match": ["the event changed since you read it: GET it again, then retry with its new ETag"]},
+)
+IN_USE = error(
+    "Other events relate to this one: remove those relations first.",
+    "Related events",
+    {"related": ["events us-ru-talks-riyadh-2025 relate to this one: remove those relations first"]},
+)
+
+THROTTLED = error(
+    "Too many requests from one anonymous client (ANON_THROTTLE_RATE): retry after `Retry-After` seconds.",
+    "Throttled",
+    {"detail": "Request was throttled. Expected available in 12 seconds."},
+)
+
+READ_ERRORS = {401: UNAUTHORIZED, 429: THROTTLED}
+LIST_ERRORS = {400: BAD_PARAMETERS, **READ_ERRORS}
+FILTERED_ERRORS = {**LIST_ERRORS, 403: FORBIDDEN}
+DETAIL_ERRORS = {**READ_ERRORS, 404: NOT_FOUND}
+CREATE_ERRORS = {400: BAD_EVENT, 401: UNAUTHORIZED, 403: FORBIDDEN}
+WRITE_ERRORS = {**CREATE_ERRORS, 404: NOT_FOUND, 412: STALE}
+
+ETAG = OpenApiParameter(
+    "ETag", str, OpenApiParameter.HEADER, response=[200, 201, 304], description="Validator of the event's content."
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description="The ETag you read: the change happens only if the event is still so (else 412).",
+)
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match", str, OpenApiParameter.HEADER, description="An ETag you have: 304 while it is current."
+)
+# An event's id in a URL: a slug, but not the names of the event list's own actions.
+EVENT_ID = OpenApiParameter(
+    "id",
+    {"type": "string", "pattern": f"^(?!(?:export|deleted)$){SLUG_PATTERN[1:]}", "maxLength": 100},
+    OpenApiParameter.PATH,
+    description="The event's id.",
+)
+ACTOR_ID = OpenApiParameter(
+    "id", {"type": "string", "pattern": SLUG_PATTERN, "maxLength": 100}, OpenApiParameter.PATH, description="Actor id."
+)
+TYPE_CODE = OpenApiParameter(
+    "code",
+    {"type": "string", "pattern": TYPE_PATTERN, "maxLength": 60},
+    OpenApiParameter.PATH,
+    description="Type code.",
+)
+LOCATION = OpenApiParameter(
+    "Location", OpenApiTypes.URI, OpenApiParameter.HEADER, response=[201], description="The new event's URL."
 )
 
 
 def etag_of(event):
     """A strong validator of everything the event's representation shows."""
     text = json.dumps(event_to_dict(event), sort_keys=True, ensure_ascii=False)
-    return '"%s"' % hashlib.sha256(text.encode()).hexdigest()[:32]
+    return f'"{hashlib.sha256(text.encode()).hexdigest()[:32]}"'
 
 
 def matches(header, etag):
     tags = [tag.strip().removeprefix("W/") for tag in header.split(",")]
     return "*" in tags or etag in tags
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "the request conflicts with the stored data"
 
 
 class PreconditionFailed(Exception):
@@ -51,16 +171,41 @@ class PreconditionFailed(Exception):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Events, filtered, in chronological order", responses={200: EventSerializer, 400: ERROR}
+        summary="Events, filtered, in chronological order",
+        responses={200: EventSerializer, **FILTERED_ERRORS},
     ),
-    retrieve=extend_schema(summary="One event in the dataset shape (with an ETag)"),
-    create=extend_schema(summary="Create an event", responses={201: EventSerializer, 400: ERROR}),
-    update=extend_schema(summary="Replace an event (If-Match: its ETag)", responses={200: EventSerializer, 400: ERROR}),
-    partial_update=extend_schema(summary="Change some fields of an event (If-Match: its ETag)"),
-    destroy=extend_schema(summary="Delete an event, leaving a tombstone (If-Match: its ETag)"),
+    retrieve=extend_schema(
+        summary="One event in the dataset shape (with an ETag)",
+        parameters=[EVENT_ID, IF_NONE_MATCH, ETAG],
+        responses={200: EventSerializer, 304: OpenApiResponse(description="Not modified."), **DETAIL_ERRORS},
+    ),
+    create=extend_schema(
+        summary="Create an event",
+        parameters=[ETAG, LOCATION],
+        responses={201: EventSerializer, **CREATE_ERRORS},
+    ),
+    update=extend_schema(
+        summary="Replace an event (If-Match: its ETag)",
+        parameters=[EVENT_ID, IF_MATCH, ETAG],
+        request=EventReplacementSerializer,
+        responses={200: EventSerializer, **WRITE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Change some fields of an event (If-Match: its ETag)",
+        parameters=[EVENT_ID, IF_MATCH, ETAG],
+        examples=[OpenApiExample("Postponed", value={"status": "postponed"}, request_only=True)],
+        responses={200: EventSerializer, **WRITE_ERRORS},
+    ),
+    destroy=extend_schema(
+        summary="Delete an event, leaving a tombstone (If-Match: its ETag)",
+        parameters=[EVENT_ID, IF_MATCH],
+        responses={204: OpenApiResponse(description="Deleted."), **WRITE_ERRORS, 409: IN_USE},
+    ),
 )
 class EventViewSet(viewsets.ModelViewSet):
     serializer_class = EventSerializer
+    # An event is a JSON document (nested lists and objects): no form encoding of it.
+    parser_classes = [JSONParser]
     filter_backends = [filters.DjangoFilterBackend]
     filterset_class = EventFilter
     pagination_class = KeysetPagination
@@ -81,12 +226,7 @@ class EventViewSet(viewsets.ModelViewSet):
     # -- writing: one transaction, the dataset reader's rules, If-Match against the locked row
 
     def create(self, request, *args, **kwargs):
-        record = self._body(request)
-        if isinstance(record.get("id"), str) and Event.objects.filter(pk=record["id"]).exists():
-            raise ValidationError(
-                {"id": [f"an event {record['id']!r} exists: PUT or PATCH /api/v1/events/{record['id']}/"]}
-            )
-        return self._save(request, record, current=None, created=True)
+        return self._save(request, self._body(request), current=None, created=True)
 
     def update(self, request, *args, partial=False, **kwargs):
         body = self._body(request)
@@ -104,7 +244,7 @@ class EventViewSet(viewsets.ModelViewSet):
                     event.delete()
                 except ProtectedError as exc:
                     pointing = sorted({relation.from_event_id for relation in exc.protected_objects})
-                    raise ValidationError(
+                    raise Conflict(
                         {"related": [f"events {', '.join(pointing)} relate to this one: remove those relations first"]}
                     ) from None
                 tombstone.save()
@@ -120,11 +260,7 @@ class EventViewSet(viewsets.ModelViewSet):
 
     def _locked(self, pk):
         """The event, locked for the transaction, after checking If-Match against it."""
-        queryset = self.get_queryset().select_for_update(of=("self",))
-        try:
-            event = queryset.get(pk=pk)
-        except Event.DoesNotExist:
-            raise NotFound() from None
+        event = get_object_or_404(self.get_queryset().select_for_update(of=("self",)), pk=pk)
         if_match = self.request.headers.get("If-Match")
         if if_match and not matches(if_match, etag_of(event)):
             raise PreconditionFailed(etag_of(event))
@@ -139,6 +275,10 @@ class EventViewSet(viewsets.ModelViewSet):
                     record["id"] = current
                 serializer = self.get_serializer(data=record)
                 serializer.is_valid(raise_exception=True)
+                if created and Event.objects.filter(pk=record["id"]).exists():
+                    raise ValidationError(
+                        {"id": [f"an event {record['id']!r} exists: PUT or PATCH /api/v1/events/{record['id']}/"]}
+                    )
                 save_dataset(serializer.validated_data, user=request.user, reason=f"API {request.method}")
         except PreconditionFailed as exc:
             return self._stale(exc)
@@ -174,9 +314,16 @@ class EventViewSet(viewsets.ModelViewSet):
             )
         ],
         responses={
-            (200, "text/csv"): OpenApiTypes.STR,
-            (200, "application/json"): OpenApiTypes.OBJECT,
-            (400, "application/json"): ERROR,
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="csv: one event a row."),
+            (200, "application/json"): OpenApiResponse(
+                OpenApiTypes.OBJECT, description="json: a dataset file; timelinejs: a TimelineJS 3 document."
+            ),
+            (200, "application/x-ndjson"): OpenApiResponse(OpenApiTypes.STR, description="ndjson: one event a line."),
+            (200, "text/calendar"): OpenApiResponse(OpenApiTypes.STR, description="ics: one VEVENT per event."),
+            (200, "application/geo+json"): OpenApiResponse(
+                OpenApiTypes.OBJECT, description="geojson: a FeatureCollection of the events with coordinates."
+            ),
+            **{(code, "application/json"): response for code, response in FILTERED_ERRORS.items()},
         },
     )
     @action(detail=False, pagination_class=None)
@@ -192,8 +339,8 @@ class EventViewSet(viewsets.ModelViewSet):
 
     @extend_schema(
         summary="Tombstones of deleted events, for mirrors",
-        parameters=[OpenApiParameter("since", OpenApiTypes.DATETIME, description="Deleted at or after this moment.")],
-        responses={200: TombstoneSerializer(many=True), 400: ERROR},
+        parameters=[OpenApiParameter("since", OPTIONAL_DATETIME, description="Deleted at or after this moment.")],
+        responses={200: TombstoneSerializer(many=True), **LIST_ERRORS},
         filters=False,
     )
     @action(detail=False, filter_backends=[], serializer_class=TombstoneSerializer)
@@ -226,7 +373,7 @@ class TimelineViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Events per year, month or day, by type",
         parameters=[OpenApiParameter("interval", str, enum=list(reversed(dates.PRECISIONS)), default="year")],
-        responses={200: TimelineSerializer, 400: ERROR},
+        responses={200: TimelineSerializer, **FILTERED_ERRORS},
     )
     def list(self, request):
         interval = request.query_params.get("interval", dates.YEAR)
@@ -237,36 +384,29 @@ class TimelineViewSet(viewsets.GenericViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="Actors",
-        parameters=[
-            OpenApiParameter("q", str, description="Part of the name, an alias or the id."),
-            OpenApiParameter("kind", str, enum=Actor.Kind.values),
-            OpenApiParameter("country", str, description="ISO 3166-1 alpha-3 code."),
-        ],
-    )
+    list=extend_schema(summary="Actors", responses={200: ActorSerializer, **LIST_ERRORS}),
+    retrieve=extend_schema(
+        summary="One actor", parameters=[ACTOR_ID], responses={200: ActorSerializer, **DETAIL_ERRORS}
+    ),
 )
 class ActorViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Actor.objects.order_by("id")
     serializer_class = ActorSerializer
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = ActorFilter
     pagination_class = KeysetPagination
     lookup_value_regex = "[^/]+"
 
-    def get_queryset(self):
-        actors = Actor.objects.order_by("id")
-        params = self.request.query_params
-        if params.get("q"):
-            q = params["q"][:200]
-            actors = actors.filter(Q(name__icontains=q) | Q(id__icontains=q) | Q(aliases__icontains=q))
-        if params.get("kind"):
-            if params["kind"] not in Actor.Kind.values:
-                raise ValidationError({"kind": [f"not one of {', '.join(Actor.Kind.values)}"]})
-            actors = actors.filter(kind=params["kind"])
-        if params.get("country"):
-            actors = actors.filter(country=params["country"].upper()[:3])
-        return actors
 
-
-@extend_schema_view(list=extend_schema(summary="The event-type taxonomy with its CAMEO and PLOVER codes"))
+@extend_schema_view(
+    list=extend_schema(
+        summary="The event-type taxonomy with its CAMEO and PLOVER codes",
+        responses={200: EventTypeSerializer(many=True), **READ_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="One event type", parameters=[TYPE_CODE], responses={200: EventTypeSerializer, **DETAIL_ERRORS}
+    ),
+)
 class EventTypeViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = EventType.objects.order_by("code")
     serializer_class = EventTypeSerializer
@@ -276,12 +416,13 @@ class EventTypeViewSet(viewsets.ReadOnlyModelViewSet):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Sources, with the events each supports",
-        parameters=[OpenApiParameter("publisher", str, description="Publisher, case-insensitive.")],
+        summary="Sources, with the events each supports", responses={200: SourceSerializer, **LIST_ERRORS}
     )
 )
 class SourceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = SourceSerializer
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = SourceFilter
     pagination_class = KeysetPagination
 
     def get_queryset(self):
@@ -293,9 +434,6 @@ class SourceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 to_attr="visible_citations",
             )
         )
-        publisher = self.request.query_params.get("publisher")
-        if publisher:
-            sources = sources.filter(publisher__iexact=publisher[:200])
         if not self.request.user.is_staff:
             sources = sources.filter(
                 Exists(Citation.objects.filter(source=OuterRef("pk"), event__in=visible.values("pk")))

@@ -166,7 +166,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, knowing that anonymous clients may read (events/views.py).
+    "DEFAULT_SCHEMA_CLASS": "events.views.ApiSchema",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -192,6 +193,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # start_precision and end_precision share one set of choices: one enum, one name.
+    "ENUM_NAME_OVERRIDES": {"PrecisionEnum": "events.models.Precision"},
 }
 
 LOGGING = {

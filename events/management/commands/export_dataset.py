@@ -21,7 +21,15 @@ class Command(BaseCommand):
     def handle(self, *args, file, **options):
         with progress_bar(total=Event.objects.count(), desc="export") as bar:
             if file == "-":
-                write_dataset(sys.stdout, Actor.objects.all(), Event.objects.all(), progress=lambda e: bar.update())
+                self.stdout.ending = ""  # the export writes its own newlines, piece by piece
+                try:
+                    write_dataset(
+                        self.stdout, Actor.objects.all(), Event.objects.all(), progress=lambda e: bar.update()
+                    )
+                except BrokenPipeError:
+                    # The reader stopped early (`| head`): quietly, as other command-line tools do.
+                    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                    os._exit(141)  # no finalizers: the database cursors die with the process
                 return
             # Written beside the target and renamed, so a failed export never leaves half a file.
             folder = os.path.dirname(os.path.abspath(file))

@@ -1,0 +1,178 @@
+"""Writing events through the API: authentication, permissions, validation, ETags and tombstones."""
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from events.models import Citation, Event, EventTombstone, Participant
+from tests.conftest import event_record
+
+pytestmark = pytest.mark.django_db
+
+
+def new_event(**fields):
+    return {**event_record("ru-us-talks-2024", start="2024-05", start_precision="month", tags=["embassy"]), **fields}
+
+
+@pytest.fixture
+def curator():
+    return User.objects.create_user("curator", password="pass-8429!x", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def token_client(curator):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=curator).key}")
+    return client
+
+
+def test_a_curator_with_a_token_creates_an_event_that_anonymous_users_then_see(token_client, demo):
+    response = token_client.post("/api/v1/events/", new_event(), format="json")
+    assert response.status_code == 201, response.content
+    assert response["Location"].endswith("/api/v1/events/ru-us-talks-2024/")
+    assert response.json()["start"] == "2024-05"
+    seen = APIClient().get("/api/v1/events/ru-us-talks-2024/")
+    assert seen.status_code == 200
+    assert seen.json() == response.json()
+    event = Event.objects.get(pk="ru-us-talks-2024")
+    assert event.created_by.username == event.updated_by.username == "curator"
+    assert {record.history_user.username for record in event.history.all()} == {"curator"}
+
+
+def test_anonymous_writes_are_refused_and_change_nothing(demo):
+    client = APIClient()
+    assert client.post("/api/v1/events/", new_event(), format="json").status_code == 401
+    assert client.delete("/api/v1/events/us-ru-talks-riyadh-2025/").status_code == 401
+    assert client.patch("/api/v1/events/us-ru-talks-riyadh-2025/", {"title": "x"}, format="json").status_code == 401
+    assert Event.objects.filter(pk="us-ru-talks-riyadh-2025", title__startswith="US and Russian").exists()
+    assert not Event.objects.filter(pk="ru-us-talks-2024").exists()
+
+
+def test_a_user_without_the_model_permission_is_forbidden(demo):
+    user = User.objects.create_user("reader", password="x")
+    client = APIClient()
+    client.force_authenticate(user)
+    assert client.post("/api/v1/events/", new_event(), format="json").status_code == 403
+    user.user_permissions.add(Permission.objects.get(codename="add_event"))
+    client.force_authenticate(User.objects.get(pk=user.pk))
+    assert client.post("/api/v1/events/", new_event(review_state="draft"), format="json").status_code == 201
+
+
+def test_a_session_write_needs_the_csrf_token(curator, demo):
+    client = APIClient(enforce_csrf_checks=True)
+    client.login(username="curator", password="pass-8429!x")
+    assert client.post("/api/v1/events/", new_event(), format="json").status_code == 403
+    client.get("/admin/")
+    csrf = client.cookies["csrftoken"].value
+    response = client.post("/api/v1/events/", new_event(), format="json", HTTP_X_CSRFTOKEN=csrf)
+    assert response.status_code == 201, response.content
+
+
+@pytest.mark.parametrize(
+    ("fields", "key"),
+    [
+        ({"end": "2020-01-01", "end_precision": "day"}, "end"),
+        ({"type": "no.such.type"}, "type"),
+        ({"start": "2024-05-17", "start_precision": "month"}, "start"),
+        ({"status": "exploded"}, "status"),
+        ({"participants": [{"actor": "atlantis", "role": "participant"}]}, "participants[0].actor"),
+        ({"participants": [{"actor": "russia", "role": "spectator"}]}, "participants[0].role"),
+        ({"sources": []}, "sources"),
+        ({"location": {"name": "Nowhere", "country": "XX", "lat": 91, "lon": 0}}, "location.lat"),
+        ({"related": [{"event": "no-such-event", "relation": "follows"}]}, "related[0].event"),
+        ({"id": "export"}, "id"),
+        ({"title": ""}, "title"),
+    ],
+)
+def test_a_bad_event_is_refused_with_400_naming_the_field_and_nothing_is_written(token_client, demo, fields, key):
+    before = (Event.objects.count(), Participant.objects.count(), Citation.objects.count())
+    response = token_client.post("/api/v1/events/", new_event(**fields), format="json")
+    assert response.status_code == 400
+    assert key in response.json(), response.json()
+    assert (Event.objects.count(), Participant.objects.count(), Citation.objects.count()) == before
+
+
+def test_a_garbage_body_is_a_400(token_client, demo):
+    response = token_client.post("/api/v1/events/", b"{not json", content_type="application/json")
+    assert response.status_code == 400
+    response = token_client.post("/api/v1/events/", [1, 2], format="json")
+    assert response.status_code == 400
+
+
+def test_creating_an_existing_id_is_refused(token_client, demo):
+    response = token_client.post("/api/v1/events/", new_event(id="us-ru-talks-riyadh-2025"), format="json")
+    assert response.status_code == 400
+    assert "id" in response.json()
+
+
+def test_patch_changes_only_what_it_names(token_client, demo):
+    before = token_client.get("/api/v1/events/us-ru-talks-riyadh-2025/").json()
+    response = token_client.patch("/api/v1/events/us-ru-talks-riyadh-2025/", {"status": "postponed"}, format="json")
+    assert response.status_code == 200
+    assert response.json() == {**before, "status": "postponed"}
+
+
+def test_put_replaces_the_participants_citations_and_relations(token_client, demo):
+    record = new_event(id="us-ru-talks-riyadh-2025", related=[], participants=[{"actor": "russia", "role": "host"}])
+    response = token_client.put("/api/v1/events/us-ru-talks-riyadh-2025/", record, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["participants"] == [{"actor": "russia", "role": "host"}]
+    assert response.json()["sources"][0]["url"] == "https://example.org/talks"
+    assert list(Participant.objects.filter(event_id="us-ru-talks-riyadh-2025").values_list("actor_id", "role")) == [
+        ("russia", "host")
+    ]
+
+
+def test_an_event_id_never_changes(token_client, demo):
+    response = token_client.patch("/api/v1/events/us-ru-talks-riyadh-2025/", {"id": "renamed"}, format="json")
+    assert response.status_code == 400
+    assert "id" in response.json()
+
+
+def test_a_stale_if_match_gets_412_and_loses_nothing(token_client, demo):
+    etag = token_client.get("/api/v1/events/us-ru-talks-riyadh-2025/")["ETag"]
+    first = token_client.patch(
+        "/api/v1/events/us-ru-talks-riyadh-2025/", {"title": "First writer"}, format="json", HTTP_IF_MATCH=etag
+    )
+    assert first.status_code == 200
+    assert first["ETag"] != etag
+    second = token_client.patch(
+        "/api/v1/events/us-ru-talks-riyadh-2025/", {"title": "Second writer"}, format="json", HTTP_IF_MATCH=etag
+    )
+    assert second.status_code == 412
+    assert "If-Match" in second.json()
+    assert second["ETag"] == first["ETag"]
+    assert Event.objects.get(pk="us-ru-talks-riyadh-2025").title == "First writer"
+    stale_delete = token_client.delete("/api/v1/events/us-ru-talks-riyadh-2025/", HTTP_IF_MATCH=etag)
+    assert stale_delete.status_code == 412
+    assert Event.objects.filter(pk="us-ru-talks-riyadh-2025").exists()
+
+
+def test_a_delete_answers_204_and_leaves_a_tombstone(token_client, demo):
+    token_client.post("/api/v1/events/", new_event(), format="json")
+    etag = token_client.get("/api/v1/events/ru-us-talks-2024/")["ETag"]
+    response = token_client.delete("/api/v1/events/ru-us-talks-2024/", HTTP_IF_MATCH=etag)
+    assert response.status_code == 204
+    assert APIClient().get("/api/v1/events/ru-us-talks-2024/").status_code == 404
+    feed = APIClient().get("/api/v1/events/deleted/", {"since": "2000-01-01T00:00:00Z"}).json()
+    assert [row["id"] for row in feed["results"]] == ["ru-us-talks-2024"]
+    assert EventTombstone.objects.get().deleted_by.username == "curator"
+    assert Event.history.filter(id="ru-us-talks-2024", history_type="-").count() == 1
+
+
+def test_the_deletion_feed_filters_by_time_and_refuses_bad_times(token_client, demo):
+    token_client.post("/api/v1/events/", new_event(), format="json")
+    token_client.delete("/api/v1/events/ru-us-talks-2024/")
+    assert APIClient().get("/api/v1/events/deleted/", {"since": "2999-01-01T00:00:00Z"}).json()["results"] == []
+    response = APIClient().get("/api/v1/events/deleted/", {"since": "last week"})
+    assert response.status_code == 400
+    assert "since" in response.json()
+
+
+def test_deleting_an_event_that_others_relate_to_is_refused(token_client, demo):
+    response = token_client.delete("/api/v1/events/us-ru-talks-istanbul-2025/")
+    assert response.status_code == 409
+    assert "us-ru-talks-riyadh-2025" in response.json()["related"][0]
+    assert Event.objects.filter(pk="us-ru-talks-istanbul-2025").exists()
+    assert not EventTombstone.objects.exists()
