@@ -1,12 +1,123 @@
-"""The curators' admin: every model, with search, filters, autocomplete and history."""
+"""The curators' admin: every model, with search, filters, autocomplete, history and the review workflow."""
 
-from django.contrib import admin
-from django.db import models
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import models, transaction
+from django.db.models import Count
+from django.http import StreamingHttpResponse
+from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Actor, Citation, Event, EventRelation, EventTombstone, EventType, Participant, Source, Tag
+from .countries import COUNTRIES
+from .exports import FORMATS, export_filename
+from .models import (
+    Actor,
+    Citation,
+    Event,
+    EventRelation,
+    EventTombstone,
+    EventType,
+    Participant,
+    ReviewState,
+    Source,
+    Tag,
+)
 
 URL_FIELD = {models.URLField: {"assume_scheme": "https"}}
+
+
+# ---------------------------------------------------------------- list filters
+
+
+class TypeFamilyFilter(admin.SimpleListFilter):
+    title = "type family"
+    parameter_name = "family"
+
+    def lookups(self, request, model_admin):
+        return [(t.code, t.name) for t in EventType.objects.exclude(code__contains=".").order_by("code")]
+
+    def queryset(self, request, queryset):
+        return queryset.of_type(self.value()) if self.value() else queryset
+
+
+class InputFilter(admin.SimpleListFilter):
+    """A text box rather than a list of choices: there are too many actors and publishers to list."""
+
+    template = "admin/events/input_filter.html"
+    placeholder = ""
+
+    def lookups(self, request, model_admin):
+        return []
+
+    def has_output(self):
+        return True
+
+    def choices(self, changelist):
+        others = changelist.get_filters_params()
+        others.pop(self.parameter_name, None)
+        yield {
+            "value": self.value(),
+            "other_params": [(name, value) for name, values in others.items() for value in values],
+        }
+
+
+class ActorFilter(InputFilter):
+    title = "actor id"
+    parameter_name = "actor"
+    placeholder = "russia"
+
+    def queryset(self, request, queryset):
+        return queryset.involving(self.value().strip()) if self.value() else queryset
+
+
+class PublisherFilter(InputFilter):
+    title = "publisher"
+    parameter_name = "publisher"
+    placeholder = "RT"
+
+    def queryset(self, request, queryset):
+        return queryset.published_by(self.value().strip()) if self.value() else queryset
+
+
+class CountryFilter(admin.SimpleListFilter):
+    title = "country (participant or location)"
+    parameter_name = "country"
+
+    def lookups(self, request, model_admin):
+        # From the actors (a small table): a location's country is nearly always an actor's too.
+        codes = Actor.objects.exclude(country="").order_by("country").values_list("country", flat=True).distinct()
+        return [(code, f"{COUNTRIES.get(code, code)} ({code})") for code in sorted(codes)]
+
+    def queryset(self, request, queryset):
+        return queryset.in_country(self.value()) if self.value() else queryset
+
+
+class CappedCountPaginator(Paginator):
+    """Counts at most CAP rows: exact for narrow lists, "more than CAP" for the whole table.
+
+    A full COUNT(*) of a million events is what makes admin lists slow; counting
+    through `LIMIT CAP` reads at most CAP index entries.
+    """
+
+    CAP = 10_000
+
+    @cached_property
+    def count(self):
+        return self.object_list[: self.CAP].count()
+
+
+# ---------------------------------------------------------------- the event page
+
+
+class CitationFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        problem = Event.publication_problem(self.instance.review_state, len(kept))
+        if problem:
+            raise ValidationError(problem)
 
 
 class ParticipantInline(admin.TabularInline):
@@ -17,6 +128,7 @@ class ParticipantInline(admin.TabularInline):
 
 class CitationInline(admin.StackedInline):
     model = Citation
+    formset = CitationFormSet
     extra = 0
     autocomplete_fields = ["source", "claimed_by"]
 
@@ -27,6 +139,139 @@ class RelationInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["to_event"]
     verbose_name = "related event"
+
+
+class EventForm(forms.ModelForm):
+    """Checks that the curator may make the review-state change the form asks for."""
+
+    request = None  # set by EventAdmin.get_form
+
+    def clean(self):
+        cleaned = super().clean()
+        new_state = cleaned.get("review_state")
+        # Before _post_clean, self.instance still holds the stored values.
+        if new_state and self.request is not None:
+            problem = self.instance.review_problem(self.request.user, new_state)
+            if problem:
+                self.add_error("review_state", problem)
+        return cleaned
+
+
+@admin.register(Event)
+class EventAdmin(SimpleHistoryAdmin):
+    form = EventForm
+    list_display = ["title", "type", "status", "start_text", "review_state", "updated_at", "updated_by"]
+    list_filter = [
+        "review_state",
+        TypeFamilyFilter,
+        "status",
+        ActorFilter,
+        CountryFilter,
+        PublisherFilter,
+        "start_precision",
+    ]
+    list_select_related = ["type", "updated_by"]
+    search_fields = ["id", "title", "summary", "participants__actor__name", "participants__actor__aliases"]
+    date_hierarchy = "start"
+    autocomplete_fields = ["type", "tags"]
+    inlines = [ParticipantInline, CitationInline, RelationInline]
+    readonly_fields = [
+        "created_at", "created_by", "updated_at", "updated_by", "reviewed_at", "reviewed_by", "published_at", "published_by",
+    ]  # fmt: skip
+    fieldsets = [
+        (None, {"fields": ["id", "title", "summary", "type", "status", "tags"]}),
+        ("Dates", {"fields": [("start", "start_precision"), ("end", "end_precision")]}),
+        ("Location", {"fields": ["location_name", "location_country", ("location_lat", "location_lon")]}),
+        ("Review", {"fields": ["review_state", ("reviewed_at", "reviewed_by"), ("published_at", "published_by")]}),
+        ("Record", {"fields": [("created_at", "created_by"), ("updated_at", "updated_by")]}),
+    ]
+    actions = ["mark_reviewed", "publish", "return_to_draft", "export_dataset", "export_csv"]
+    # A full COUNT(*) of a large table on every page is what makes admin lists slow.
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    list_per_page = 50
+
+    @admin.display(description="start", ordering="start")
+    def start_text(self, event):
+        return event.start_text
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"request": request})
+
+    def get_readonly_fields(self, request, obj=None):
+        # An id is stable forever: set once, when the event is created.
+        return [*self.readonly_fields, "id"] if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        stored = Event.objects.filter(pk=obj.pk).values_list("review_state", flat=True).first() if change else None
+        new_state, obj.review_state = obj.review_state, stored or ReviewState.DRAFT
+        obj.record_review(request.user, new_state)
+        if not change:
+            obj.created_by = request.user
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+    # -- bulk actions
+
+    def _move(self, request, queryset, new_state, verb):
+        moved, refused = 0, []
+        for event in queryset.annotate(sources=Count("citations")).select_related("updated_by"):
+            problem = event.review_problem(request.user, new_state) or Event.publication_problem(
+                new_state, event.sources
+            )
+            if problem:
+                refused.append(f"{event.pk}: {problem}")
+                continue
+            if event.review_state == new_state:
+                continue
+            with transaction.atomic():
+                event.record_review(request.user, new_state)
+                event._history_user = request.user
+                event._change_reason = f"admin: {verb}"
+                event.save()
+            moved += 1
+        if moved:
+            self.message_user(request, f"{moved} event(s) {verb}.", messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, messages.ERROR)
+
+    @admin.action(description="Mark the selected events reviewed", permissions=["review"])
+    def mark_reviewed(self, request, queryset):
+        self._move(request, queryset, ReviewState.REVIEWED, "marked reviewed")
+
+    @admin.action(description="Publish the selected events", permissions=["publish"])
+    def publish(self, request, queryset):
+        self._move(request, queryset, ReviewState.PUBLISHED, "published")
+
+    @admin.action(description="Return the selected events to draft", permissions=["review"])
+    def return_to_draft(self, request, queryset):
+        self._move(request, queryset, ReviewState.DRAFT, "returned to draft")
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("events.review_event")
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("events.publish_event")
+
+    def _export(self, queryset, name):
+        export = FORMATS[name]
+        response = StreamingHttpResponse(
+            export.stream(queryset.order_by("start", "id")), content_type=export.media_type
+        )
+        response["Content-Disposition"] = f'attachment; filename="{export_filename(name)}"'
+        return response
+
+    @admin.action(description="Export the selected events as a dataset file (JSON)")
+    def export_dataset(self, request, queryset):
+        return self._export(queryset, "json")
+
+    @admin.action(description="Export the selected events as CSV")
+    def export_csv(self, request, queryset):
+        return self._export(queryset, "csv")
+
+
+# ---------------------------------------------------------------- the other models
 
 
 @admin.register(Actor)
@@ -51,37 +296,6 @@ class EventTypeAdmin(SimpleHistoryAdmin):
         return ["code"] if obj else []
 
 
-@admin.register(Event)
-class EventAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "type", "status", "start_text", "review_state", "updated_at"]
-    list_filter = ["review_state", "status", "type", "start_precision"]
-    list_select_related = ["type"]
-    search_fields = ["id", "title", "summary", "participants__actor__name"]
-    date_hierarchy = "start"
-    autocomplete_fields = ["type", "tags"]
-    inlines = [ParticipantInline, CitationInline, RelationInline]
-    readonly_fields = ["created_at", "created_by", "updated_at", "updated_by"]
-    fieldsets = [
-        (None, {"fields": ["id", "title", "summary", "type", "status", "tags", "review_state"]}),
-        ("Dates", {"fields": [("start", "start_precision"), ("end", "end_precision")]}),
-        ("Location", {"fields": ["location_name", "location_country", ("location_lat", "location_lon")]}),
-        ("Record", {"fields": [("created_at", "created_by"), ("updated_at", "updated_by")]}),
-    ]
-
-    @admin.display(description="start", ordering="start")
-    def start_text(self, event):
-        return event.start_text
-
-    def get_readonly_fields(self, request, obj=None):
-        return [*self.readonly_fields, "id"] if obj else self.readonly_fields
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
-
-
 @admin.register(Source)
 class SourceAdmin(SimpleHistoryAdmin):
     list_display = ["title", "publisher", "published", "url"]
@@ -89,6 +303,8 @@ class SourceAdmin(SimpleHistoryAdmin):
     search_fields = ["url", "title", "publisher"]
     date_hierarchy = "published"
     formfield_overrides = URL_FIELD
+    show_full_result_count = False
+    paginator = CappedCountPaginator
 
 
 @admin.register(Citation)
@@ -98,6 +314,8 @@ class CitationAdmin(SimpleHistoryAdmin):
     list_filter = ["source__publisher"]
     search_fields = ["quote", "event__title", "source__url", "source__title"]
     autocomplete_fields = ["event", "source", "claimed_by"]
+    show_full_result_count = False
+    paginator = CappedCountPaginator
 
 
 @admin.register(Participant)
@@ -107,6 +325,8 @@ class ParticipantAdmin(SimpleHistoryAdmin):
     list_filter = ["role"]
     search_fields = ["event__title", "actor__name"]
     autocomplete_fields = ["event", "actor"]
+    show_full_result_count = False
+    paginator = CappedCountPaginator
 
 
 @admin.register(EventRelation)

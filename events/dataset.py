@@ -24,6 +24,7 @@ from .models import (
     EventType,
     Participant,
     RelationKind,
+    ReviewState,
     Role,
     Source,
     Tag,
@@ -716,9 +717,12 @@ def _save_sources(metadata_by_url, summary, user, reason):
 def _save_event(clean, current, sources, user, reason):
     event = clean.event
     if current is not None:
-        event.created_at, event.created_by_id = current.created_at, current.created_by_id
+        for name in ("created_at", "created_by_id", "reviewed_at", "reviewed_by_id", "published_at", "published_by_id"):
+            setattr(event, name, getattr(current, name))
     else:
         event.created_by = user
+    new_state, event.review_state = event.review_state, current.review_state if current else ReviewState.DRAFT
+    event.record_review(user, new_state)
     event.updated_by = user
     _with_history(event, user, reason).save()
     event.tags.set(clean.tags)

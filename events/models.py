@@ -449,12 +449,24 @@ class Event(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
+    reviewed_at = models.DateTimeField(null=True, blank=True, editable=False, help_text="When it was last reviewed.")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    published_at = models.DateTimeField(null=True, blank=True, editable=False, help_text="When it was last published.")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
 
     objects = EventQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[tags])
 
     class Meta:
         ordering = ["start", "id"]
+        permissions = [
+            ("review_event", "Can mark events reviewed or return them to draft"),
+            ("publish_event", "Can publish events"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(start_precision=dates.MONTH) | Q(start__day=1), name="event_month_start_is_first_day"
@@ -580,6 +592,38 @@ class Event(models.Model):
         if review_state == Event.ReviewState.PUBLISHED and source_count == 0:
             return "A published event needs at least one source."
         return None
+
+    def review_problem(self, user, new_state):
+        """Why `user` may not move this event (as stored) to `new_state`, or None.
+
+        Editors write drafts; reviewers (permission review_event) mark events reviewed or
+        return them to draft, and publish (publish_event). With REVIEW_BY_ANOTHER on, the
+        reviewer must not be the event's last editor; superusers are exempt.
+        """
+        old_state = self.review_state if self.pk and not self._state.adding else ReviewState.DRAFT
+        if new_state == old_state:
+            return None
+        needed = "events.publish_event" if new_state == ReviewState.PUBLISHED else "events.review_event"
+        if not user.has_perm(needed):
+            who = "reviewers with the permission to publish" if needed.endswith("publish_event") else "reviewers"
+            return f"Only {who} can move an event from {old_state} to {new_state}."
+        if (
+            new_state != ReviewState.DRAFT
+            and settings.REVIEW_BY_ANOTHER
+            and not user.is_superuser
+            and (self._state.adding or self.updated_by_id == user.pk)
+        ):
+            return "You edited this event last: another reviewer must review or publish it (REVIEW_BY_ANOTHER)."
+        return None
+
+    def record_review(self, user, new_state, when=None):
+        """Note who reviewed or published the event, and when, as its state changes."""
+        when = when or timezone.now()
+        if new_state in (ReviewState.REVIEWED, ReviewState.PUBLISHED) and self.review_state != new_state:
+            self.reviewed_by, self.reviewed_at = user, when
+        if new_state == ReviewState.PUBLISHED and self.review_state != new_state:
+            self.published_by, self.published_at = user, when
+        self.review_state = new_state
 
     @property
     def start_text(self):

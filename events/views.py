@@ -18,7 +18,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
@@ -279,7 +279,12 @@ class EventViewSet(viewsets.ModelViewSet):
                     raise ValidationError(
                         {"id": [f"an event {record['id']!r} exists: PUT or PATCH /api/v1/events/{record['id']}/"]}
                     )
-                save_dataset(serializer.validated_data, user=request.user, reason=f"API {request.method}")
+                reader = serializer.validated_data
+                stored = event if current is not None else reader.events[0].event
+                problem = stored.review_problem(request.user, reader.events[0].event.review_state)
+                if problem:
+                    raise PermissionDenied({"review_state": [problem]})
+                save_dataset(reader, user=request.user, reason=f"API {request.method}")
         except PreconditionFailed as exc:
             return self._stale(exc)
         event = Event.objects.with_dataset_relations().get(pk=record["id"])

@@ -176,3 +176,38 @@ def test_deleting_an_event_that_others_relate_to_is_refused(token_client, demo):
     assert "us-ru-talks-riyadh-2025" in response.json()["related"][0]
     assert Event.objects.filter(pk="us-ru-talks-istanbul-2025").exists()
     assert not EventTombstone.objects.exists()
+
+
+def group_client(group, username):
+    from django.contrib.auth.models import Group
+
+    user = User.objects.create_user(username, password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    client = APIClient()
+    client.force_authenticate(user)
+    return user, client
+
+
+def test_an_editor_writes_drafts_but_cannot_publish_through_the_api(demo):
+    user, client = group_client("editor", "edith")
+    assert client.post("/api/v1/events/", new_event(review_state="draft"), format="json").status_code == 201
+    response = client.patch("/api/v1/events/ru-us-talks-2024/", {"review_state": "published"}, format="json")
+    assert response.status_code == 403
+    assert "review_state" in response.json()
+    assert Event.objects.get(pk="ru-us-talks-2024").review_state == "draft"
+
+
+def test_a_reviewer_publishes_another_editors_draft_through_the_api(demo):
+    editor, editor_client = group_client("editor", "edith")
+    reviewer, reviewer_client = group_client("reviewer", "rita")
+    editor_client.post("/api/v1/events/", new_event(review_state="draft"), format="json")
+    own = reviewer_client.post("/api/v1/events/", new_event(id="rita-own", review_state="draft"), format="json")
+    assert own.status_code == 201
+    refused = reviewer_client.patch("/api/v1/events/rita-own/", {"review_state": "published"}, format="json")
+    assert refused.status_code == 403
+    assert "another reviewer" in refused.json()["review_state"][0]
+    response = reviewer_client.patch("/api/v1/events/ru-us-talks-2024/", {"review_state": "published"}, format="json")
+    assert response.status_code == 200
+    event = Event.objects.get(pk="ru-us-talks-2024")
+    assert (event.published_by, event.reviewed_by, event.created_by) == (reviewer, reviewer, editor)
+    assert APIClient().get("/api/v1/events/ru-us-talks-2024/").status_code == 200

@@ -158,6 +158,9 @@ STORAGES = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# Publishing or reviewing needs someone other than the event's last editor (superusers excepted).
+REVIEW_BY_ANOTHER = env_bool("REVIEW_BY_ANOTHER", True)
+
 ANON_THROTTLE_RATE = os.environ.get("ANON_THROTTLE_RATE", "3000/minute")
 
 REST_FRAMEWORK = {
