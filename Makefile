@@ -12,7 +12,7 @@ CONTRACT_ARGS ?=
 PY = $(VENV)/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint contract clean
+.PHONY: help run test lint contract clean vendor
 
 # Creates the venv once, with a Python new enough for Django 5.2, and brings pip up to date.
 define make-venv
@@ -53,6 +53,20 @@ lint: $(VENV)/.installed-dev ## ruff check and ruff format --check
 contract: $(VENV)/.installed-run ## check this checkout against ../shared/contract.md (SHARED=...)
 	$(PYTHON) $(SHARED)/checks/contract_check.py --dataset $(SHARED)/data/sample_dataset.json \
 	  --cases $(SHARED)/data/sample_cases.json --bad-datasets $(SHARED)/data/bad_datasets $(CONTRACT_ARGS)
+
+# vis-timeline's standalone build, committed in events/static/vendor/ so that `make run` needs no npm.
+# The .map files go with them: the manifest storage of `collectstatic` follows each sourceMappingURL.
+VIS = node_modules/vis-timeline
+VENDOR = events/static/vendor
+VENDOR_FILES = $(VIS)/standalone/umd/vis-timeline-graph2d.min.js $(VIS)/standalone/umd/vis-timeline-graph2d.min.js.map \
+  $(VIS)/styles/vis-timeline-graph2d.min.css $(VIS)/styles/vis-timeline-graph2d.min.css.map
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+
+vendor: node_modules/.package-lock.json ## refresh events/static/vendor/ from the versions pinned in package-lock.json (needs npm)
+	mkdir -p $(VENDOR)
+	cp $(VENDOR_FILES) $(VENDOR)/
 
 clean: ## remove .venv, caches and collected static files (keeps db.sqlite3)
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles test-artifacts

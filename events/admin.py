@@ -176,7 +176,8 @@ class EventAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["type", "tags"]
     inlines = [ParticipantInline, CitationInline, RelationInline]
     readonly_fields = [
-        "created_at", "created_by", "updated_at", "updated_by", "reviewed_at", "reviewed_by", "published_at", "published_by",
+        "created_at", "created_by", "updated_at", "updated_by",
+        "reviewed_at", "reviewed_by", "published_at", "published_by",
     ]  # fmt: skip
     fieldsets = [
         (None, {"fields": ["id", "title", "summary", "type", "status", "tags"]}),

@@ -155,7 +155,7 @@ def event_form_data(client, event_id):
             for f in [fs.formset.management_form, *fs.formset.forms]
         ],
     ]:
-        for name, field in form.fields.items():
+        for name in form.fields:
             value = form[name].value()
             if value is None or value is False:
                 continue
