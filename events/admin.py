@@ -2,16 +2,21 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.db.models import Count
 from django.http import StreamingHttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
 from .countries import COUNTRIES
+from .dataset import DatasetError, Problem
 from .exports import FORMATS, export_filename
+from .imports import Preview, import_upload, preview, read_upload
 from .models import (
     Actor,
     Citation,
@@ -26,6 +31,8 @@ from .models import (
 )
 
 URL_FIELD = {models.URLField: {"assume_scheme": "https"}}
+IMPORT_SESSION_KEY = "chancery-import"
+MAX_UPLOAD_BYTES = 10 * 2**20
 
 
 # ---------------------------------------------------------------- list filters
@@ -160,6 +167,8 @@ class EventForm(forms.ModelForm):
 @admin.register(Event)
 class EventAdmin(SimpleHistoryAdmin):
     form = EventForm
+    change_list_template = "admin/events/event/change_list.html"
+    change_form_template = "admin/events/event/change_form.html"
     list_display = ["title", "type", "status", "start_text", "review_state", "updated_at", "updated_by"]
     list_filter = [
         "review_state",
@@ -195,6 +204,60 @@ class EventAdmin(SimpleHistoryAdmin):
     @admin.display(description="start", ordering="start")
     def start_text(self, event):
         return event.start_text
+
+    # -- more pages: import with preview; possible duplicates beside an event
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.import_view)
+        return [path("import/", view, name="events_event_import"), *super().get_urls()]
+
+    def import_view(self, request):
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": "Import events"}
+        stored = request.session.get(IMPORT_SESSION_KEY)
+        if request.method == "POST" and request.POST.get("confirm") and stored:
+            try:
+                summary = import_upload(read_upload(stored["name"], stored["data"].encode()), request.user)
+            except DatasetError as exc:
+                context.update(problems=exc.problems, name=stored["name"])
+            else:
+                del request.session[IMPORT_SESSION_KEY]
+                self.message_user(request, f"{stored['name']} imported: {summary}.", messages.SUCCESS)
+                return redirect("admin:events_event_changelist")
+        elif request.method == "POST" and request.FILES.get("file"):
+            upload = request.FILES["file"]
+            if upload.size > MAX_UPLOAD_BYTES:
+                context["problems"] = [
+                    Problem("file", "size", f"larger than {MAX_UPLOAD_BYTES // 2**20} MB: use manage.py import_dataset")
+                ]
+            else:
+                data = upload.read()
+                try:
+                    result = preview(read_upload(upload.name, data), request.user)
+                except DatasetError as exc:
+                    result = Preview(problems=exc.problems)
+                context.update(preview=result, problems=result.problems, name=upload.name)
+                if result.summary:
+                    context["preview_rows"] = [
+                        (
+                            kind,
+                            result.summary.created[kind],
+                            result.summary.updated[kind],
+                            result.summary.unchanged[kind],
+                        )
+                        for kind in ("events", "actors", "sources")
+                    ]
+                if not result.problems:
+                    request.session[IMPORT_SESSION_KEY] = {"name": upload.name, "data": data.decode("utf-8")}
+        return TemplateResponse(request, "admin/events/event/import.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        event = self.get_object(request, object_id)
+        if event is not None and event.review_state != ReviewState.PUBLISHED:
+            actors = event.participants.values_list("actor_id", flat=True)
+            extra_context = {**(extra_context or {}), "duplicates": Event.objects.likely_duplicates(event, actors)[:5]}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -346,6 +346,18 @@ class EventQuerySet(models.QuerySet):
             bucket["types"][row["type_id"]] = row["count"]
         return [{**bucket, "types": dict(sorted(bucket["types"].items()))} for _, bucket in sorted(buckets.items())]
 
+    def likely_duplicates(self, event, actor_ids):
+        """Stored events that may repeat `event`: same type family, a shared actor, overlapping dates."""
+        family = event.type_id.split(".")[0]
+        shared_actor = Exists(Participant.objects.filter(event=OuterRef("pk"), actor_id__in=list(actor_ids)))
+        return (
+            self.of_type(family)
+            .overlapping(event.start, event.compute_span_end())
+            .filter(shared_actor)
+            .exclude(pk=event.pk)
+            .order_by("start", "id")
+        )
+
     def changed_since(self, moment):
         return self.filter(updated_at__gte=moment)
 
