@@ -89,17 +89,21 @@ def batched(items, size):
         yield batch
 
 
-def read_chunks(events, *extra_prefetch) -> Iterator[list]:
+def read_chunks(events, *extra_prefetch, progress=None) -> Iterator[list]:
     """The events in lists of CHUNK_SIZE, each list read with one round of queries.
 
     The lists match the iterator's own chunks, so work done once per list
     (a membership check, a lookup) adds one query per chunk, never per event.
+    `progress`, if given, is called with the number of events of each list.
     """
     # Our prefetches replace the caller's: the same lookup given twice with two querysets is an error.
     rows = events.prefetch_related(None).with_dataset_relations().select_related("type")
     if extra_prefetch:
         rows = rows.prefetch_related(*extra_prefetch)
-    yield from batched(rows.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE)
+    for chunk in batched(rows.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
+        yield chunk
+        if progress:
+            progress(len(chunk))
 
 
 def by_role(event):
@@ -160,7 +164,7 @@ class ExportFormat:
     media_type: str
     extension: str
 
-    def stream(self, events) -> Iterator[str]:
+    def stream(self, events, progress=None) -> Iterator[str]:
         """Yield the export of the queryset `events` (filtered and ordered, not sliced) as text chunks."""
         raise NotImplementedError
 
@@ -236,7 +240,7 @@ class CSVFormat(ExportFormat):
     extension = "csv"
     version = CSV_VERSION
 
-    def stream(self, events):
+    def stream(self, events, progress=None):
         buffer = io.StringIO()
         writer = csv.writer(buffer)
 
@@ -248,7 +252,7 @@ class CSVFormat(ExportFormat):
 
         writer.writerow(CSV_COLUMNS)
         yield flush()
-        for chunk in read_chunks(events):
+        for chunk in read_chunks(events, progress=progress):
             for event in chunk:
                 writer.writerow(csv_row(event))
                 yield flush()
@@ -296,11 +300,11 @@ class DatasetJSONFormat(ExportFormat):
     media_type = "application/json"
     extension = "json"
 
-    def stream(self, events):
+    def stream(self, events, progress=None):
         actor_ids = set()
         written = 0
         yield '{\n "events": '
-        for chunk in read_chunks(events):
+        for chunk in read_chunks(events, progress=progress):
             targets = {relation.to_event_id for event in chunk for relation in event.relations.all()}
             exported = members(events, targets)
             for event in chunk:
@@ -328,8 +332,8 @@ class NDJSONFormat(ExportFormat):
     media_type = "application/x-ndjson"
     extension = "ndjson"
 
-    def stream(self, events):
-        for chunk in read_chunks(events):
+    def stream(self, events, progress=None):
+        for chunk in read_chunks(events, progress=progress):
             yield "".join(dump_json(event_to_dict(event)) + "\n" for event in chunk)
 
 
@@ -392,11 +396,13 @@ class ICSFormat(ExportFormat):
     media_type = "text/calendar; charset=utf-8"
     extension = "ics"
 
-    def stream(self, events):
+    def stream(self, events, progress=None):
         header, footer = calendar_header()
         yield header
         # The actors' names, for the description: one more query per chunk.
-        for chunk in read_chunks(events, Prefetch("participants__actor", queryset=Actor.objects.only("id", "name"))):
+        for chunk in read_chunks(
+            events, Prefetch("participants__actor", queryset=Actor.objects.only("id", "name")), progress=progress
+        ):
             for event in chunk:
                 yield vevent(event)
         yield footer
@@ -434,12 +440,12 @@ class GeoJSONFormat(ExportFormat):
     media_type = "application/geo+json"
     extension = "geojson"
 
-    def stream(self, events):
+    def stream(self, events, progress=None):
         if not events.query.is_sliced:
             events = events.filter(location_lat__isnull=False, location_lon__isnull=False)
         written = 0
         yield '{"type": "FeatureCollection", "features": ['
-        for chunk in read_chunks(events):
+        for chunk in read_chunks(events, progress=progress):
             located = [e for e in chunk if e.location_lat is not None and e.location_lon is not None]
             if located:
                 yield ("," if written else "") + "\n" + ",\n".join(dump_json(feature(e)) for e in located)
@@ -500,10 +506,10 @@ class TimelineJSFormat(ExportFormat):
 
     title = {"text": {"headline": "Chancery", "text": "Diplomatic events, with their sources."}}
 
-    def stream(self, events):
+    def stream(self, events, progress=None):
         written = 0
         yield '{"title": ' + dump_json(self.title) + ', "events": ['
-        for chunk in read_chunks(events):
+        for chunk in read_chunks(events, progress=progress):
             yield ("," if written else "") + "\n" + ",\n".join(dump_json(slide(event)) for event in chunk)
             written += len(chunk)
         yield "\n]}\n"

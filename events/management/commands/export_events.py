@@ -1,0 +1,59 @@
+import os
+import sys
+import tempfile
+
+from django.core.management.base import BaseCommand, CommandError
+from django.http import QueryDict
+
+from events.exports import FORMATS
+from events.filters import EventFilter
+from events.models import Event
+from events.progress import progress_bar
+
+
+class Command(BaseCommand):
+    help = (
+        "Export events in any format of the API's export (csv, json, ndjson, ics, geojson, timelinejs), "
+        "with the same filters: --type sanctions --actor russia --actor united-states --date-from 2022 ... "
+        "Every review state is exported unless --review-state says otherwise."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--format", required=True, choices=sorted(FORMATS))
+        for name, spec in EventFilter.base_filters.items():
+            parser.add_argument(
+                f"--{name.replace('_', '-')}", dest=f"filter_{name}", action="append", help=spec.extra.get("help_text")
+            )
+        parser.add_argument("file", help="path to write, or - for standard output")
+
+    def handle(self, *args, format, file, **options):
+        params = QueryDict(mutable=True)
+        for name in EventFilter.base_filters:
+            for value in options.get(f"filter_{name}") or []:
+                params.appendlist(name, value)
+        filterset = EventFilter(params, queryset=Event.objects.chronological())
+        if not filterset.is_valid():
+            problems = "; ".join(f"--{k.replace('_', '-')}: {' '.join(v)}" for k, v in filterset.errors.items())
+            raise CommandError(problems)
+        events = filterset.qs
+        export = FORMATS[format]
+        with progress_bar(total=events.count(), desc=f"export {format}") as bar:
+            chunks = export.stream(events, progress=bar.update)
+            if file == "-":
+                for chunk in chunks:
+                    sys.stdout.write(chunk)
+                return
+            folder = os.path.dirname(os.path.abspath(file))
+            try:
+                fd, partial = tempfile.mkstemp(dir=folder, prefix=".export-", suffix=f".{export.extension}")
+            except OSError as exc:
+                raise CommandError(f"{file}: {exc.strerror}") from None
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+                    for chunk in chunks:
+                        out.write(chunk)
+                os.replace(partial, file)
+            except BaseException:
+                os.unlink(partial)
+                raise
+        self.stderr.write(f"{file}: {bar.n} events written as {format}")
