@@ -14,7 +14,7 @@ from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import connections, models
-from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, Count, DateField, Exists, F, Func, OuterRef, Q, Value, When
 from django.db.models.functions import TruncMonth, TruncYear, Upper
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -275,7 +275,16 @@ class EventQuerySet(models.QuerySet):
         return self.filter(Exists(Event.tags.through.objects.filter(event=OuterRef("pk"), tag_id=slug)))
 
     def published_by(self, publisher):
-        return self.filter(Exists(Citation.objects.filter(event=OuterRef("pk"), source__publisher__iexact=publisher)))
+        """Events citing a source of this publisher, in any case ("rt", "Ведомости" = "ВЕДОМОСТИ")."""
+        citations = Citation.objects.filter(event=OuterRef("pk"))
+        if connections[self.db].vendor == "sqlite":
+            # SQLite folds the case of A-Z only; `casefold` is Python's, registered by events.apps.
+            citations = citations.alias(folded=Func(F("source__publisher"), function="casefold")).filter(
+                folded=publisher.casefold()
+            )
+        else:
+            citations = citations.filter(source__publisher__iexact=publisher)
+        return self.filter(Exists(citations))
 
     def search(self, text):
         """Events with every word of `text` in the title, summary or a source quote.
