@@ -40,7 +40,7 @@ help: ## list the targets
 run: $(VENV)/.installed-run ## migrate the SQLite database, load the demo data, serve on http://127.0.0.1:PORT (8000)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
-	$(PY) manage.py ensure_admin
+	$(PY) manage.py ensure_admin --url http://127.0.0.1:$(PORT)/admin/
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.installed-dev ## run the test suite (on PostgreSQL when DATABASE_URL=postgres://... is set)

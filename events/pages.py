@@ -11,6 +11,7 @@ the same query.
 from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import reverse
+from rest_framework.exceptions import PermissionDenied
 
 from .exports import FORMATS, by_role, human_date, precision_note
 from .filters import EventFilter
@@ -40,8 +41,18 @@ FIELD_LABELS = {
     "date_from": "From",
     "date_to": "To",
     "q": "Words",
+    "country": "Country",
+    "initiator": "Initiator",
+    "target": "Target",
+    "publisher": "Publisher",
+    "tag": "Tag",
+    "updated_since": "Changed since",
+    "review_state": "Review state",
+    "ordering": "Order",
     "__all__": "Filters",
 }
+# The filters the form has a field for; the others (from a shared link) ride along as hidden fields.
+FORM_FIELDS = ("actor", "type", "status", "date_from", "date_to", "q")
 
 
 def filter_params(query):
@@ -80,13 +91,21 @@ def timeline(request):
     view = request.GET.get("view") if request.GET.get("view") in VIEWS else "all"
     events = Event.objects.visible_to(request.user).with_dataset_relations().select_related("type").chronological()
     filterset = EventFilter(params, queryset=events, request=request)
-    valid = filterset.is_valid()
-    shown = list(filterset.qs[: PAGE_SIZE + 1]) if valid else []
+    status, errors, shown = 200, {}, []
+    if not filterset.is_valid():
+        status, errors = 400, filterset.errors
+    else:
+        try:
+            shown = list(filterset.qs[: PAGE_SIZE + 1])
+        except PermissionDenied as denied:  # review_state, for anonymous readers
+            status, errors = 403, denied.detail
+    valid = status == 200
 
     chosen_actors = params.getlist("actor")
     actor_ids = {p.actor_id for e in shown for p in e.participants.all()}
     actor_ids |= {c.claimed_by_id for e in shown for c in e.citations.all() if c.claimed_by_id}
-    names = dict(Actor.objects.filter(pk__in=actor_ids | set(chosen_actors)).values_list("id", "name"))
+    # Only valid filters name actors that exist; others are shown as typed, without asking the database.
+    names = dict(Actor.objects.filter(pk__in=actor_ids | set(chosen_actors if valid else [])).values_list("id", "name"))
     for event in shown:
         describe(event, names)
 
@@ -113,7 +132,11 @@ def timeline(request):
         "events/timeline.html",
         {
             "filterset": filterset,
-            "errors": [(FIELD_LABELS.get(field, field), field, errors) for field, errors in filterset.errors.items()],
+            "errors": [(FIELD_LABELS.get(field, field), field, messages) for field, messages in errors.items()],
+            # Filters of the URL that the form has no field for: kept when the form is sent again.
+            "other_filters": [
+                (key, value) for key, values in params.lists() if key not in FORM_FIELDS for value in values
+            ],
             "events": shown[:PAGE_SIZE],
             "page_size": PAGE_SIZE,
             "truncated": len(shown) > PAGE_SIZE,
@@ -148,5 +171,5 @@ def timeline(request):
                 },
             },
         },
-        status=200 if valid else 400,
+        status=status,
     )

@@ -87,6 +87,8 @@
     return "start " + PRECISION_NOTE[event.start_precision] + ", end " + PRECISION_NOTE[event.end_precision];
   }
 
+  function signed(x) { return (x > 0 ? "+" : x < 0 ? "−" : "") + Math.abs(x).toFixed(1); }
+
   function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
 
   function hexToRgb(hex) {
@@ -292,6 +294,24 @@
     relabel();
   }
 
+  // On a phone the form would fill the first screen: it folds behind a button that says what is active.
+  function collapseOnPhones(form) {
+    if (!window.matchMedia("(max-width: 40rem)").matches || document.getElementById("errors")) return;
+    var active = {};
+    page.query.split("&").filter(Boolean).forEach(function (pair) { active[pair.split("=")[0]] = true; });
+    var n = Object.keys(active).length;
+    var button = el("button", { type: "button", className: "filters-toggle", "aria-expanded": "false",
+      "aria-controls": "filters" }, ["Filters" + (n ? " · " + n + " active" : "")]);
+    button.addEventListener("click", function () {
+      var open = button.getAttribute("aria-expanded") !== "true";
+      button.setAttribute("aria-expanded", String(open));
+      form.hidden = !open;
+      if (open) form.querySelector("input, select").focus();
+    });
+    form.hidden = true;
+    form.parentNode.insertBefore(button, form);
+  }
+
   // ------------------------------------------------------------------ data
 
   function loadEvents() {
@@ -393,7 +413,7 @@
     var item = {
       id: event.id, content: content, start: start.start,
       title: whenText(event) + (note ? " (" + note + ")" : "") + ": " + event.title,
-      className: "prec-" + (imprecise ? (start.precision === "year" || end.precision === "year" ? "year" : "month") : "day") +
+      className: "event-" + event.id + " prec-" + (imprecise ? (start.precision === "year" || end.precision === "year" ? "year" : "month") : "day") +
         " status-" + event.status
     };
     if (this.pair) item.group = this.laneOf(event);
@@ -443,8 +463,8 @@
       var conflictual = scored.filter(function (g) { return g < 0; }).length;
       text = "Between " + (names[this.pair[0]] || this.pair[0]) + " and " + (names[this.pair[1]] || this.pair[1]) +
         ": " + text + " " + cooperative + " cooperative, " + conflictual + " conflictual" +
-        (scored.length ? ", mean Goldstein score " + (scored.reduce(function (a, b) { return a + b; }, 0) /
-          scored.length).toFixed(1) : "") + ".";
+        (scored.length ? ", mean Goldstein score " + signed(scored.reduce(function (a, b) { return a + b; }, 0) /
+          scored.length) : "") + ".";
     } else if (page.view === "pair") {
       text = "Choose two actors above, then apply the filters, to compare them. " + text;
     }
@@ -543,7 +563,8 @@
       min = Math.min(min, item.start.getTime());
       max = Math.max(max, (item.end || item.start).getTime());
     });
-    var width = Math.max(document.getElementById("timeline").clientWidth, 200);
+    var centre = this.timeline.dom && this.timeline.dom.center;
+    var width = Math.max(centre && centre.clientWidth || document.getElementById("timeline").clientWidth, 200);
     // A box is centred on its day; the label of a short range runs on to the right of it.
     var leftPx = Math.min(140, width / 5), rightPx = Math.min(270, width / 3);
     var perPx = Math.max(max - min, 30 * DAY) / Math.max(width - leftPx - rightPx, 80);
@@ -635,6 +656,7 @@
     this.selected = null;
     window.history.replaceState(null, "", window.location.pathname + window.location.search);
     this.detail.textContent = "";
+    this.detail.classList.remove("is-open");
     this.detail.appendChild(el("h2", { id: "detail-title", tabindex: "-1", text: "Select an event" }));
     this.detail.appendChild(el("p", { className: "hint", text: "Click an event on the time axis, or use the arrow " +
       "keys there, to read it here with its actors and sources." }));
@@ -647,6 +669,10 @@
     var note = precisionNote(event);
     var d = this.detail;
     d.textContent = "";
+    d.classList.add("is-open");
+    d.appendChild(el("button", { type: "button", className: "close", "aria-label": "Close the details",
+      onclick: function () { self.timeline.setSelection([]); self.clear(); document.getElementById("timeline").focus(); }
+    }, ["×"]));
     d.appendChild(el("p", { className: "detail-kind" }, [
       el("span", { className: "swatch", style: "background:" + colour }),
       type.name, " · ", el("span", { className: "status status-" + event.status, text: event.status })
@@ -661,7 +687,7 @@
       d.appendChild(el("p", { className: "goldstein" }, [
         el("span", { className: "swatch", style: "background:" + goldsteinColour(g) }),
         g === null || g === undefined ? "No Goldstein score for this type"
-          : "Goldstein score " + (g > 0 ? "+" : g < 0 ? "−" : "") + Math.abs(g).toFixed(1) +
+          : "Goldstein score " + signed(g) +
             (g > 0 ? " (cooperation)" : g < 0 ? " (conflict)" : " (neutral)")
       ]));
     }
@@ -860,7 +886,10 @@
   function main() {
     document.documentElement.classList.add("js");
     var form = document.getElementById("filters");
-    if (form) setUpActorFields(form);
+    if (form) {
+      setUpActorFields(form);
+      collapseOnPhones(form);
+    }
     var root = document.getElementById("explore");
     if (!root || !page.valid) return;
     root.hidden = false;
