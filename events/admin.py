@@ -1,5 +1,7 @@
 """The curators' admin: every model, with search, filters, autocomplete, history and the review workflow."""
 
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,13 +11,15 @@ from django.db.models import Count
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import curation
 from .countries import COUNTRIES
 from .dataset import DatasetError, Problem
 from .exports import FORMATS, export_filename
+from .extraction import ExtractionError
 from .imports import Preview, import_upload, preview, read_upload
 from .models import (
     Actor,
@@ -369,6 +373,47 @@ class SourceAdmin(SimpleHistoryAdmin):
     formfield_overrides = URL_FIELD
     show_full_result_count = False
     paginator = CappedCountPaginator
+    change_list_template = "admin/events/source/change_list.html"
+    change_form_template = "admin/events/source/change_form.html"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.from_article_view)
+        return [path("from-article/", view, name="events_source_from_article"), *super().get_urls()]
+
+    def from_article_view(self, request):
+        """Paste an article, review the proposed events, keep some, save them as drafts."""
+        if not request.user.has_perm("events.add_event"):
+            raise PermissionDenied
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": "Events from an article"}
+        context.update(curation.choices())
+        if request.method == "POST" and "document" in request.POST:
+            document = json.loads(request.POST["document"])
+            try:
+                drafts, merged = curation.save_kept(document, request.POST, request.user)
+            except DatasetError as exc:
+                context.update(
+                    problems=exc.problems, rows=curation.rows_for(document), document=request.POST["document"]
+                )
+                context["form"] = curation.ArticleForm(request.POST)
+                return TemplateResponse(request, "admin/events/source/from_article.html", context)
+            self.message_user(
+                request,
+                f"{drafts} draft event(s) saved, {merged} citation(s) added to stored events.",
+                messages.SUCCESS,
+            )
+            return redirect(reverse("admin:events_event_changelist") + "?review_state__exact=draft")
+        form = curation.ArticleForm(request.POST or None, initial={"url": request.GET.get("url", "")})
+        if request.method == "POST" and form.is_valid():
+            try:
+                document, skipped = curation.proposals_for(form)
+            except ExtractionError as exc:
+                form.add_error("content", str(exc))
+            else:
+                context.update(
+                    rows=curation.rows_for(document), skipped=skipped, document=curation.proposals_json(document)
+                )
+        context["form"] = form
+        return TemplateResponse(request, "admin/events/source/from_article.html", context)
 
 
 @admin.register(Citation)
