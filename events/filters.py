@@ -15,7 +15,7 @@ from rest_framework.exceptions import PermissionDenied
 
 from . import dates
 from .countries import COUNTRIES
-from .models import Actor, Event, EventType, ReviewState, Source, Status
+from .models import Actor, Event, EventType, ReviewState, Source, Status, equal_in_any_case
 
 ORDERINGS = {
     "start": ("start", "id"),
@@ -336,10 +336,7 @@ class ActorFilter(django_filters.FilterSet):
 class SourceFilter(django_filters.FilterSet):
     publisher = documented(
         django_filters.CharFilter(
-            field_name="publisher",
-            lookup_expr="iexact",
-            max_length=200,
-            help_text="Publisher, case-insensitive ('RT').",
+            method="filter_publisher", max_length=200, help_text="Publisher, case-insensitive ('RT')."
         ),
         type="string",
         maxLength=200,
@@ -349,3 +346,6 @@ class SourceFilter(django_filters.FilterSet):
     class Meta:
         model = Source
         fields = []
+
+    def filter_publisher(self, queryset, name, value):
+        return equal_in_any_case(queryset, "publisher", value)

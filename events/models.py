@@ -69,6 +69,14 @@ def normalize_url(url):
     return urlunsplit((scheme, host, parts.path, parts.query, ""))
 
 
+def equal_in_any_case(queryset, field, value):
+    """`queryset` where `field` equals `value` in any case, beyond A-Z too ("Ведомости" = "ВЕДОМОСТИ")."""
+    if connections[queryset.db].vendor == "sqlite":
+        # SQLite's own case folding knows A-Z only; `casefold` is Python's, registered by events.apps.
+        return queryset.alias(folded=Func(F(field), function="casefold")).filter(folded=value.casefold())
+    return queryset.filter(**{f"{field}__iexact": value})
+
+
 class Precision(models.TextChoices):
     DAY = dates.DAY, "day"
     MONTH = dates.MONTH, "month"
@@ -276,14 +284,7 @@ class EventQuerySet(models.QuerySet):
 
     def published_by(self, publisher):
         """Events citing a source of this publisher, in any case ("rt", "Ведомости" = "ВЕДОМОСТИ")."""
-        citations = Citation.objects.filter(event=OuterRef("pk"))
-        if connections[self.db].vendor == "sqlite":
-            # SQLite folds the case of A-Z only; `casefold` is Python's, registered by events.apps.
-            citations = citations.alias(folded=Func(F("source__publisher"), function="casefold")).filter(
-                folded=publisher.casefold()
-            )
-        else:
-            citations = citations.filter(source__publisher__iexact=publisher)
+        citations = equal_in_any_case(Citation.objects.filter(event=OuterRef("pk")), "source__publisher", publisher)
         return self.filter(Exists(citations))
 
     def search(self, text):

@@ -143,3 +143,11 @@ def test_full_text_search_stems_words_and_uses_the_gin_indexes(client, demo):
         cursor.execute("SET enable_seqscan = on")
     assert "event_search_idx" in plan, plan
     assert "citation_quote_search_idx" in plan
+
+
+def test_sources_filter_by_publisher_in_any_case_beyond_ascii(client, demo):
+    from events.models import Source
+
+    Source.objects.update(publisher="Ведомости")
+    assert len(client.get("/api/v1/sources/", {"publisher": "ВЕДОМОСТИ"}).json()["results"]) == 1
+    assert client.get("/api/v1/sources/", {"publisher": "RT"}).json()["results"] == []
