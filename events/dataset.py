@@ -100,22 +100,33 @@ def actor_to_dict(actor):
     }
 
 
-def source_to_dict(citation):
-    source = citation.source
+def cited_source(url, metadata, quote, claimed_by):
+    """A source as an event cites it: the source's metadata, and this citation's quote and claimant."""
+    published = metadata["published"]
     return {
-        "url": source.url,
-        "title": source.title,
-        "publisher": source.publisher,
-        "published": source.published.isoformat() if source.published else None,
-        "language": source.language or None,
-        "archive_url": source.archive_url or None,
-        "quote": citation.quote,
-        "claimed_by": citation.claimed_by_id,
+        "url": url,
+        "title": metadata["title"],
+        "publisher": metadata["publisher"],
+        "published": published.isoformat() if published else None,
+        "language": metadata["language"] or None,
+        "archive_url": metadata["archive_url"] or None,
+        "quote": quote,
+        "claimed_by": claimed_by,
     }
 
 
-def event_to_dict(event):
-    """An event in the dataset shape; needs `Event.objects.with_dataset_relations()`."""
+def source_to_dict(citation):
+    source = citation.source
+    metadata = {key: getattr(source, key) for key in SOURCE_METADATA}
+    return cited_source(source.url, metadata, citation.quote, citation.claimed_by_id)
+
+
+def shaped_event(event, participants, sources, tags, related):
+    """An event in the dataset shape, its lists in their fixed order.
+
+    `participants` are (actor id, role) pairs, `sources` dicts of `cited_source`, `tags` slugs,
+    `related` (event id, relation) pairs: from the database or from a record being read.
+    """
     return {
         "id": event.id,
         "title": event.title,
@@ -126,10 +137,10 @@ def event_to_dict(event):
         "start_precision": event.start_precision,
         "end": event.end_text,
         "end_precision": event.end_precision or None,
-        "participants": sorted(
-            ({"actor": p.actor_id, "role": p.role} for p in event.participants.all()),
-            key=lambda p: (ROLE_ORDER[p["role"]], p["actor"]),
-        ),
+        "participants": [
+            {"actor": actor, "role": role}
+            for actor, role in sorted(participants, key=lambda pair: (ROLE_ORDER[pair[1]], pair[0]))
+        ],
         "location": {
             "name": event.location_name,
             "country": event.location_country or None,
@@ -138,14 +149,22 @@ def event_to_dict(event):
         }
         if event.location_name
         else None,
-        "sources": sorted((source_to_dict(c) for c in event.citations.all()), key=lambda s: s["url"]),
-        "tags": sorted(tag.slug for tag in event.tags.all()),
-        "related": sorted(
-            ({"event": r.to_event_id, "relation": r.relation} for r in event.relations.all()),
-            key=lambda r: (r["event"], r["relation"]),
-        ),
+        "sources": sorted(sources, key=lambda source: source["url"]),
+        "tags": sorted(tags),
+        "related": [{"event": target, "relation": relation} for target, relation in sorted(related)],
         "review_state": event.review_state,
     }
+
+
+def event_to_dict(event):
+    """An event in the dataset shape; needs `Event.objects.with_dataset_relations()`."""
+    return shaped_event(
+        event,
+        participants=[(p.actor_id, p.role) for p in event.participants.all()],
+        sources=[source_to_dict(citation) for citation in event.citations.all()],
+        tags=[tag.slug for tag in event.tags.all()],
+        related=[(r.to_event_id, r.relation) for r in event.relations.all()],
+    )
 
 
 # ---------------------------------------------------------------- reading
@@ -606,45 +625,10 @@ class DatasetReader:
 
     def _shape(self, clean):
         """The record as `event_to_dict` writes it, to tell an unchanged event from a changed one."""
-        event = clean.event
-        return {
-            "id": event.id,
-            "title": event.title,
-            "summary": event.summary,
-            "type": event.type_id,
-            "status": event.status,
-            "start": event.start_text,
-            "start_precision": event.start_precision,
-            "end": event.end_text,
-            "end_precision": event.end_precision or None,
-            "participants": [
-                {"actor": a, "role": r} for a, r in sorted(clean.participants, key=lambda p: (ROLE_ORDER[p[1]], p[0]))
-            ],
-            "location": {
-                "name": event.location_name,
-                "country": event.location_country or None,
-                "lat": event.location_lat,
-                "lon": event.location_lon,
-            }
-            if event.location_name
-            else None,
-            "sources": [
-                {
-                    "url": url,
-                    "title": self.sources[url]["title"],
-                    "publisher": self.sources[url]["publisher"],
-                    "published": self.sources[url]["published"].isoformat() if self.sources[url]["published"] else None,
-                    "language": self.sources[url]["language"] or None,
-                    "archive_url": self.sources[url]["archive_url"] or None,
-                    "quote": quote,
-                    "claimed_by": claimed_by,
-                }
-                for url, quote, claimed_by in sorted(clean.citations)
-            ],
-            "tags": sorted(clean.tags),
-            "related": [{"event": t, "relation": r} for t, r in sorted(clean.related)],
-            "review_state": event.review_state,
-        }
+        sources = [
+            cited_source(url, self.sources[url], quote, claimed_by) for url, quote, claimed_by in clean.citations
+        ]
+        return shaped_event(clean.event, clean.participants, sources, clean.tags, clean.related)
 
 
 # ---------------------------------------------------------------- writing to the database
