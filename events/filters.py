@@ -122,43 +122,28 @@ def unknown(kind):
     return {"invalid_choice": f"unknown {kind} %(value)s", "invalid_pk_value": f"unknown {kind} %(pk)s"}
 
 
+def actor_ids(method, help_text):
+    """A repeatable actor-id parameter, checked against the stored actors in one query."""
+    return documented(
+        IdsFilter(
+            queryset=Actor.objects.only("id"),
+            method=method,
+            max_length=100,
+            error_messages=unknown("actor"),
+            help_text=help_text,
+        ),
+        type="string",
+        pattern=SLUG_PATTERN,
+        maxLength=100,
+    )
+
+
 class EventFilter(django_filters.FilterSet):
-    actor = documented(
-        IdsFilter(
-            queryset=Actor.objects.only("id"),
-            method="filter_actor",
-            max_length=100,
-            error_messages=unknown("actor"),
-            help_text="Actor id; repeat for events in which every named actor takes part (AND). Exact: no roll-up.",
-        ),
-        type="string",
-        pattern=SLUG_PATTERN,
-        maxLength=100,
+    actor = actor_ids(
+        "filter_actor", "Actor id; repeat for events in which every named actor takes part (AND). Exact: no roll-up."
     )
-    initiator = documented(
-        IdsFilter(
-            queryset=Actor.objects.only("id"),
-            method="filter_initiator",
-            max_length=100,
-            error_messages=unknown("actor"),
-            help_text="Actor id taking part as initiator (repeat: all of them).",
-        ),
-        type="string",
-        pattern=SLUG_PATTERN,
-        maxLength=100,
-    )
-    target = documented(
-        IdsFilter(
-            queryset=Actor.objects.only("id"),
-            method="filter_target",
-            max_length=100,
-            error_messages=unknown("actor"),
-            help_text="Actor id taking part as target (repeat: all of them).",
-        ),
-        type="string",
-        pattern=SLUG_PATTERN,
-        maxLength=100,
-    )
+    initiator = actor_ids("filter_initiator", "Actor id taking part as initiator (repeat: all of them).")
+    target = actor_ids("filter_target", "Actor id taking part as target (repeat: all of them).")
     type = documented(
         IdsFilter(
             queryset=EventType.objects.only("code"),
