@@ -12,6 +12,7 @@ from django.db.models import Q
 from django_filters.fields import ModelMultipleChoiceField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from . import dates
 from .countries import COUNTRIES
@@ -22,6 +23,7 @@ ORDERINGS = {
     "-start": ("-start", "-id"),
     "updated": ("updated_at", "id"),
     "-updated": ("-updated_at", "-id"),
+    "relevance": ("-rank", "id"),
 }
 
 
@@ -230,7 +232,7 @@ class EventFilter(django_filters.FilterSet):
             choices=[(key, key) for key in ORDERINGS],
             method="filter_ordering",
             empty_label=None,
-            help_text="start (default), -start, updated or -updated; ties are broken by id.",
+            help_text="start (default), -start, updated, -updated, or relevance (with q); ties are broken by id.",
         ),
         type="string",
         enum=[*ORDERINGS, ""],
@@ -282,6 +284,8 @@ class EventFilter(django_filters.FilterSet):
         return queryset.filter(review_state__in=value)
 
     def filter_ordering(self, queryset, name, value):
+        if value == "relevance" and "rank" not in queryset.query.annotations:
+            raise DRFValidationError({"ordering": ["relevance orders the matches of q: give q too"]})
         return queryset.order_by(*ORDERINGS[value])
 
 

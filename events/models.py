@@ -10,12 +10,12 @@ import re
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import connections, models
 from django.db.models import Case, Count, DateField, Exists, F, Func, OuterRef, Q, Value, When
-from django.db.models.functions import TruncMonth, TruncYear, Upper
+from django.db.models.functions import Cast, TruncMonth, TruncYear, Upper
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -291,7 +291,8 @@ class EventQuerySet(models.QuerySet):
         """Events with every word of `text` in the title, summary or a source quote.
 
         PostgreSQL: English stemming through GIN indexes on the same expressions
-        (migration 0003); elsewhere, whole words case-insensitively.
+        (migration 0003), and a `rank` for `ordering=relevance`; elsewhere, whole words
+        case-insensitively.
         """
         words = re.findall(r"\w+", text)
         if not words:
@@ -301,12 +302,16 @@ class EventQuerySet(models.QuerySet):
             # One id list from both GIN indexes, then a join: an OR across the two tables would scan every event.
             in_text = Event.objects.alias(document=SearchVector("title", "summary", config="english"))
             in_quotes = Citation.objects.alias(document=SearchVector("quote", config="english"))
-            return self.filter(
+            matching = self.filter(
                 pk__in=in_text.filter(document=query)
                 .order_by()
                 .values("pk")
                 .union(in_quotes.filter(document=query).order_by().values("event_id"))
             )
+            # Computed for the matching events only: how well the title and summary answer the words.
+            # As double precision: a real would come back rounded in text and break the cursor's equality test.
+            rank = Cast(SearchRank(SearchVector("title", "summary", config="english"), query), models.FloatField())
+            return matching.annotate(rank=rank)
         queryset = self
         for word in words:
             pattern = rf"\b{re.escape(word)}\b"
@@ -315,7 +320,8 @@ class EventQuerySet(models.QuerySet):
                 | Q(summary__iregex=pattern)
                 | Exists(Citation.objects.filter(event=OuterRef("pk"), quote__iregex=pattern))
             )
-        return queryset
+        # No ranking function on SQLite: every match ranks alike, and `ordering=relevance` falls back to ids.
+        return queryset.annotate(rank=Value(0.0, output_field=models.FloatField()))
 
     def timeline(self, interval):
         """Counts per period and type: each event in the period of its start at `interval`,

@@ -8,6 +8,8 @@ however deep it is, and rows inserted meanwhile never shift a page.
 import base64
 import json
 
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.db.models import Q
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
@@ -100,7 +102,7 @@ class KeysetPagination(BasePagination):
             )
             if valid:
                 token["v"] = [
-                    self._clean(self.model._meta.get_field(key.lstrip("-")), value)
+                    self._clean(self._field(key.lstrip("-")), value)
                     for key, value in zip(self.ordering, values, strict=True)
                 ]
         except Exception:  # whatever a forged cursor breaks, it is the client's error
@@ -108,6 +110,13 @@ class KeysetPagination(BasePagination):
         if not valid:
             raise ValidationError({"cursor": ["not a cursor of this listing: follow the next/previous links"]})
         return token
+
+    def _field(self, name):
+        """The model field a key orders by, or for an annotation (a search rank) a float."""
+        try:
+            return self.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return models.FloatField()
 
     @staticmethod
     def _clean(field, value):

@@ -1,6 +1,7 @@
 """Reading events: filters, order, pagination, visibility, errors and query counts."""
 
 import pytest
+from django.db import connection
 from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
@@ -252,3 +253,23 @@ def test_the_list_query_count_does_not_grow_with_the_data(client, demo, django_a
     with django_assert_num_queries(5):
         response = client.get("/api/v1/events/", {"page_size": 1000})
     assert len(response.json()["results"]) == len(PUBLISHED_DEMO) + 60
+
+
+def test_full_text_matches_may_be_ordered_by_relevance_and_paged(client, demo):
+    everything = ids(client, {"q": "talks", "ordering": "relevance"})
+    assert set(everything) == set(ids(client, {"q": "talks"}))
+    assert ids(client, {"q": "talks", "ordering": "relevance"}, page_size=1) == everything
+    if connection.vendor == "postgresql":
+        ranked = client.get("/api/v1/events/", {"q": "Lukoil", "ordering": "relevance"}).json()["results"]
+        # Named in the title or summary ranks before named in a quote only.
+        in_text = ["lukoil" in (e["title"] + e["summary"]).lower() for e in ranked]
+        assert in_text == sorted(in_text, reverse=True)
+        assert in_text[0]
+    else:
+        assert everything == sorted(everything)
+
+
+def test_relevance_needs_words_to_rank(client, demo):
+    response = client.get("/api/v1/events/", {"ordering": "relevance"})
+    assert response.status_code == 400
+    assert "ordering" in response.json()
