@@ -624,11 +624,14 @@ class Event(models.Model):
     def review_problem(self, user, new_state):
         """Why `user` may not move this event (as stored) to `new_state`, or None.
 
-        Editors write drafts; reviewers (permission review_event) mark events reviewed or
-        return them to draft, and publish (publish_event). With REVIEW_BY_ANOTHER on, the
-        reviewer must not be the event's last editor; superusers are exempt.
+        Editors write drafts, and change nothing once it is reviewed or published; reviewers
+        (permission review_event) mark events reviewed or return them to draft, and publish
+        (publish_event). With REVIEW_BY_ANOTHER on, the reviewer must not be the event's last
+        editor; superusers are exempt.
         """
         old_state = self.review_state if self.pk and not self._state.adding else ReviewState.DRAFT
+        if old_state != ReviewState.DRAFT and not user.has_perm("events.review_event"):
+            return f"This event is {old_state}: editors change drafts only; a reviewer can return it to draft."
         if new_state == old_state:
             return None
         needed = "events.publish_event" if new_state == ReviewState.PUBLISHED else "events.review_event"

@@ -26,6 +26,28 @@ def editor_client():
     return client
 
 
+@pytest.fixture
+def reviewer_client():
+    user = User.objects.create_user("rita", is_staff=True)
+    user.groups.add(Group.objects.get(name="reviewer"))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_an_editor_may_not_add_a_source_to_a_published_event(editor_client, demo):
+    response = paste(editor_client)
+    row = by_type(response)[("talks", "cancelled")]
+    post = {
+        "document": response.context["document"],
+        f"keep-{row['index']}": "1",
+        f"target-{row['index']}": "us-ru-third-round-cancelled-2025",
+    }
+    response = editor_client.post(FROM_ARTICLE, post)
+    assert "editors change drafts only" in response.content.decode()
+    assert Citation.objects.filter(event_id="us-ru-third-round-cancelled-2025").count() == 1
+
+
 def paste(client, url=NEW_URL, **fields):
     data = {"url": url, "published": "2025-11-09", "publisher": "RT", "content": SEED, **fields}
     return client.post(FROM_ARTICLE, data)
@@ -75,8 +97,8 @@ def test_kept_proposals_become_drafts_linked_to_the_article(editor_client, demo)
     assert Source.objects.get(url=NEW_URL).publisher == "RT"
 
 
-def test_a_proposal_may_instead_add_its_citation_to_the_stored_event(editor_client, demo):
-    response = paste(editor_client)
+def test_a_proposal_may_instead_add_its_citation_to_the_stored_event(reviewer_client, demo):
+    response = paste(reviewer_client)
     row = by_type(response)[("talks", "cancelled")]
     post = {
         "document": response.context["document"],
@@ -84,7 +106,7 @@ def test_a_proposal_may_instead_add_its_citation_to_the_stored_event(editor_clie
         f"target-{row['index']}": "us-ru-third-round-cancelled-2025",
     }
     events_before = Event.objects.count()
-    assert editor_client.post(FROM_ARTICLE, post).status_code == 302
+    assert reviewer_client.post(FROM_ARTICLE, post).status_code == 302
     assert Event.objects.count() == events_before
     urls = Citation.objects.filter(event_id="us-ru-third-round-cancelled-2025").values_list("source__url", flat=True)
     assert sorted(urls) == sorted([ARTICLE_URL, NEW_URL])

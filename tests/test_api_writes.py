@@ -211,3 +211,11 @@ def test_a_reviewer_publishes_another_editors_draft_through_the_api(demo):
     event = Event.objects.get(pk="ru-us-talks-2024")
     assert (event.published_by, event.reviewed_by, event.created_by) == (reviewer, reviewer, editor)
     assert APIClient().get("/api/v1/events/ru-us-talks-2024/").status_code == 200
+
+
+def test_an_editor_cannot_change_a_published_event(demo):
+    user, client = group_client("editor", "edith")
+    response = client.patch("/api/v1/events/us-ru-talks-riyadh-2025/", {"title": "Changed"}, format="json")
+    assert response.status_code == 403
+    assert "editors change drafts only" in response.json()["review_state"][0]
+    assert Event.objects.get(pk="us-ru-talks-riyadh-2025").title.startswith("US and Russian")

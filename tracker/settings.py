@@ -86,6 +86,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a body: an oversized API request is refused unread (413).
+    "events.security.ApiBodyLimitMiddleware",
+    # The Content-Security-Policy header (events/security.py, docs/security.md).
+    "events.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -157,6 +161,12 @@ STORAGES = {
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# The largest request body read into memory; larger API requests get 413 (events/security.py).
+# Admin file uploads are not counted: the import page has its own 10 MB limit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_BODY_BYTES", 5 * 2**20)
 
 # Publishing or reviewing needs someone other than the event's last editor (superusers excepted).
 REVIEW_BY_ANOTHER = env_bool("REVIEW_BY_ANOTHER", True)
