@@ -12,7 +12,7 @@ CONTRACT_ARGS ?=
 PY = $(VENV)/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint contract clean vendor
+.PHONY: help run test lint contract clean vendor bench
 
 # Creates the venv once, with a Python new enough for Django 5.2, and brings pip up to date.
 define make-venv
@@ -53,6 +53,18 @@ lint: $(VENV)/.installed-dev ## ruff check and ruff format --check
 contract: $(VENV)/.installed-run ## check this checkout against ../shared/contract.md (SHARED=...)
 	$(PYTHON) $(SHARED)/checks/contract_check.py --dataset $(SHARED)/data/sample_dataset.json \
 	  --cases $(SHARED)/data/sample_cases.json --bad-datasets $(SHARED)/data/bad_datasets $(CONTRACT_ARGS)
+
+# The benchmark's peer, Datasette, lives in its own venv: nothing of it enters Chancery's requirements.
+BENCH_VENV = bench/.venv
+
+$(BENCH_VENV)/.installed: bench/requirements.txt
+	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r bench/requirements.txt
+	@touch $@
+
+bench: $(VENV)/.installed-run $(BENCH_VENV)/.installed ## benchmark BENCH_EVENTS (1000000) events on PostgreSQL against the floor and Datasette; writes docs/performance.md
+	$(PY) bench/run.py
 
 # vis-timeline's standalone build, committed in events/static/vendor/ so that `make run` needs no npm.
 # The .map files go with them: the manifest storage of `collectstatic` follows each sourceMappingURL.

@@ -137,7 +137,11 @@ class KeysetPagination(BasePagination):
             if depth < len(self.ordering) - 1:
                 step |= Q(**{name: values[depth]}) & condition
             condition = step
-        return condition
+        # The same rows, with the first key's bound said on its own: PostgreSQL cannot draw an index
+        # range out of the OR above, and would read the index from its first entry to the cursor.
+        first = self.ordering[0]
+        bound = "lte" if first.startswith("-") != reverse else "gte"
+        return Q(**{f"{first.lstrip('-')}__{bound}": values[0]}) & condition
 
     @staticmethod
     def _flip(key):

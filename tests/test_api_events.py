@@ -1,8 +1,8 @@
 """Reading events: filters, order, pagination, visibility, errors and query counts."""
 
 import pytest
-from django.db import connection
 from django.contrib.auth.models import User
+from django.db import connection
 from rest_framework.test import APIClient
 
 from events.dataset import import_document

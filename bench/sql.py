@@ -1,0 +1,192 @@
+"""The benchmark's SQL: what PostgreSQL itself answers (the floor), and the SQLite file Datasette serves.
+
+Each question is asked three ways in bench/run.py: through Chancery's API, as
+the SQL here straight to PostgreSQL (the floor: no Python, no HTTP), and through
+Datasette over the same published events flattened into SQLite.
+"""
+
+# The dataset's date text: "2016-12-29", "2016-12" or "2016" as the precision says.
+DATE_TEXT = """CASE {p} WHEN 'day' THEN to_char({d}, 'YYYY-MM-DD') WHEN 'month' THEN to_char({d}, 'YYYY-MM')
+    WHEN 'year' THEN to_char({d}, 'YYYY') END"""
+
+
+def escaped(expression):
+    """Chancery's escaping inside a per-source list: backslash and | get a backslash."""
+    return f"replace(replace({expression}, '\\', '\\\\'), '|', '\\|')"
+
+
+def flat_events(where="TRUE", for_csv=True):
+    """One row per published event with everything Chancery's CSV export has, in its column order.
+
+    For the CSV floor, dates are written as Chancery writes them; for SQLite, `start` stays the first
+    day (it sorts) and `span_end` comes along for date ranges.
+    """
+    start = DATE_TEXT.format(p="e.start_precision", d="e.start") if for_csv else "e.start::text"
+    end = DATE_TEXT.format(p="e.end_precision", d="e.end") if for_csv else 'e."end"::text'
+    extra = "" if for_csv else ", e.span_end::text AS span_end"
+    return f"""
+SELECT e.id, e.title, e.summary, e.type_id AS type, e.status,
+       {start} AS start, e.start_precision, {end} AS "end", e.end_precision,
+       p.initiators, p.targets, p.participants, p.mediators, p.hosts,
+       e.location_name, e.location_country, e.location_lat, e.location_lon,
+       t.cameo_code, t.goldstein::text AS goldstein, t.plover_type, t.plover_mode,
+       tg.tags, r.related,
+       c.source_urls, c.source_titles, c.publishers, c.published_dates, c.quotes, c.claimed_by,
+       e.review_state{extra}
+FROM events_event e
+JOIN events_eventtype t ON t.code = e.type_id
+LEFT JOIN LATERAL (
+    SELECT string_agg(actor_id, '; ' ORDER BY actor_id) FILTER (WHERE role = 'initiator') AS initiators,
+           string_agg(actor_id, '; ' ORDER BY actor_id) FILTER (WHERE role = 'target') AS targets,
+           string_agg(actor_id, '; ' ORDER BY actor_id) FILTER (WHERE role = 'participant') AS participants,
+           string_agg(actor_id, '; ' ORDER BY actor_id) FILTER (WHERE role = 'mediator') AS mediators,
+           string_agg(actor_id, '; ' ORDER BY actor_id) FILTER (WHERE role = 'host') AS hosts
+    FROM events_participant WHERE event_id = e.id
+) p ON TRUE
+LEFT JOIN LATERAL (
+    SELECT string_agg(tag_id, '; ' ORDER BY tag_id) AS tags FROM events_event_tags WHERE event_id = e.id
+) tg ON TRUE
+LEFT JOIN LATERAL (
+    SELECT string_agg(relation || ':' || to_event_id, '; ' ORDER BY to_event_id, relation) AS related
+    FROM events_eventrelation WHERE from_event_id = e.id
+) r ON TRUE
+LEFT JOIN LATERAL (
+    SELECT string_agg({escaped("s.url")}, ' | ' ORDER BY s.url) AS source_urls,
+           string_agg({escaped("s.title")}, ' | ' ORDER BY s.url) AS source_titles,
+           string_agg({escaped("s.publisher")}, ' | ' ORDER BY s.url) AS publishers,
+           string_agg(coalesce(s.published::text, ''), ' | ' ORDER BY s.url) AS published_dates,
+           string_agg({escaped("ci.quote")}, ' | ' ORDER BY s.url) AS quotes,
+           string_agg(coalesce(ci.claimed_by_id, ''), ' | ' ORDER BY s.url) AS claimed_by
+    FROM events_citation ci JOIN events_source s ON s.id = ci.source_id WHERE ci.event_id = e.id
+) c ON TRUE
+WHERE e.review_state = 'published' AND {where}
+ORDER BY e.start, e.id"""
+
+
+def page(where, limit=100):
+    """A page of published events in the API's shape (participants, sources, tags, relations as JSON)."""
+    return f"""
+WITH page AS (
+    SELECT e.* FROM events_event e
+    WHERE e.review_state = 'published' AND {where}
+    ORDER BY e.start, e.id LIMIT {limit}
+)
+SELECT page.id, page.title, page.summary, page.type_id, page.status, page.start, page.start_precision,
+       page."end", page.end_precision, page.location_name, page.location_country, page.location_lat,
+       page.location_lon, page.review_state,
+       (SELECT json_agg(json_build_object('actor', p.actor_id, 'role', p.role) ORDER BY p.role, p.actor_id)
+        FROM events_participant p WHERE p.event_id = page.id) AS participants,
+       (SELECT json_agg(json_build_object('url', s.url, 'title', s.title, 'publisher', s.publisher,
+                                          'published', s.published, 'quote', c.quote,
+                                          'claimed_by', c.claimed_by_id) ORDER BY s.url)
+        FROM events_citation c JOIN events_source s ON s.id = c.source_id WHERE c.event_id = page.id) AS sources,
+       (SELECT json_agg(t.tag_id ORDER BY t.tag_id) FROM events_event_tags t WHERE t.event_id = page.id) AS tags,
+       (SELECT json_agg(json_build_object('event', r.to_event_id, 'relation', r.relation))
+        FROM events_eventrelation r WHERE r.from_event_id = page.id) AS related
+FROM page ORDER BY page.start, page.id"""
+
+
+def ndjson(where="TRUE"):
+    """Every published event as one JSON object a line (COPY's text format)."""
+    inner = page(where, limit="ALL")
+    return f"SELECT row_to_json(x) FROM ({inner}) x"
+
+
+DYAD = """EXISTS (SELECT FROM events_participant p WHERE p.event_id = e.id AND p.actor_id = %(a)s)
+    AND EXISTS (SELECT FROM events_participant p WHERE p.event_id = e.id AND p.actor_id = %(b)s)"""
+TYPE = "(e.type_id = %(type)s OR e.type_id LIKE %(type_prefix)s)"
+DATES = "e.start <= %(date_to)s AND e.span_end >= %(date_from)s"
+SEARCH = """e.id IN (
+    SELECT id FROM events_event
+    WHERE to_tsvector('english', coalesce(title, '') || ' ' || coalesce(summary, ''))
+          @@ plainto_tsquery('english', %(q)s)
+    UNION
+    SELECT event_id FROM events_citation
+    WHERE to_tsvector('english', coalesce(quote, '')) @@ plainto_tsquery('english', %(q)s))"""
+COUNTRY = """(e.location_country = %(country)s OR EXISTS (
+    SELECT FROM events_participant p JOIN events_actor a ON a.id = p.actor_id
+    WHERE p.event_id = e.id AND a.country = %(country)s))"""
+AFTER = "(e.start, e.id) > (%(after_start)s, %(after_id)s)"
+DETAIL = "e.id = %(id)s"
+
+
+def timeline_month(where="TRUE"):
+    """Events per month and type; an event known only to the year counts in its year."""
+    return f"""
+SELECT CASE WHEN e.start_precision = 'year' THEN e.start ELSE date_trunc('month', e.start)::date END AS period,
+       e.start_precision = 'year' AS whole_year, e.type_id, count(*)
+FROM events_event e WHERE e.review_state = 'published' AND {where}
+GROUP BY 1, 2, 3"""
+
+
+ADMIN_PAGE = """
+SELECT e.id, e.title, t.name, e.status, e.start, e.start_precision, e.review_state, e.updated_at, u.username
+FROM events_event e JOIN events_eventtype t ON t.code = e.type_id LEFT JOIN auth_user u ON u.id = e.updated_by_id
+WHERE {where} ORDER BY e.start, e.id LIMIT 50"""
+ADMIN_COUNT = "SELECT count(*) FROM (SELECT FROM events_event e WHERE {where} LIMIT 10000) capped"
+FAMILY = "(e.type_id = %(family)s OR e.type_id LIKE %(family_prefix)s)"
+
+
+# ---------------------------------------------------------------- Datasette's SQLite file
+
+SQLITE_SCHEMA = """
+CREATE TABLE events (
+    id TEXT PRIMARY KEY, title TEXT, summary TEXT, type TEXT, status TEXT,
+    start TEXT, start_precision TEXT, "end" TEXT, end_precision TEXT,
+    initiators TEXT, targets TEXT, participants TEXT, mediators TEXT, hosts TEXT,
+    location_name TEXT, location_country TEXT, location_lat REAL, location_lon REAL,
+    cameo_code TEXT, goldstein TEXT, plover_type TEXT, plover_mode TEXT,
+    tags TEXT, related TEXT,
+    source_urls TEXT, source_titles TEXT, publishers TEXT, published_dates TEXT, quotes TEXT, claimed_by TEXT,
+    review_state TEXT, span_end TEXT
+);
+CREATE TABLE participants (event_id TEXT, actor_id TEXT, role TEXT, actor_country TEXT);
+CREATE TABLE citations (
+    event_id TEXT, url TEXT, title TEXT, publisher TEXT, published TEXT, quote TEXT, claimed_by TEXT
+);
+CREATE TABLE actors (id TEXT PRIMARY KEY, name TEXT, kind TEXT, country TEXT, parent TEXT);
+"""
+
+# The indexes Datasette's questions need, as a fair user would add them.
+SQLITE_INDEXES = """
+CREATE INDEX events_start ON events (start, id);
+CREATE INDEX events_type_start ON events (type, start);
+CREATE INDEX events_span_end ON events (span_end);
+CREATE INDEX events_location_country ON events (location_country, start);
+CREATE INDEX participants_actor ON participants (actor_id, event_id);
+CREATE INDEX participants_country ON participants (actor_country, event_id);
+CREATE INDEX participants_event ON participants (event_id);
+CREATE INDEX citations_event ON citations (event_id);
+CREATE INDEX citations_publisher ON citations (publisher);
+-- Full text over title, summary and quotes, with English stemming as on PostgreSQL; Datasette's _search finds it.
+CREATE VIRTUAL TABLE events_fts USING fts5 (title, summary, quotes, content="events", tokenize='porter');
+INSERT INTO events_fts (events_fts) VALUES ('rebuild');
+ANALYZE;
+"""
+
+SQLITE_PARTICIPANTS = """
+SELECT p.event_id, p.actor_id, p.role, a.country
+FROM events_participant p JOIN events_actor a ON a.id = p.actor_id JOIN events_event e ON e.id = p.event_id
+WHERE e.review_state = 'published'"""
+SQLITE_CITATIONS = """
+SELECT c.event_id, s.url, s.title, s.publisher, s.published::text, c.quote, c.claimed_by_id
+FROM events_citation c JOIN events_source s ON s.id = c.source_id JOIN events_event e ON e.id = c.event_id
+WHERE e.review_state = 'published'"""
+SQLITE_ACTORS = "SELECT id, name, kind, country, parent_id FROM events_actor"
+
+# The same questions in SQLite's SQL, for Datasette's ?sql= (the timeline) and ?_where= (the filters).
+SQLITE_DYAD = (
+    "id in (select event_id from participants where actor_id = '{a}') "
+    "and id in (select event_id from participants where actor_id = '{b}')"
+)
+SQLITE_TYPE = "(type = '{type}' or type like '{type}.%')"
+SQLITE_COUNTRY = (
+    "(location_country = '{country}' or id in (select event_id from participants where actor_country = '{country}'))"
+)
+
+
+def sqlite_timeline_month(where="1"):
+    return f"""
+select case when start_precision = 'year' then start else substr(start, 1, 7) || '-01' end as period,
+       start_precision = 'year' as whole_year, type, count(*) as count
+from events where {where} group by 1, 2, 3"""
