@@ -1,5 +1,6 @@
 """The curators' admin: every model, with search, filters, autocomplete, history and the review workflow."""
 
+import datetime
 import json
 
 from django import forms
@@ -90,6 +91,33 @@ class PublisherFilter(InputFilter):
 
     def queryset(self, request, queryset):
         return queryset.published_by(self.value().strip()) if self.value() else queryset
+
+
+class StartYearFilter(admin.SimpleListFilter):
+    """The years events start in, from the first and last start: two index reads.
+
+    Django's date_hierarchy lists the years present with SELECT DISTINCT over the
+    whole (filtered) table: most of a second per page at a million events.
+    """
+
+    title = "start year"
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        first = Event.objects.order_by("start").values_list("start", flat=True).first()
+        last = Event.objects.order_by("-start").values_list("start", flat=True).first()
+        if first is None:
+            return []
+        return [(str(year), str(year)) for year in range(last.year, first.year - 1, -1)]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        try:
+            year = int(self.value())
+            return queryset.filter(start__gte=datetime.date(year, 1, 1), start__lte=datetime.date(year, 12, 31))
+        except ValueError:
+            return queryset.none()
 
 
 class CountryFilter(admin.SimpleListFilter):
@@ -183,11 +211,11 @@ class EventAdmin(SimpleHistoryAdmin):
         ActorFilter,
         CountryFilter,
         PublisherFilter,
+        StartYearFilter,
         "start_precision",
     ]
     list_select_related = ["type", "updated_by"]
     search_fields = ["id", "title", "summary", "participants__actor__name", "participants__actor__aliases"]
-    date_hierarchy = "start"
     autocomplete_fields = ["type", "tags"]
     inlines = [ParticipantInline, CitationInline, RelationInline]
     readonly_fields = [

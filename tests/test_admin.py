@@ -72,6 +72,7 @@ def test_the_event_page_and_its_history_open(admin_client, demo):
         ({"country": "SAU"}, {"us-ru-talks-riyadh-2025"}),
         ({"publisher": "RT", "status__exact": "cancelled"}, {"us-ru-third-round-cancelled-2025"}),
         ({"review_state__exact": "reviewed"}, {"russia-proposals-property-air-links-2025"}),
+        ({"year": "2017"}, {"us-seizes-more-russian-property-2017"}),
         (
             {"q": "Kremlin", "family": "property"},
             {"us-restricts-russian-compounds-2016", "us-seizes-more-russian-property-2017"},
