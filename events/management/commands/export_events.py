@@ -38,7 +38,14 @@ class Command(BaseCommand):
         events = filterset.qs
         export = FORMATS[format]
         with progress_bar(total=events.count(), desc=f"export {format}") as bar:
-            chunks = export.stream(events, progress=bar.update)
+            written = 0
+
+            def progress(count):
+                nonlocal written
+                written += count
+                bar.update(count)
+
+            chunks = export.stream(events, progress=progress)
             if file == "-":
                 for chunk in chunks:
                     sys.stdout.write(chunk)
@@ -56,4 +63,4 @@ class Command(BaseCommand):
             except BaseException:
                 os.unlink(partial)
                 raise
-        self.stderr.write(f"{file}: {bar.n} events written as {format}")
+        self.stderr.write(f"{file}: {written} events written as {format}")
