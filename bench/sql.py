@@ -111,10 +111,10 @@ DETAIL = "e.id = %(id)s"
 
 
 def timeline_month(where="TRUE"):
-    """Events per month and type; an event known only to the year counts in its year."""
+    """Events per month and type: the month of the start, the start's precision telling the bucket
+    (an event known only to the year counts in its year; its start, 1 January, is its own month's first day)."""
     return f"""
-SELECT CASE WHEN e.start_precision = 'year' THEN e.start ELSE date_trunc('month', e.start)::date END AS period,
-       e.start_precision = 'year' AS whole_year, e.type_id, count(*)
+SELECT date_trunc('month', e.start::timestamp)::date AS period, e.start_precision, e.type_id, count(*)
 FROM events_event e WHERE e.review_state = 'published' AND {where}
 GROUP BY 1, 2, 3"""
 

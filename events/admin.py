@@ -2,18 +2,20 @@
 
 import datetime
 import json
+import re
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
+from django.utils.text import smart_split, unescape_string_literal
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import curation
@@ -238,6 +240,25 @@ class EventAdmin(SimpleHistoryAdmin):
     @admin.display(description="start", ordering="start")
     def start_text(self, event):
         return event.start_text
+
+    def get_search_results(self, request, queryset, search_term):
+        """Every word narrows the list: an event matches a word by its id, by its title, summary or a
+        quote (the API's `q`: stemmed, through the GIN indexes on PostgreSQL), or by an actor taking part
+        whose id, name or alias contains it. Django's own search would join participants and actors and
+        compare every event's text with LIKE: 43 s over a million events."""
+        for word in smart_split(search_term):
+            word = unescape_string_literal(word) if word[:1] in "\"'" else word
+            if not re.search(r"\w", word):  # punctuation alone: nothing any text could be searched for
+                continue
+            actors = Actor.objects.filter(Q(id=word.lower()) | Q(name__icontains=word) | Q(aliases__icontains=word))
+            matching = (
+                Event.objects.search(word)
+                .order_by()
+                .values("pk")
+                .union(Participant.objects.filter(actor__in=actors.values("pk")).values("event_id"))
+            )
+            queryset = queryset.filter(Q(pk=word) | Q(pk__in=matching))
+        return queryset, False
 
     # -- more pages: import with preview; possible duplicates beside an event
 

@@ -14,7 +14,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import connections, models
-from django.db.models import Case, Count, DateField, Exists, F, Func, OuterRef, Q, Value, When
+from django.db.models import Count, DateField, Exists, F, Func, OuterRef, Q, Value
 from django.db.models.functions import Cast, TruncMonth, TruncYear, Upper
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -236,6 +236,22 @@ class Tag(models.Model):
         return self.slug
 
 
+class PeriodStart(Func):
+    """The first day of a date's month or year, as a date (PostgreSQL).
+
+    DATE_TRUNC on a date goes through a timestamp with time zone, a conversion per row that costs
+    the month timeline over a million events a third of its time; through a plain timestamp it does not.
+    """
+
+    output_field = DateField()
+    template = "date_trunc('%(kind)s', %(expressions)s::timestamp)::date"
+
+    def __init__(self, expression, kind):
+        if kind not in (dates.MONTH, dates.YEAR):
+            raise ValueError(f"kind must be month or year, not {kind!r}")
+        super().__init__(expression, kind=kind)
+
+
 class EventQuerySet(models.QuerySet):
     """The questions asked of events, as verbs shared by the API, admin, exports and commands."""
 
@@ -331,35 +347,33 @@ class EventQuerySet(models.QuerySet):
         a coarser period before the finer ones it contains.
         """
         coarser = dates.PRECISIONS[dates.PRECISIONS.index(interval) + 1 :]
-        truncated = {dates.DAY: F("start"), dates.MONTH: TruncMonth("start"), dates.YEAR: TruncYear("start")}[interval]
+        # An imprecise start is the first day of its period, so truncating it to a finer interval leaves it
+        # as it is: one truncation serves every event, and the precision picks the bucket in Python. No CASE
+        # in the grouping keys: PostgreSQL reads start, start_precision and type_id from event_timeline_idx
+        # alone and groups them in a hash.
+        if interval == dates.DAY:
+            period = F("start")
+        elif connections[self.db].vendor == "postgresql":
+            period = PeriodStart(F("start"), kind=interval)
+        else:
+            period = {dates.MONTH: TruncMonth, dates.YEAR: TruncYear}[interval]("start")
         rows = (
             self.order_by()
-            .annotate(
-                period_start=Case(
-                    When(start_precision__in=coarser, then=F("start")), default=truncated, output_field=DateField()
-                ),
-                period_precision=Case(
-                    When(start_precision__in=coarser, then=F("start_precision")),
-                    default=Value(interval),
-                    output_field=models.CharField(),
-                ),
-            )
-            .values("period_start", "period_precision", "type_id")
-            .annotate(count=Count("pk"))
+            .annotate(period_start=period)
+            .values("period_start", "start_precision", "type_id")
+            # COUNT(*), not COUNT(id): the id is not in the index.
+            .annotate(count=Count("*"))
         )
         buckets = {}
         for row in rows:
-            key = (row["period_start"], -dates.PRECISIONS.index(row["period_precision"]))
+            precision = row["start_precision"] if row["start_precision"] in coarser else interval
+            key = (row["period_start"], -dates.PRECISIONS.index(precision))
             bucket = buckets.setdefault(
                 key,
-                {
-                    "period": dates.format_partial_date(row["period_start"], row["period_precision"]),
-                    "count": 0,
-                    "types": {},
-                },
+                {"period": dates.format_partial_date(row["period_start"], precision), "count": 0, "types": {}},
             )
             bucket["count"] += row["count"]
-            bucket["types"][row["type_id"]] = row["count"]
+            bucket["types"][row["type_id"]] = bucket["types"].get(row["type_id"], 0) + row["count"]
         return [{**bucket, "types": dict(sorted(bucket["types"].items()))} for _, bucket in sorted(buckets.items())]
 
     def likely_duplicates(self, event, actor_ids):
@@ -558,6 +572,12 @@ class Event(models.Model):
             models.Index(fields=["updated_at", "id"], name="event_updated_idx"),
             # country (through the location).
             models.Index(fields=["location_country"], name="event_location_country_idx"),
+            # The timeline: counts per period and type from the index alone (an index-only scan, no table).
+            models.Index(
+                fields=["start", "start_precision", "type"],
+                condition=Q(review_state="published"),
+                name="event_timeline_idx",
+            ),
             # review_state for staff and the admin's list filter.
             models.Index(fields=["review_state"], name="event_review_state_idx"),
         ]

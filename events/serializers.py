@@ -159,19 +159,19 @@ def unstorable(data):
     of the wrong kind. Checked before the dataset reader looks anything up."""
     errors = {}
 
-    def walk(value, where):
+    def walk(value, where):  # where: the path of value, None for the body itself
         if isinstance(value, str) and "\x00" in value:
-            errors[where or "non_field_errors"] = ["NUL characters are not allowed"]
+            errors["non_field_errors" if where is None else where] = ["NUL characters are not allowed"]
         elif isinstance(value, float | int) and not isinstance(value, bool) and not _finite(value):
-            errors[where or "non_field_errors"] = ["a number beyond the range of a float"]
+            errors["non_field_errors" if where is None else where] = ["a number beyond the range of a float"]
         elif isinstance(value, dict):
             for key, item in value.items():
-                walk(item, f"{where}.{key}" if where else str(key))
+                walk(item, str(key) if where is None else f"{where}.{key}")
         elif isinstance(value, list):
             for index, item in enumerate(value):
-                walk(item, f"{where}[{index}]")
+                walk(item, f"{where or ''}[{index}]")
 
-    walk(data, "")
+    walk(data, None)
     for index, source in enumerate(data.get("sources") if isinstance(data.get("sources"), list) else []):
         if not isinstance(source, dict):
             continue

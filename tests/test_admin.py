@@ -78,9 +78,15 @@ def test_the_event_page_and_its_history_open(admin_client, demo):
             {"us-restricts-russian-compounds-2016", "us-seizes-more-russian-property-2017"},
         ),
         ({"q": "Lukoil", "family": "sanctions"}, {"us-sanctions-rosneft-lukoil-2025"}),
+        ({"q": "us-ru-talks-riyadh-2025"}, {"us-ru-talks-riyadh-2025"}),  # an id
+        ({"q": "rosn"}, {"us-sanctions-rosneft-lukoil-2025"}),  # part of an actor's name
+        ({"q": "Lukoil Riyadh"}, set()),  # every word narrows
+        ({"q": "-- ?"}, None),  # no word: nothing narrowed, no error
     ],
 )
 def test_the_event_list_filters_and_searches(admin_client, demo, params, expected):
+    if expected is None:
+        expected = set(Event.objects.values_list("pk", flat=True))
     assert set(listed(admin_client, **params)) == expected
 
 

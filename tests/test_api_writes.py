@@ -1,5 +1,7 @@
 """Writing events through the API: authentication, permissions, validation, ETags and tombstones."""
 
+import json
+
 import pytest
 from django.contrib.auth.models import Permission, User
 from rest_framework.authtoken.models import Token
@@ -83,6 +85,9 @@ def test_a_session_write_needs_the_csrf_token(curator, demo):
         ({"related": [{"event": "no-such-event", "relation": "follows"}]}, "related[0].event"),
         ({"id": "export"}, "id"),
         ({"title": ""}, "title"),
+        ({"title": "Talks\x00"}, "title"),
+        ({"sources": [{"url": "https://example.org/a", "quote": "\x00"}]}, "sources[0].quote"),
+        ({"": {"note": "\x00"}}, ".note"),  # under a key that is empty: the path still starts at it
     ],
 )
 def test_a_bad_event_is_refused_with_400_naming_the_field_and_nothing_is_written(token_client, demo, fields, key):
@@ -91,6 +96,13 @@ def test_a_bad_event_is_refused_with_400_naming_the_field_and_nothing_is_written
     assert response.status_code == 400
     assert key in response.json(), response.json()
     assert (Event.objects.count(), Participant.objects.count(), Citation.objects.count()) == before
+
+
+def test_a_number_beyond_a_float_is_a_400_naming_it(token_client, demo):
+    body = json.dumps(new_event(location={"name": "Nowhere", "lat": 0, "lon": 0})).replace('"lat": 0', '"lat": 1e400')
+    response = token_client.post("/api/v1/events/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert "location.lat" in response.json(), response.json()
 
 
 def test_a_garbage_body_is_a_400(token_client, demo):

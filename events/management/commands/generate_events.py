@@ -477,13 +477,12 @@ class ActorPool:
         state = self.state[code]
         short = self.name[state]
         adjective = ADJECTIVES.get(code, short)
-        base = state
-        government = f"{base}-government"
+        government = f"{state}-government"
         self._add(government, f"Government of {short}", Actor.Kind.GOVERNMENT, code, [], state)
         below = [government]
         ministries = MINISTRIES[: 1 if rank >= 150 else 3 if rank >= 40 else len(MINISTRIES)]
         for ministry in ministries:
-            actor_id = f"{base}-{ministry}"
+            actor_id = f"{state}-{ministry}"
             self._add(actor_id, f"{MINISTRY_NAMES[ministry]} of {short}", Actor.Kind.GOVERNMENT, code, [], government)
             below.append(actor_id)
         people = 0 if rank >= 150 else 4 if rank >= 40 else 12
@@ -491,7 +490,8 @@ class ActorPool:
             office = OFFICES[i % len(OFFICES)]
             person = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
             actor_id = f"{slugify(person)}-{code.lower()}-{i + 1}"
-            parent = f"{base}-foreign-ministry" if "foreign" in office or office in ("ambassador", "envoy") else state
+            # Diplomats belong to the foreign ministry; heads of state and government to the state.
+            parent = f"{state}-foreign-ministry" if "foreign" in office or office in ("ambassador", "envoy") else state
             self._add(actor_id, person, Actor.Kind.PERSON, code, [f"{adjective} {office.replace('-', ' ')}"], parent)
             below.append(actor_id)
         companies = 0 if rank >= 80 else 3 if rank >= 20 else 8
