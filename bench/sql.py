@@ -92,20 +92,18 @@ def ndjson(where="TRUE"):
     return f"SELECT row_to_json(x) FROM ({inner}) x"
 
 
-DYAD = """EXISTS (SELECT FROM events_participant p WHERE p.event_id = e.id AND p.actor_id = %(a)s)
-    AND EXISTS (SELECT FROM events_participant p WHERE p.event_id = e.id AND p.actor_id = %(b)s)"""
+# The actor, country and q filters read the events' search columns (migration 0007), as Chancery does.
+DYAD = "e.actor_ids @> ARRAY[%(a)s, %(b)s]::varchar[]"
 TYPE = "(e.type_id = %(type)s OR e.type_id LIKE %(type_prefix)s)"
 DATES = "e.start <= %(date_to)s AND e.span_end >= %(date_from)s"
-SEARCH = """e.id IN (
-    SELECT id FROM events_event
-    WHERE to_tsvector('english', coalesce(title, '') || ' ' || coalesce(summary, ''))
-          @@ plainto_tsquery('english', %(q)s)
-    UNION
-    SELECT event_id FROM events_citation
-    WHERE to_tsvector('english', coalesce(quote, '')) @@ plainto_tsquery('english', %(q)s))"""
-COUNTRY = """(e.location_country = %(country)s OR EXISTS (
-    SELECT FROM events_participant p JOIN events_actor a ON a.id = p.actor_id
-    WHERE p.event_id = e.id AND a.country = %(country)s))"""
+# Words of several lexemes must all be in the title and summary or all in one quote (EventQuerySet.search).
+SEARCH = """e.search_document @@ plainto_tsquery('english', %(q)s)
+    AND (numnode(plainto_tsquery('english', %(q)s)) <= 1
+         OR to_tsvector('english', coalesce(e.title, '') || ' ' || coalesce(e.summary, ''))
+            @@ plainto_tsquery('english', %(q)s)
+         OR EXISTS (SELECT FROM events_citation c WHERE c.event_id = e.id
+                    AND to_tsvector('english', coalesce(c.quote, '')) @@ plainto_tsquery('english', %(q)s)))"""
+COUNTRY = "e.countries @> ARRAY[%(country)s]::varchar[]"
 AFTER = "(e.start, e.id) > (%(after_start)s, %(after_id)s)"
 DETAIL = "e.id = %(id)s"
 

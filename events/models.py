@@ -10,12 +10,22 @@ import re
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.fields.array import ArrayContains
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorExact,
+    SearchVectorField,
+)
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import connections, models
-from django.db.models import Count, DateField, Exists, F, Func, OuterRef, Q, Value
+from django.db.models import Count, DateField, Exists, Expression, F, Func, OuterRef, Q, Value
+from django.db.models.expressions import Col
 from django.db.models.functions import Cast, TruncMonth, TruncYear, Upper
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -252,6 +262,34 @@ class PeriodStart(Func):
         super().__init__(expression, kind=kind)
 
 
+def _search_column_field(name, field):
+    field.set_attributes_from_name(name)
+    return field
+
+
+SEARCH_COLUMNS = {
+    "actor_ids": _search_column_field("actor_ids", ArrayField(models.CharField())),
+    "countries": _search_column_field("countries", ArrayField(models.CharField())),
+    "search_document": _search_column_field("search_document", SearchVectorField()),
+}
+
+
+class SearchColumn(Expression):
+    """A column of events_event that PostgreSQL's triggers keep (migration 0007), unknown to the model.
+
+    `actor_ids` (each participant's actor id, and 'role:actor'), `countries` (the participants' actors'
+    and the location's) and `search_document` (title, summary and quotes): the filters' GIN indexes.
+    Resolved as a column of the query's events table, so that it follows the table into subqueries.
+    """
+
+    def __init__(self, name):
+        super().__init__(output_field=SEARCH_COLUMNS[name])
+        self.name = name
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        return Col(query.get_initial_alias(), SEARCH_COLUMNS[self.name])
+
+
 class EventQuerySet(models.QuerySet):
     """The questions asked of events, as verbs shared by the API, admin, exports and commands."""
 
@@ -263,14 +301,29 @@ class EventQuerySet(models.QuerySet):
             return self
         return self.published()
 
+    def _has_search_columns(self):
+        return connections[self.db].vendor == "postgresql"
+
     def involving(self, *actor_ids):
         """Events in which every named actor takes part (in any role)."""
+        if not actor_ids:
+            return self
+        if self._has_search_columns():
+            return self.filter(ArrayContains(SearchColumn("actor_ids"), list(actor_ids)))
+        return self._involving_by_joins(*actor_ids)
+
+    def _involving_by_joins(self, *actor_ids):
         queryset = self
         for actor_id in actor_ids:
             queryset = queryset.filter(Exists(Participant.objects.filter(event=OuterRef("pk"), actor_id=actor_id)))
         return queryset
 
     def with_role(self, role, actor_id):
+        if self._has_search_columns():
+            return self.filter(ArrayContains(SearchColumn("actor_ids"), [f"{role}:{actor_id}"]))
+        return self._with_role_by_joins(role, actor_id)
+
+    def _with_role_by_joins(self, role, actor_id):
         return self.filter(Exists(Participant.objects.filter(event=OuterRef("pk"), actor_id=actor_id, role=role)))
 
     def of_type(self, *codes):
@@ -291,6 +344,11 @@ class EventQuerySet(models.QuerySet):
 
     def in_country(self, code):
         """Events located in the country or with a participant of it."""
+        if self._has_search_columns() and code:
+            return self.filter(ArrayContains(SearchColumn("countries"), [code]))
+        return self._in_country_by_joins(code)
+
+    def _in_country_by_joins(self, code):
         return self.filter(
             Q(location_country=code) | Exists(Participant.objects.filter(event=OuterRef("pk"), actor__country=code))
         )
@@ -304,18 +362,38 @@ class EventQuerySet(models.QuerySet):
         return self.filter(Exists(citations))
 
     def search(self, text):
-        """Events with every word of `text` in the title, summary or a source quote.
+        """Events with every word of `text` in the title and summary, or in one source quote.
 
-        PostgreSQL: English stemming through GIN indexes on the same expressions
-        (migration 0003), and a `rank` for `ordering=relevance`; elsewhere, whole words
-        case-insensitively.
+        PostgreSQL: English stemming, through the stored `search_document` (migration 0007), and a
+        `rank` for `ordering=relevance`; elsewhere, whole words case-insensitively, each anywhere.
         """
         words = re.findall(r"\w+", text)
         if not words:
             return self
+        if not self._has_search_columns():
+            return self._search_by_joins(words)
+        query = SearchQuery(" ".join(words), search_type="plain", config="english")
+        in_text = SearchVector("title", "summary", config="english")
+        # The stored vector has the words of the title, summary and quotes together: it finds every match,
+        # and serves the ordered scan or its GIN index. A query of one lexeme needs nothing more; with more,
+        # they must all be in the title and summary or all in one quote, which is tested on those rows only.
+        one_lexeme = LessThanOrEqual(Func(query, function="numnode", output_field=models.IntegerField()), 1)
+        in_one_quote = Exists(
+            Citation.objects.alias(document=SearchVector("quote", config="english")).filter(
+                event=OuterRef("pk"), document=query
+            )
+        )
+        matching = self.filter(SearchVectorExact(SearchColumn("search_document"), query)).filter(
+            one_lexeme | SearchVectorExact(in_text, query) | in_one_quote
+        )
+        # How well the title and summary answer the words, computed for the matching events only.
+        # As double precision: a real would come back rounded in text and break the cursor's equality test.
+        return matching.annotate(rank=Cast(SearchRank(in_text, query), models.FloatField()))
+
+    def _search_by_joins(self, words):
         if connections[self.db].vendor == "postgresql":
             query = SearchQuery(" ".join(words), search_type="plain", config="english")
-            # One id list from both GIN indexes, then a join: an OR across the two tables would scan every event.
+            # One id list from the GIN indexes of migration 0003, then a join.
             in_text = Event.objects.alias(document=SearchVector("title", "summary", config="english"))
             in_quotes = Citation.objects.alias(document=SearchVector("quote", config="english"))
             matching = self.filter(
@@ -324,8 +402,6 @@ class EventQuerySet(models.QuerySet):
                 .values("pk")
                 .union(in_quotes.filter(document=query).order_by().values("event_id"))
             )
-            # Computed for the matching events only: how well the title and summary answer the words.
-            # As double precision: a real would come back rounded in text and break the cursor's equality test.
             rank = Cast(SearchRank(SearchVector("title", "summary", config="english"), query), models.FloatField())
             return matching.annotate(rank=rank)
         queryset = self

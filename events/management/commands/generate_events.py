@@ -536,14 +536,39 @@ class CopyWriter:
 
     TABLES = (Event, Participant, Citation, Source, EventRelation, Event.tags.through)
 
-    def __init__(self, rebuild=False):
+    SEARCH_COLUMN_TABLES = (Event, Participant, Citation)
+    """Tables whose triggers keep the events' search columns (migration 0007): off for the load."""
+
+    def __init__(self, rebuild=False, event_prefix=""):
         self.cursor = connection.cursor()
         # Nothing here needs to survive a crash before the commit: the whole run is one transaction.
         self.cursor.execute("SET LOCAL synchronous_commit TO OFF")
         self.extras = {}
+        self.event_prefix = event_prefix
         self.indexes, self.foreign_keys = [], []
+        self._switch_search_column_triggers(enable=False)
         if rebuild:
             self._drop()
+
+    def _switch_search_column_triggers(self, enable):
+        """The search columns' triggers, turned off for the load: left on, each chunk's participants and
+        citations would rewrite its events twice, and with the indexes dropped each event inserted would
+        scan the participants; one UPDATE after the load fills them (migration 0007's
+        `events_event_fill_search_columns`), for the events of this run, whose ids start with gen-SEED-."""
+        quote = connection.ops.quote_name
+        # Foreign-key checks still pending (of the rows written so far) must run before a table is altered.
+        self.cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        self.cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for model in self.SEARCH_COLUMN_TABLES:
+            table = model._meta.db_table
+            self.cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname LIKE 'search\\_columns%%'"
+                " ORDER BY tgname",
+                [quote(table)],
+            )
+            for (name,) in self.cursor.fetchall():
+                action = "ENABLE" if enable else "DISABLE"
+                self.cursor.execute(f"ALTER TABLE {quote(table)} {action} TRIGGER {quote(name)}")
 
     def _drop(self):
         tables = [model._meta.db_table for model in self.TABLES]
@@ -612,6 +637,9 @@ class CopyWriter:
         )
         if self.indexes:
             self.cursor.execute("SET LOCAL maintenance_work_mem TO '1GB'")
+        # Before the indexes are made again: the events' are then built once over the filled rows.
+        self.cursor.execute("SELECT events_event_fill_search_columns(%s)", [f"{self.event_prefix}%"])
+        self._switch_search_column_triggers(enable=True)
         for _, definition in self.indexes:
             self.cursor.execute(definition)
         for table, name, definition in self.foreign_keys:
@@ -910,7 +938,9 @@ class Command(BaseCommand):
             Tag.objects.bulk_create([Tag(slug=slug) for slug in TAGS], ignore_conflicts=True)
             if connection.vendor == "postgresql":
                 # Rebuilding indexes and foreign keys pays when the load is large and at least doubles the table.
-                writer = CopyWriter(rebuild=events >= REBUILD_FROM and events >= Event.objects.count())
+                writer = CopyWriter(
+                    rebuild=events >= REBUILD_FROM and events >= Event.objects.count(), event_prefix=prefix
+                )
             else:
                 writer = OrmWriter()
             generator = EventGenerator(seed, actors, type_codes, started, writer.first_source_id())
