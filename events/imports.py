@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from .dataset import DatasetError, DatasetReader, ImportSummary, Problem, parse_json, save_dataset
+from .dataset import (
+    DatasetError,
+    DatasetReader,
+    ImportSummary,
+    Problem,
+    parse_json,
+    save_dataset,
+    wait_for_other_imports,
+)
 from .exports import CSV_COLUMNS, LIST_SEPARATOR, ROLE_COLUMNS, split_source_values
 from .models import Event
 
@@ -140,6 +148,7 @@ def review_problems(reader, user):
 def import_upload(document, user):
     """Import an upload for `user`, atomically, under the same rules as its preview."""
     with transaction.atomic():
+        wait_for_other_imports()
         reader = DatasetReader(document).read()
         review_problems(reader, user)
         return save_dataset(reader, user=user, reason="admin import")

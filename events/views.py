@@ -3,7 +3,7 @@
 import hashlib
 import json
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Prefetch, ProtectedError
 from django.http import StreamingHttpResponse
 from django_filters import rest_framework as filters
@@ -285,14 +285,26 @@ class EventViewSet(viewsets.ModelViewSet):
                 if problem:
                     raise PermissionDenied({"review_state": [problem]})
                 save_dataset(reader, user=request.user, reason=f"API {request.method}")
+                # Read back before the commit: if the database fails now, nothing is stored
+                # and the client's 503 tells the truth.
+                event = Event.objects.with_dataset_relations().get(pk=record["id"])
+                data = self.get_serializer(event).data
         except PreconditionFailed as exc:
             return self._stale(exc)
-        event = Event.objects.with_dataset_relations().get(pk=record["id"])
+        except IntegrityError:
+            # Another writer stored the same new source or actor at the same moment: nothing was written.
+            return Response(
+                {
+                    "detail": "Another write stored the same new source or actor at the same moment: "
+                    "nothing was saved; send it again."
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
         headers = {"ETag": etag_of(event)}
         if created:
             headers["Location"] = request.build_absolute_uri(f"/api/v1/events/{event.pk}/")
         return Response(
-            self.get_serializer(event).data,
+            data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
             headers=headers,
         )

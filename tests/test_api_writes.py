@@ -63,7 +63,7 @@ def test_a_user_without_the_model_permission_is_forbidden(demo):
 
 def test_a_session_write_needs_the_csrf_token(curator, demo):
     client = APIClient(enforce_csrf_checks=True)
-    client.login(username="curator", password="pass-8429!x")
+    client.force_login(curator)
     assert client.post("/api/v1/events/", new_event(), format="json").status_code == 403
     client.get("/admin/")
     csrf = client.cookies["csrftoken"].value

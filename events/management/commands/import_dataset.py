@@ -3,6 +3,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from events.dataset import DatasetError, import_document, parse_json
+from events.progress import progress_bar
 
 
 class Command(BaseCommand):
@@ -25,10 +26,25 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: {exc.strerror}") from None
         name = "standard input" if file == "-" else file
         try:
-            summary = import_document(parse_json(text), reason=f"import_dataset {name}")
+            document = parse_json(text)
         except DatasetError as exc:
-            for problem in exc.problems:
-                self.stderr.write(f"{name}: {problem}")
-            count = len(exc.problems)
-            raise CommandError(f"{name}: {count} problem{'s' if count != 1 else ''}; nothing was imported") from None
+            self._fail(name, exc)
+        del text  # the file's bytes, no longer needed: the document holds it all
+        with progress_bar(desc="import") as bar:
+
+            def progress(done, total):
+                bar.total = total
+                bar.update(done - bar.n)
+
+            try:
+                summary = import_document(document, reason=f"import_dataset {name}", progress=progress)
+            except DatasetError as exc:
+                bar.close()
+                self._fail(name, exc)
         self.stdout.write(f"{name}: imported ({summary})")
+
+    def _fail(self, name, exc):
+        for problem in exc.problems:
+            self.stderr.write(f"{name}: {problem}")
+        count = len(exc.problems)
+        raise CommandError(f"{name}: {count} problem{'s' if count != 1 else ''}; nothing was imported") from None

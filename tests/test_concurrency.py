@@ -1,0 +1,386 @@
+"""No lost data when several people and processes write at once.
+
+- Two `import_dataset` processes of overlapping files, started together, end
+  with every event as one of the two files says it, whole (its participants,
+  citations and tags from the same file), one row per source URL, and both
+  commands exit cleanly.
+- An import that fails, whether on a bad last record or killed while writing,
+  leaves no row behind, history included.
+- Two API clients changing one event with the same `If-Match`: one wins, the
+  other gets 412 and nothing it sent is stored.
+- An actor or a source still in use cannot be deleted, from the API or the
+  admin: a message, no 500, nothing deleted.
+
+The concurrent tests need PostgreSQL (real row locks, several connections);
+SQLite runs one writer at a time. They commit for real (the other processes
+and threads use their own connections), so the taxonomy that the migrations
+brought is restored after each.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import requests
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+
+from events.dataset import event_to_dict, import_document
+from events.models import Actor, Citation, Event, Source
+
+from .conftest import actor_record, dataset, event_record
+
+ROOT = Path(__file__).resolve().parents[1]
+ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+postgresql_only = pytest.mark.skipif(
+    not ON_POSTGRESQL, reason="needs PostgreSQL (DATABASE_URL=postgres://...): SQLite lets one writer in at a time"
+)
+# Committed for real: other processes and threads read it through their own connections.
+committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+WAIT = 120  # seconds: a generous bound on a shared machine; each wait ends as soon as its condition holds
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def database_url():
+    """The test database, as DATABASE_URL for a `manage.py` process."""
+    db = connection.settings_dict
+    user, password = quote(db["USER"] or "", safe=""), quote(db["PASSWORD"] or "", safe="")
+    return f"postgres://{user}:{password}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def start_command(*args):
+    """`manage.py ARGS` in a process of its own, on the test database."""
+    env = {**os.environ, "DATABASE_URL": database_url(), "CONN_MAX_AGE": "0"}
+    return subprocess.Popen(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finished(process):
+    stdout, stderr = process.communicate(timeout=WAIT)
+    return process.returncode, stdout, stderr
+
+
+def every_row():
+    """Every row of every table of the events app, history and many-to-many tables included."""
+    models = apps.get_app_config("events").get_models(include_auto_created=True)
+    return {model._meta.label: list(model._base_manager.order_by("pk").values_list()) for model in models}
+
+
+def waiting_backends():
+    """Other connections to this database waiting for a lock (a table's, a row's or an advisory one)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(DISTINCT pid) FROM pg_locks"
+            " WHERE NOT granted AND pid <> pg_backend_pid()"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
+        return cursor.fetchone()[0]
+
+
+def wait_until(condition, what):
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting: {what}"
+        time.sleep(0.05)
+
+
+ACTORS = [actor_record(f"actor-{i}", country=country) for i, country in enumerate(["RUS", "USA", "SAU", "TUR", "CHE"])]
+ROLES = ["initiator", "target", "participant", "mediator", "host"]
+
+
+def version(name, numbers):
+    """A dataset file's events, each saying in its title, participants, citations and tags which file it is from."""
+    offset = 0 if name == "a" else 2
+    events = []
+    for n in numbers:
+        events.append(
+            event_record(
+                f"event-{n:04d}",
+                title=f"Event {n}, as file {name} says",
+                participants=[
+                    {"actor": f"actor-{(n + offset) % 5}", "role": ROLES[(n + offset) % 5]},
+                    {"actor": f"actor-{(n + offset + 1) % 5}", "role": "participant"},
+                ],
+                sources=[
+                    {
+                        "url": f"https://news.example/{n}",  # in both files: a new source for both
+                        "title": f"Report {n}",
+                        "publisher": "Example News",
+                        "published": "2025-02-19",
+                        "quote": f"file {name}",
+                        "claimed_by": None,
+                    },
+                    {
+                        "url": f"https://{name}.example/{n}",
+                        "title": f"Report {n} from {name}",
+                        "publisher": name.upper(),
+                        "published": None,
+                        "quote": f"file {name}",
+                        "claimed_by": f"actor-{(n + offset) % 5}",
+                    },
+                ],
+                tags=[f"from-{name}"],
+            )
+        )
+    return {"actors": ACTORS, "events": events}
+
+
+def whole(record):
+    """What must come from one file: title, participants, citations (URL and quote), tags."""
+    return (
+        record["title"],
+        sorted((p["actor"], p["role"]) for p in record["participants"]),
+        sorted((s["url"], s["quote"], s["claimed_by"]) for s in record["sources"]),
+        sorted(record["tags"]),
+    )
+
+
+# ---------------------------------------------------------------- two imports at once
+
+
+@postgresql_only
+@committed
+def test_two_imports_of_overlapping_files_at_once_leave_each_event_whole_from_one_file(tmp_path):
+    first, second = version("a", range(0, 60)), version("b", range(30, 90))
+    paths = []
+    for name, document in (("a", first), ("b", second)):
+        paths.append(tmp_path / f"{name}.json")
+        paths[-1].write_text(json.dumps(document), encoding="utf-8")
+
+    # Both processes are held at their first write until each is waiting for a lock, so that
+    # they really run at once: both have read the database and found every row new.
+    with connection.cursor() as cursor:
+        cursor.execute("BEGIN")
+        cursor.execute("LOCK TABLE events_actor, events_source, events_event IN SHARE MODE")
+        processes = [start_command("import_dataset", str(path)) for path in paths]
+        try:
+            wait_until(lambda: waiting_backends() >= 2, "both imports waiting for a lock")
+        finally:
+            cursor.execute("COMMIT")
+    results = [finished(process) for process in processes]
+
+    for code, stdout, stderr in results:
+        assert "Traceback" not in stderr, stderr
+        assert code == 0, (stdout, stderr)
+    files = {record["id"]: [] for record in first["events"] + second["events"]}
+    for document in (first, second):
+        for record in document["events"]:
+            files[record["id"]].append(whole(record))
+    stored = {event.id: whole(event_to_dict(event)) for event in Event.objects.with_dataset_relations()}
+    assert sorted(stored) == sorted(files)
+    for event_id, value in stored.items():
+        assert value in files[event_id], (event_id, value, files[event_id])
+    urls = sorted({s["url"] for d in (first, second) for r in d["events"] for s in r["sources"]})
+    assert sorted(Source.objects.values_list("url", flat=True)) == urls  # one row per URL
+    assert Actor.objects.count() == len(ACTORS)
+
+
+# ---------------------------------------------------------------- failed imports leave nothing
+
+
+@postgresql_only
+@committed
+def test_a_big_file_with_a_bad_last_record_imports_nothing_and_exits_with_the_record_named(tmp_path):
+    import_document(version("a", range(0, 50)))
+    before = every_row()
+    document = version("b", range(0, 500))
+    document["events"][-1]["participants"].append({"actor": "atlantis", "role": "host"})
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+    code, stdout, stderr = finished(start_command("import_dataset", str(path)))
+
+    assert code == 1, (stdout, stderr)
+    unknown = "unknown actor 'atlantis': not in the file nor in the database"
+    assert stderr.splitlines() == [
+        f"{path}: event event-0499: participants[2].actor: {unknown}",
+        f"CommandError: {path}: 1 problem; nothing was imported",
+    ]
+    assert every_row() == before
+
+
+@postgresql_only
+@committed
+def test_an_import_killed_while_writing_leaves_nothing_behind(tmp_path):
+    import_document(version("a", range(0, 50)))
+    before = every_row()
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps(version("b", range(0, 100))), encoding="utf-8")
+
+    with connection.cursor() as cursor:
+
+        def holding(table):
+            """Whether another connection holds the lock that writing rows of `table` takes."""
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE relation = %s::regclass"
+                " AND mode = 'RowExclusiveLock' AND granted AND pid <> pg_backend_pid()",
+                [table],
+            )
+            return cursor.fetchone()[0] > 0
+
+        # Citations are written last, after the events they belong to: the import is stopped
+        # there, with events, participants, sources and their history written but not committed.
+        cursor.execute("BEGIN")
+        cursor.execute("LOCK TABLE events_citation IN SHARE MODE")
+        process = start_command("import_dataset", str(path))
+        try:
+            wait_until(lambda: waiting_backends() >= 1 or process.poll() is not None, "the import at the citations")
+            assert process.poll() is None, finished(process)
+            assert holding("events_event")
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=WAIT)
+        finally:
+            cursor.execute("COMMIT")
+        # PostgreSQL rolls the transaction back when it notices that its client is gone.
+        wait_until(lambda: not holding("events_event"), "the killed import's rollback")
+
+    assert every_row() == before
+
+
+# ---------------------------------------------------------------- two API writers at once
+
+
+STATUSES = ["scheduled", "postponed"]
+
+
+def patch_at_once(url, etag, writes):
+    """PATCH `url` with If-Match `etag` from one thread per (token, change), released together."""
+    barrier = threading.Barrier(len(writes))
+    responses = [None] * len(writes)
+
+    def write(i, token, change):
+        barrier.wait(timeout=WAIT)
+        headers = {"Authorization": f"Token {token}", "If-Match": etag}
+        responses[i] = requests.patch(url, json=change, headers=headers, timeout=WAIT)
+
+    threads = [threading.Thread(target=write, args=(i, *item)) for i, item in enumerate(writes)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=WAIT)
+    return responses
+
+
+@postgresql_only
+@committed
+def test_two_api_writers_with_the_same_etag_one_wins_the_other_gets_412(live_server):
+    import_document(dataset(event_record("contested")))
+    tokens = [
+        Token.objects.create(user=User.objects.create_superuser(name, f"{name}@example.org", "pass-8429!x")).key
+        for name in ("ann", "bob")
+    ]
+    url = f"{live_server.url}/api/v1/events/contested/"
+
+    for round_ in range(3):
+        etag = requests.get(url, timeout=WAIT).headers["ETag"]
+        history_before = Event.history.filter(id="contested").count()
+        changes = [{"title": f"Round {round_}: writer {i}", "status": STATUSES[i]} for i in (0, 1)]
+
+        responses = patch_at_once(url, etag, list(zip(tokens, changes, strict=True)))
+
+        assert sorted(response.status_code for response in responses) == [200, 412], [r.text for r in responses]
+        winner = next(i for i, response in enumerate(responses) if response.status_code == 200)
+        loser = responses[1 - winner]
+        assert loser.json() == {
+            "If-Match": ["the event changed since you read it: GET it again, then retry with its new ETag"]
+        }
+        stored = Event.objects.get(pk="contested")
+        assert (stored.title, stored.status) == (f"Round {round_}: writer {winner}", STATUSES[winner])
+        assert (
+            loser.headers["ETag"]
+            == responses[winner].headers["ETag"]
+            == requests.get(url, timeout=WAIT).headers["ETag"]
+        )
+        assert Event.history.filter(id="contested").count() == history_before + 1
+
+
+# ---------------------------------------------------------------- deleting what is in use
+
+
+@pytest.fixture
+def curator_client(db):
+    user = User.objects.create_superuser("curator", "curator@example.org", "pass-8429!x")
+    client = Client()
+    client.force_login(user)
+    return client, Token.objects.create(user=user).key
+
+
+@pytest.fixture
+def in_use(db):
+    """An actor with a child, taking part in an event and claiming its source."""
+    minister = actor_record("minister", kind="person", parent="russia")
+    source = dict(event_record()["sources"][0], claimed_by="russia")
+    import_document(dataset(event_record("talks", sources=[source]), actors=[minister]))
+    return Source.objects.get()
+
+
+def test_the_api_offers_no_way_to_delete_an_actor_or_a_source(curator_client, in_use):
+    _, token = curator_client
+    client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+
+    actor = client.delete("/api/v1/actors/russia/")
+    source = client.delete(f"/api/v1/sources/{in_use.pk}/")
+
+    assert actor.status_code == 405
+    assert actor.json() == {"detail": 'Method "DELETE" not allowed.'}
+    assert source.status_code == 404  # sources are listed only: there is no URL for one source
+    assert Actor.objects.filter(pk="russia").exists() and Source.objects.filter(pk=in_use.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("model", "pk", "protected"),
+    [
+        ("actor", "russia", "Participant"),
+        ("actor", "minister", None),  # not in use: the control, deleted
+        ("source", None, "Citation"),
+    ],
+)
+def test_the_admin_refuses_to_delete_an_actor_or_a_source_in_use_with_a_message(
+    curator_client, in_use, model, pk, protected
+):
+    client, _ = curator_client
+    pk = pk or in_use.pk
+    Model = Actor if model == "actor" else Source
+    rows = every_row()
+    delete_url = reverse(f"admin:events_{model}_delete", args=[pk])
+
+    page = client.get(delete_url)
+    confirmed = client.post(delete_url, {"post": "yes"})
+    bulk = client.post(
+        reverse(f"admin:events_{model}_changelist"),
+        {"action": "delete_selected", "_selected_action": [pk], "post": "yes"},
+    )
+
+    if protected is None:
+        assert confirmed.status_code == 302
+        assert not Model.objects.filter(pk=pk).exists()
+        return
+    for response in (page, confirmed, bulk):
+        assert response.status_code == 200
+        text = response.content.decode()
+        # Django's own refusal: "Cannot delete ...", naming the rows in the way.
+        assert f"<title>Cannot delete {model}" in text, text[:2000]
+        assert protected.lower() in text.lower()
+    assert every_row() == rows
+    assert Model.objects.filter(pk=pk).exists()
+    assert Citation.objects.count() == 1
