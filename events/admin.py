@@ -1,6 +1,7 @@
 """The curators' admin: every model, with search, filters, autocomplete, history and the review workflow."""
 
 import datetime
+import hashlib
 import json
 import re
 
@@ -8,12 +9,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import models, transaction
+from django.db import models, router, transaction
 from django.db.models import Count, Q
-from django.http import StreamingHttpResponse
-from django.shortcuts import redirect
+from django.http import HttpResponseNotAllowed, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import smart_split, unescape_string_literal
 from simple_history.admin import SimpleHistoryAdmin
@@ -36,10 +38,85 @@ from .models import (
     Source,
     Tag,
 )
+from .restore import RestoreError, restore_event
+from .views import etag_of
 
 URL_FIELD = {models.URLField: {"assume_scheme": "https"}}
 IMPORT_SESSION_KEY = "chancery-import"
 MAX_UPLOAD_BYTES = 10 * 2**20
+
+
+# ---------------------------------------------------------------- no silent overwrite
+
+
+class VersionedForm(forms.ModelForm):
+    """A change form that carries the version of the object it was opened on, and refuses to save
+    over a change made since: in another tab, through the API or by an import.
+
+    The check runs inside the admin's transaction, on the locked row, so that no change can land
+    between it and the save; an invalid form saves nothing, inlines included.
+    """
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_stored and not self.is_bound:
+            # From the stored row, not from the instance: a history page's form holds an old version.
+            self.fields["version"].initial = self.version_of(self.stored())
+
+    @property
+    def is_stored(self):
+        return self.instance.pk is not None and not self.instance._state.adding
+
+    def stored(self, lock=False):
+        queryset = self._meta.model._default_manager.all()
+        return (queryset.select_for_update() if lock else queryset).filter(pk=self.instance.pk).first()
+
+    def lock(self):
+        """Whether to lock the row: the change page saves in a transaction; a history page's revert does not."""
+        return transaction.get_connection(router.db_for_write(self._meta.model)).in_atomic_block
+
+    @staticmethod
+    def version_of(obj):
+        """A validator of the stored fields (the history tables record every change of them)."""
+        values = {field.attname: field.value_to_string(obj) for field in obj._meta.concrete_fields}
+        return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:32]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.is_stored:
+            return cleaned
+        current = self.stored(lock=self.lock())
+        if current is not None and cleaned.get("version") != self.version_of(current):
+            raise ValidationError(self.conflict_message(current), code="conflict")
+        return cleaned
+
+    def conflict_message(self, current):
+        name = self._meta.model._meta.verbose_name
+        if not self.cleaned_data.get("version"):
+            return (
+                f"This form does not say which version of the {name} it was opened on: nothing was saved. "
+                f"Open the {name} again."
+            )
+        last = current.history.order_by("-history_date", "-history_id").first()
+        if last is None:
+            change = "changed"
+        else:
+            who = last.history_user.get_username() if last.history_user else "someone (no user recorded)"
+            when = timezone.localtime(last.history_date).strftime("%Y-%m-%d %H:%M:%S %Z")
+            how = f", {last.history_change_reason}" if last.history_change_reason else ""
+            change = f"changed by {who} on {when}{how},"
+        return (
+            f"This {name} was {change} after you opened it: nothing was saved. "
+            f"Open the {name} again to see that change, then make yours."
+        )
+
+
+class VersionedAdmin(SimpleHistoryAdmin):
+    """Change forms that never silently overwrite a change made since they were opened (VersionedForm)."""
+
+    form = VersionedForm
 
 
 # ---------------------------------------------------------------- list filters
@@ -184,10 +261,20 @@ class RelationInline(admin.TabularInline):
     verbose_name = "related event"
 
 
-class EventForm(forms.ModelForm):
-    """Checks that the curator may make the review-state change the form asks for."""
+class EventForm(VersionedForm):
+    """Checks that the curator may make the review-state change the form asks for, and that nobody
+    changed the event since the form was opened (by the API's ETag: participants, sources,
+    relations and tags included)."""
 
     request = None  # set by EventAdmin.get_form
+
+    def stored(self, lock=False):
+        events = Event.objects.with_dataset_relations()
+        return (events.select_for_update(of=("self",)) if lock else events).filter(pk=self.instance.pk).first()
+
+    @staticmethod
+    def version_of(event):
+        return etag_of(event)
 
     def clean(self):
         cleaned = super().clean()
@@ -201,7 +288,7 @@ class EventForm(forms.ModelForm):
 
 
 @admin.register(Event)
-class EventAdmin(SimpleHistoryAdmin):
+class EventAdmin(VersionedAdmin):
     form = EventForm
     change_list_template = "admin/events/event/change_list.html"
     change_form_template = "admin/events/event/change_form.html"
@@ -225,7 +312,7 @@ class EventAdmin(SimpleHistoryAdmin):
         "reviewed_at", "reviewed_by", "published_at", "published_by",
     ]  # fmt: skip
     fieldsets = [
-        (None, {"fields": ["id", "title", "summary", "type", "status", "tags"]}),
+        (None, {"fields": ["id", "title", "summary", "type", "status", "tags", "version"]}),
         ("Dates", {"fields": [("start", "start_precision"), ("end", "end_precision")]}),
         ("Location", {"fields": ["location_name", "location_country", ("location_lat", "location_lon")]}),
         ("Review", {"fields": ["review_state", ("reviewed_at", "reviewed_by"), ("published_at", "published_by")]}),
@@ -331,6 +418,29 @@ class EventAdmin(SimpleHistoryAdmin):
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
 
+    # -- deleting leaves a tombstone, as the API's DELETE does: mirrors follow it, reviewers can restore
+
+    def get_deleted_objects(self, objs, request):
+        # An event's participants, citations and relations go with it: deleting the event is what needs a
+        # permission, not each of them (a published event's only citation may not go on its own).
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        parts = {str(model._meta.verbose_name) for model in (Participant, Citation, EventRelation)}
+        return deleted, counts, perms_needed - parts, protected
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            # Taken before the delete: the history rows the cascade writes come after it (events/restore.py).
+            tombstone = EventTombstone(event_id=obj.pk, deleted_by=request.user)
+            obj._history_user = request.user
+            obj._change_reason = "admin: deleted"
+            obj.delete()
+            tombstone.save()
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for event in queryset:
+                self.delete_model(request, event)
+
     # -- bulk actions
 
     def _move(self, request, queryset, new_state, verb):
@@ -394,7 +504,7 @@ class EventAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Actor)
-class ActorAdmin(SimpleHistoryAdmin):
+class ActorAdmin(VersionedAdmin):
     list_display = ["name", "id", "kind", "country", "parent"]
     list_filter = ["kind", "country"]
     list_select_related = ["parent"]
@@ -416,7 +526,7 @@ class EventTypeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(VersionedAdmin):
     list_display = ["title", "publisher", "published", "url"]
     list_filter = ["publisher", "language"]
     search_fields = ["url", "title", "publisher"]
@@ -467,8 +577,50 @@ class SourceAdmin(SimpleHistoryAdmin):
         return TemplateResponse(request, "admin/events/source/from_article.html", context)
 
 
+class EventPartForm(forms.ModelForm):
+    """A participant, citation or relation on its own page: its event's review rules hold here too."""
+
+    request = None  # set by EventPartAdmin.get_form
+    event_field = "event"
+
+    def clean(self):
+        cleaned = super().clean()
+        # The event it belongs to now (as stored, before _post_clean), and the one it is moved to.
+        events = [getattr(self.instance, self.event_field) if self.instance.pk else None, cleaned.get(self.event_field)]
+        for event in {event for event in events if event is not None}:
+            problem = event.review_problem(self.request.user, event.review_state)
+            if problem:
+                raise ValidationError(f"{event.pk}: {problem}")
+        return cleaned
+
+
+class EventPartAdmin(SimpleHistoryAdmin):
+    """Participants, citations and relations are part of an event: editors change them on drafts only,
+    as on the event's page (Event.review_problem); on a reviewed or published event their pages are
+    read-only for editors."""
+
+    form = EventPartForm
+    event_field = "event"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"request": request, "event_field": self.event_field})
+
+    def _event_is_closed_to(self, request, obj):
+        event = getattr(obj, self.event_field)
+        return event.review_problem(request.user, event.review_state) is not None
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or not self._event_is_closed_to(request, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or not self._event_is_closed_to(request, obj))
+
+
 @admin.register(Citation)
-class CitationAdmin(SimpleHistoryAdmin):
+class CitationAdmin(EventPartAdmin):
     list_display = ["event", "source", "claimed_by"]
     list_select_related = ["event", "source", "claimed_by"]
     list_filter = ["source__publisher"]
@@ -477,9 +629,16 @@ class CitationAdmin(SimpleHistoryAdmin):
     show_full_result_count = False
     paginator = CappedCountPaginator
 
+    def has_delete_permission(self, request, obj=None):
+        # A published event keeps at least one source (Event.publication_problem).
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (
+            obj is None or not Event.publication_problem(obj.event.review_state, obj.event.citations.count() - 1)
+        )
+
 
 @admin.register(Participant)
-class ParticipantAdmin(SimpleHistoryAdmin):
+class ParticipantAdmin(EventPartAdmin):
     list_display = ["event", "actor", "role"]
     list_select_related = ["event", "actor"]
     list_filter = ["role"]
@@ -490,7 +649,8 @@ class ParticipantAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(EventRelation)
-class EventRelationAdmin(SimpleHistoryAdmin):
+class EventRelationAdmin(EventPartAdmin):
+    event_field = "from_event"
     list_display = ["from_event", "relation", "to_event"]
     list_select_related = ["from_event", "to_event"]
     list_filter = ["relation"]
@@ -505,13 +665,54 @@ class TagAdmin(admin.ModelAdmin):
 
 @admin.register(EventTombstone)
 class EventTombstoneAdmin(admin.ModelAdmin):
+    """The deleted events: what mirrors are told to delete, and what reviewers can restore."""
+
     list_display = ["event_id", "deleted_at", "deleted_by"]
     list_select_related = ["deleted_by"]
     search_fields = ["event_id"]
     date_hierarchy = "deleted_at"
+    actions = ["restore"]
+    change_form_template = "admin/events/eventtombstone/change_form.html"
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_restore_permission(self, request, obj=None):
+        return request.user.has_perm("events.restore_event")
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.restore_view)
+        return [path("<path:object_id>/restore/", view, name="events_eventtombstone_restore"), *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_restore": self.has_restore_permission(request)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def restore_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_restore_permission(request):
+            raise PermissionDenied
+        tombstone = get_object_or_404(EventTombstone, pk=object_id)
+        if self._restore(request, tombstone.event_id):
+            return redirect("admin:events_event_change", tombstone.event_id)
+        return redirect("admin:events_eventtombstone_change", tombstone.pk)
+
+    @admin.action(description="Restore the selected deleted events", permissions=["restore"])
+    def restore(self, request, queryset):
+        for event_id in sorted(set(queryset.values_list("event_id", flat=True))):
+            self._restore(request, event_id)
+
+    def _restore(self, request, event_id):
+        try:
+            restored = restore_event(event_id, request.user)
+        except RestoreError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return False
+        self.message_user(request, restored.summary(), messages.SUCCESS)
+        for note in restored.left_out:
+            self.message_user(request, f"{event_id}: {note}", messages.WARNING)
+        return True

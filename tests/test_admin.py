@@ -8,8 +8,10 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
+from rest_framework.test import APIClient
 
-from events.models import Event, ReviewState
+from events.dataset import import_document
+from events.models import Actor, Event, ReviewState, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -152,13 +154,19 @@ def test_a_reviewer_returns_an_event_to_draft(reviewer, demo):
 
 def event_form_data(client, event_id):
     """The change form of an event as the browser would send it back, unchanged."""
-    response = client.get(reverse("admin:events_event_change", args=[event_id]))
+    return change_form_data(client, reverse("admin:events_event_change", args=[event_id]))
+
+
+def change_form_data(client, url):
+    """A change form (with its inlines) as the browser would send it back, unchanged."""
+    response = client.get(url)
+    assert response.status_code == 200
     data = {}
     for form in [
         response.context["adminform"].form,
         *[
             f
-            for fs in response.context["inline_admin_formsets"]
+            for fs in response.context.get("inline_admin_formsets", [])
             for f in [fs.formset.management_form, *fs.formset.forms]
         ],
     ]:
@@ -207,3 +215,183 @@ def test_the_selection_exports_as_a_dataset_file_and_as_csv(admin_client, demo):
     response = admin_client.post(CHANGELIST, {"action": "export_csv", "_selected_action": selected})
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert [row["id"] for row in rows] == selected
+
+
+# -- two tabs never silently overwrite each other
+
+TALKS = "trump-putin-budapest-summit-proposed-2025"  # a draft, three participants
+TALKS_PAGE = reverse("admin:events_event_change", args=[TALKS])
+TITLE = "Trump sees a good chance of meeting Putin in Hungary"
+
+
+def refusal(response):
+    """The form's error saying why nothing was saved."""
+    assert response.status_code == 200
+    (error,) = response.context["adminform"].form.non_field_errors()
+    return error
+
+
+def test_a_second_tab_cannot_overwrite_the_first(editor, demo):
+    user, first_tab = editor
+    second_tab = Client()
+    second_tab.force_login(user)
+    opened_first = event_form_data(first_tab, TALKS)
+    opened_second = event_form_data(second_tab, TALKS)
+    records = Event.history.count()
+
+    assert second_tab.post(TALKS_PAGE, {**opened_second, "title": "Saved in the second tab"}).status_code == 302
+    response = first_tab.post(TALKS_PAGE, {**opened_first, "title": "Saved in the first tab"})
+
+    error = refusal(response)
+    assert error.startswith("This event was changed by edith on ")
+    assert error.endswith(
+        " UTC, after you opened it: nothing was saved. Open the event again to see that change, then make yours."
+    )
+    assert Event.objects.get(pk=TALKS).title == "Saved in the second tab"
+    assert Event.history.count() == records + 1
+    # Opened again, the form carries the new version and saves.
+    again = event_form_data(first_tab, TALKS)
+    assert first_tab.post(TALKS_PAGE, {**again, "title": "Saved in the first tab"}).status_code == 302
+    assert Event.objects.get(pk=TALKS).title == "Saved in the first tab"
+
+
+def test_a_change_by_another_curator_refuses_the_inlines_too(editor, reviewer, demo):
+    _, edith = editor
+    _, rita = reviewer
+    opened = event_form_data(edith, TALKS)
+    assert rita.post(TALKS_PAGE, {**event_form_data(rita, TALKS), "summary": "Rita's summary."}).status_code == 302
+    participants = sorted(Event.objects.get(pk=TALKS).participants.values_list("actor_id", "role"))
+    opened["participants-0-DELETE"] = "on"
+    opened["citations-0-quote"] = "Edith's quote."
+
+    error = refusal(edith.post(TALKS_PAGE, {**opened, "title": "Edith's title"}))
+
+    assert error.startswith("This event was changed by rita on ")
+    event = Event.objects.get(pk=TALKS)
+    assert (event.title, event.summary) == (TITLE, "Rita's summary.")
+    assert sorted(event.participants.values_list("actor_id", "role")) == participants
+    assert event.citations.get().quote != "Edith's quote."
+
+
+def test_a_change_through_the_api_is_named_in_the_refusal(editor, reviewer, demo):
+    _, edith = editor
+    opened = event_form_data(edith, TALKS)
+    api = APIClient()
+    api.force_authenticate(reviewer[0])
+    assert api.patch(f"/api/v1/events/{TALKS}/", {"status": "cancelled"}, format="json").status_code == 200
+
+    error = refusal(edith.post(TALKS_PAGE, {**opened, "title": "Edith's title"}))
+
+    assert error.startswith("This event was changed by rita on ")
+    assert ", API PATCH, after you opened it: nothing was saved." in error
+    event = Event.objects.get(pk=TALKS)
+    assert (event.status, event.title) == ("cancelled", TITLE)
+
+
+def test_a_change_of_participants_alone_through_the_api_is_a_change(editor, reviewer, demo):
+    _, edith = editor
+    opened = event_form_data(edith, TALKS)
+    api = APIClient()
+    api.force_authenticate(reviewer[0])
+    record = api.get(f"/api/v1/events/{TALKS}/").json()
+    assert (
+        api.patch(f"/api/v1/events/{TALKS}/", {"participants": record["participants"][:1]}, format="json").status_code
+        == 200
+    )
+
+    refusal(edith.post(TALKS_PAGE, {**opened, "title": "Edith's title"}))
+
+    assert Event.objects.get(pk=TALKS).participants.count() == 1
+
+
+def test_an_import_in_between_is_named_as_such(editor, demo):
+    _, edith = editor
+    opened = event_form_data(edith, TALKS)
+    stored = APIClient()
+    stored.force_authenticate(User.objects.create_superuser("ada"))
+    record = stored.get(f"/api/v1/events/{TALKS}/").json()
+    import_document({"actors": [], "events": [{**record, "summary": "From a file."}]})
+
+    error = refusal(edith.post(TALKS_PAGE, {**opened, "title": "Edith's title"}))
+
+    assert error.startswith("This event was changed by someone (no user recorded) on ")
+    assert ", dataset import, after you opened it" in error
+    assert Event.objects.get(pk=TALKS).title == TITLE
+
+
+def test_a_form_without_its_version_saves_nothing(editor, demo):
+    _, edith = editor
+    opened = event_form_data(edith, TALKS)
+    del opened["version"]
+    error = refusal(edith.post(TALKS_PAGE, {**opened, "title": "Edith's title"}))
+    assert error == (
+        "This form does not say which version of the event it was opened on: nothing was saved. Open the event again."
+    )
+    assert Event.objects.get(pk=TALKS).title != "Edith's title"
+
+
+def test_the_event_form_carries_the_apis_etag(editor, demo):
+    _, edith = editor
+    etag = APIClient().get("/api/v1/events/us-ru-talks-riyadh-2025/")["ETag"]
+    assert event_form_data(edith, "us-ru-talks-riyadh-2025")["version"] == etag
+
+
+@pytest.mark.parametrize(
+    ("model", "pk", "field"),
+    [("actor", "russia", "name"), ("source", None, "title")],
+)
+def test_actors_and_sources_are_not_overwritten_either(editor, reviewer, demo, model, pk, field):
+    pk = pk or Source.objects.get(url="https://torre.news/en/a-lot-of-mess-to-clear-up-in-russia-us-ties-lavrov").pk
+    url = reverse(f"admin:events_{model}_change", args=[pk])
+    _, edith = editor
+    _, rita = reviewer
+    opened = change_form_data(edith, url)
+    assert rita.post(url, {**change_form_data(rita, url), field: "Rita's"}).status_code == 302
+
+    error = refusal(edith.post(url, {**opened, field: "Edith's"}))
+
+    assert error.startswith(f"This {model} was changed by rita on ")
+    stored = (Actor if model == "actor" else Source).objects.get(pk=pk)
+    assert getattr(stored, field) == "Rita's"
+
+
+def test_reverting_to_a_past_version_from_the_history_still_saves(admin_client, demo):
+    url = reverse("admin:events_actor_change", args=["russia"])
+    assert admin_client.post(url, {**change_form_data(admin_client, url), "name": "Renamed"}).status_code == 302
+    first = Actor.history.filter(id="russia").earliest()
+    past = reverse("admin:events_actor_simple_history", args=["russia", first.history_id])
+    data = change_form_data(admin_client, past)
+    assert data["name"] == "Russia"
+
+    assert admin_client.post(past, data).status_code == 302
+
+    assert Actor.objects.get(pk="russia").name == "Russia"
+
+
+# -- a participant, citation or relation on its own page follows its event's rules
+
+
+@pytest.mark.parametrize(("event_id", "saved"), [(TALKS, True), ("us-ru-talks-riyadh-2025", False)])
+def test_an_editor_adds_participants_to_drafts_only(editor, demo, event_id, saved):
+    _, edith = editor
+    response = edith.post(
+        reverse("admin:events_participant_add"), {"event": event_id, "actor": "sergey-lavrov", "role": "mediator"}
+    )
+    stored = Event.objects.get(pk=event_id).participants.filter(actor="sergey-lavrov", role="mediator").exists()
+    assert stored == saved
+    if not saved:
+        assert refusal(response) == (
+            f"{event_id}: This event is published: editors change drafts only; a reviewer can return it to draft."
+        )
+
+
+def test_an_editor_cannot_change_a_published_events_citation_on_its_page(editor, demo):
+    _, edith = editor
+    citation = Event.objects.get(pk="us-ru-talks-riyadh-2025").citations.get()
+    url = reverse("admin:events_citation_change", args=[citation.pk])
+    page = edith.get(url)
+    assert page.status_code == 200 and not page.context["has_change_permission"]  # shown read-only
+    response = edith.post(url, {"event": citation.event_id, "source": citation.source_id, "quote": "Changed."})
+    assert response.status_code == 403
+    citation.refresh_from_db()
+    assert citation.quote != "Changed."
