@@ -12,7 +12,7 @@ CONTRACT_ARGS ?=
 PY = $(VENV)/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint contract clean vendor bench
+.PHONY: help run test lint contract clean vendor bench load faults
 
 # Creates the venv once, with a Python new enough for Django 5.2, and brings pip up to date.
 define make-venv
@@ -65,6 +65,12 @@ $(BENCH_VENV)/.installed: bench/requirements.txt
 
 bench: $(VENV)/.installed-run $(BENCH_VENV)/.installed ## benchmark BENCH_EVENTS (1000000) events on PostgreSQL against the floor and Datasette; writes docs/performance.md
 	$(PY) bench/run.py
+
+load: $(VENV)/.installed-run $(BENCH_VENV)/.installed ## readers and writers at once (Locust) on LOAD_EVENTS (100000) events: throughput, p50/p99, errors
+	$(BENCH_VENV)/bin/python bench/load.py
+
+faults: $(VENV)/.installed-run ## restart a throw-away PostgreSQL under load: 503s during the outage, recovery, no half-written event
+	$(PY) bench/faults.py
 
 # vis-timeline's standalone build, committed in events/static/vendor/ so that `make run` needs no npm.
 # The .map files go with them: the manifest storage of `collectstatic` follows each sourceMappingURL.

@@ -782,6 +782,12 @@ def admin_pages(floor):
                 }
             ),
         ),
+        # The admin's search also matches actor names and ids; no actor's holds "icebreaker".
+        f"admin event list, search (q={PARAMS['q']})": (
+            f"/admin/events/event/?q={PARAMS['q']}",
+            sql.SEARCH,
+            f"/chancery/events?_search={PARAMS['q']}&_sort=start",
+        ),
     }
     for name, (path, where, ds_path) in pages.items():
         log(f"question: {name}")

@@ -230,6 +230,14 @@ def test_an_unknown_event_is_404(client, demo):
     assert response.json() == {"detail": "No Event matches the given query."}
 
 
+@pytest.mark.parametrize("path", ["/api/v1/no-such-thing/", "/api/v1/sources/some-source/", "/api/nothing"])
+def test_an_unknown_api_address_is_a_json_404(client, path):
+    response = client.delete(path)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+    assert client.get("/no-such-page/").status_code == 404  # the pages keep Django's HTML 404
+
+
 def test_the_list_runs_a_constant_number_of_queries(client, demo, django_assert_num_queries):
     # The page, then participants, citations with their sources, relations, tags.
     with django_assert_num_queries(5):

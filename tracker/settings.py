@@ -7,6 +7,7 @@ must be set, and HTTPS_ONLY (on unless said otherwise) turns on what
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -35,14 +36,17 @@ def env_list(name, default):
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def env_int(name, default):
+def env_int(name, default, minimum=None):
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number of at least {minimum}")
+    return number
 
 
 DEBUG = env_bool("DEBUG", True)
@@ -81,6 +85,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    # Failed admin logins, and the lockouts they lead to (docs/security.md).
+    "axes",
     "events",
 ]
 
@@ -91,6 +97,8 @@ MIDDLEWARE = [
     # The Content-Security-Policy header (events/security.py, docs/security.md).
     "events.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # 503, not 500, for pages, the admin and exports when the database is down (events/errors.py).
+    "events.errors.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -99,6 +107,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change in the history tables.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Marks the requests whose reads may go to a replica (tracker/routers.py).
+    "tracker.routers.ReplicaReadsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -131,8 +143,51 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # A writer waits for another instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+else:
+    # A server that does not answer fails the request (503) in seconds, not minutes; ?connect_timeout= wins.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+
+# A read-only copy of the database, kept up to date by PostgreSQL's replication.
+# Safe-method requests read the events from it; tracker/routers.py has the rules.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=env_int("CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.sqlite3":
+        DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    # Tests read the test database through this alias: no second test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["tracker.routers.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# django-axes first: a locked-out username and address is refused before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# How many proxies in front of the site append to X-Forwarded-For. 0: the client
+# is the connection's address, and the header, which anyone can send, is ignored.
+# Login lockouts and the API's throttle both count by this address (tracker/proxies.py).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+
+# Brute-force protection of the admin login (docs/security.md): after
+# AXES_FAILURE_LIMIT failed logins as one username from one address, that pair is
+# locked out for AXES_COOLOFF_MINUTES; other usernames and addresses are not.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "tracker.proxies.client_ip"
+AXES_COOLOFF_MESSAGE = (
+    f"Too many failed logins: this username is locked out from your address for "
+    f"{AXES_COOLOFF_MINUTES} minute{'s' if AXES_COOLOFF_MINUTES != 1 else ''}. "
+    "Each further attempt meanwhile starts the wait again."
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -192,6 +247,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"] if ANON_THROTTLE_RATE else [],
     "DEFAULT_THROTTLE_RATES": {"anon": ANON_THROTTLE_RATE or None},
     "EXCEPTION_HANDLER": "events.errors.exception_handler",
+    # The throttle counts by X-Forwarded-For only behind trusted proxies.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
 SPECTACULAR_SETTINGS = {

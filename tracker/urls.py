@@ -15,3 +15,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
+
+# An unknown address under /api/ answers JSON, as the API itself does.
+handler404 = "events.errors.not_found"

@@ -1,0 +1,75 @@
+"""Reads on a replica: which queries may go to DATABASES["replica"], and which may not.
+
+Active only when DATABASE_REPLICA_URL is set (tracker/settings.py). A read goes
+to the replica when all of these hold:
+
+- it happens while a GET, HEAD or OPTIONS request is served, outside the admin
+  (ReplicaReadsMiddleware marks such requests);
+- it reads the events app's data (events, actors, sources, the taxonomy);
+  accounts, sessions, API tokens and login attempts are read from the primary,
+  where the write that created them has just landed: a session read from a
+  replica that lags a second behind would log a curator out;
+- no transaction is open on the primary: a read inside one belongs to it.
+
+Everything else, writes first of all, goes to the primary ("default").
+docs/operations.md says how to run a replica; tests/test_operations.py tests
+the rules.
+"""
+
+from contextvars import ContextVar
+
+from django.db import connections
+
+PRIMARY = "default"
+REPLICA = "replica"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+REPLICATED_APPS = frozenset({"events"})
+
+# True while a request whose reads may use the replica is being served. A
+# context variable rather than a thread-local: each thread, and each asyncio
+# task, sees its own request.
+replica_reads_allowed = ContextVar("replica_reads_allowed", default=False)
+
+
+class ReplicaReadsMiddleware:
+    """Marks safe-method requests outside the admin: their reads may use the replica."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = replica_reads_allowed.set(False)
+        try:
+            return self.get_response(request)
+        finally:
+            replica_reads_allowed.reset(token)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # The URL is resolved only now: the admin is known by its namespace.
+        in_admin = request.resolver_match is not None and "admin" in request.resolver_match.namespaces
+        replica_reads_allowed.set(request.method in SAFE_METHODS and not in_admin)
+
+
+class ReplicaRouter:
+    def db_for_read(self, model, **hints):
+        if (
+            replica_reads_allowed.get()
+            and model._meta.app_label in REPLICATED_APPS
+            and not connections[PRIMARY].in_atomic_block
+        ):
+            return REPLICA
+        return PRIMARY
+
+    def db_for_write(self, model, **hints):
+        return PRIMARY
+
+    def allow_relation(self, obj1, obj2, **hints):
+        # Both aliases hold the same rows: an event read from the replica may
+        # be linked to a user read from the primary.
+        if {obj1._state.db, obj2._state.db} <= {PRIMARY, REPLICA}:
+            return True
+        return None
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        # The replica follows the primary's schema through replication.
+        return db == PRIMARY
