@@ -12,7 +12,7 @@ CONTRACT_ARGS ?=
 PY = $(VENV)/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint contract clean vendor bench load faults
+.PHONY: help run test lint contract clean vendor bench constraints load faults
 
 # Creates the venv once, with a Python new enough for Django 5.2, and brings pip up to date.
 define make-venv
@@ -24,14 +24,14 @@ define make-venv
 endef
 
 # Stamps: reinstall only when a requirements file changes.
-$(VENV)/.installed-run: requirements.txt
+$(VENV)/.installed-run: requirements.txt constraints.txt
 	$(make-venv)
-	$(PY) -m pip install -r requirements.txt
+	$(PY) -m pip install -r requirements.txt -c constraints.txt
 	@touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt constraints.txt
 	$(make-venv)
-	$(PY) -m pip install -r requirements-dev.txt
+	$(PY) -m pip install -r requirements-dev.txt -c constraints.txt
 	@touch $@
 
 help: ## list the targets
@@ -42,6 +42,14 @@ run: $(VENV)/.installed-run ## migrate the SQLite database, load the demo data, 
 	$(PY) manage.py load_demo
 	$(PY) manage.py ensure_admin --url http://127.0.0.1:$(PORT)/admin/
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+constraints: ## pin every package, direct or not, after a requirements file changed (a fresh venv, then pip freeze)
+	rm -rf .venv-constraints
+	$(PYTHON) -m venv .venv-constraints
+	.venv-constraints/bin/python -m pip install --quiet -r requirements-dev.txt
+	{ sed -n '1,2p' constraints.txt; .venv-constraints/bin/python -m pip freeze; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+	rm -rf .venv-constraints
 
 test: $(VENV)/.installed-dev ## run the test suite (on PostgreSQL when DATABASE_URL=postgres://... is set)
 	$(PY) -m pytest $(PYTEST_ARGS)
