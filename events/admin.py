@@ -6,6 +6,7 @@ import json
 import re
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -43,7 +44,6 @@ from .views import etag_of
 
 URL_FIELD = {models.URLField: {"assume_scheme": "https"}}
 IMPORT_SESSION_KEY = "chancery-import"
-MAX_UPLOAD_BYTES = 10 * 2**20
 
 
 # ---------------------------------------------------------------- no silent overwrite
@@ -358,6 +358,7 @@ class EventAdmin(VersionedAdmin):
             raise PermissionDenied
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": "Import events"}
         stored = request.session.get(IMPORT_SESSION_KEY)
+        status = 200
         if request.method == "POST" and request.POST.get("confirm") and stored:
             try:
                 summary = import_upload(read_upload(stored["name"], stored["data"].encode()), request.user)
@@ -369,10 +370,10 @@ class EventAdmin(VersionedAdmin):
                 return redirect("admin:events_event_changelist")
         elif request.method == "POST" and request.FILES.get("file"):
             upload = request.FILES["file"]
-            if upload.size > MAX_UPLOAD_BYTES:
-                context["problems"] = [
-                    Problem("file", "size", f"larger than {MAX_UPLOAD_BYTES // 2**20} MB: use manage.py import_dataset")
-                ]
+            if upload.size > settings.MAX_UPLOAD_BYTES:
+                limit = f"{settings.MAX_UPLOAD_BYTES / 2**20:g} MB"
+                context["problems"] = [Problem("file", "size", f"larger than {limit}: use manage.py import_dataset")]
+                status = 413
             else:
                 data = upload.read()
                 try:
@@ -392,7 +393,7 @@ class EventAdmin(VersionedAdmin):
                     ]
                 if not result.problems:
                     request.session[IMPORT_SESSION_KEY] = {"name": upload.name, "data": data.decode("utf-8")}
-        return TemplateResponse(request, "admin/events/event/import.html", context)
+        return TemplateResponse(request, "admin/events/event/import.html", context, status=status)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         event = self.get_object(request, object_id)

@@ -4,12 +4,14 @@ Every filter calls a verb of `EventQuerySet`; every bad value is a 400 whose
 body names the parameter (docs/api.md lists them all).
 """
 
+import datetime
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Q
-from django_filters.fields import ModelMultipleChoiceField
+from django_filters.fields import IsoDateTimeField, ModelMultipleChoiceField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
@@ -38,6 +40,26 @@ TEXT_PATTERN = r"^[^\u0000]*$"
 # An empty value of these parameters is no filter, as from an HTML form's empty field.
 OPTIONAL_DATE_PATTERN = f"^(?:{_DATE})?$"
 OPTIONAL_COUNTRY_PATTERN = "^(?:[A-Za-z]{3})?$"
+
+
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO datetime, turned into UTC: any offset Python reads (up to ±23:59) is then one every
+    database takes (PostgreSQL's stop at ±15:59), and a moment beyond year 9999 in UTC is refused."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(datetime.UTC)
+        except OverflowError:
+            raise ValidationError("out of range: after 9999-12-31T23:59:59Z", code="invalid") from None
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
 OPTIONAL_DATETIME = {"oneOf": [{"type": "string", "format": "date-time"}, {"type": "string", "maxLength": 0}]}
 
 
@@ -217,7 +239,7 @@ class EventFilter(django_filters.FilterSet):
         pattern=TEXT_PATTERN,
     )
     updated_since = documented(
-        django_filters.IsoDateTimeFilter(
+        UtcDateTimeFilter(
             method="filter_updated_since", help_text="ISO datetime: events changed since then, for incremental sync."
         ),
         **OPTIONAL_DATETIME,

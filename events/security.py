@@ -4,7 +4,7 @@ docs/security.md says why these are middleware of our own rather than a library.
 """
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 
 # The site loads nothing from other hosts. Inline styles are allowed because vis-timeline and the
 # page's script colour the time axis through style attributes; scripts never run inline.
@@ -29,27 +29,37 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
-class ApiBodyLimitMiddleware:
-    """Refuses an API request whose declared body exceeds DATA_UPLOAD_MAX_MEMORY_SIZE with 413, before reading it.
+UPLOAD_FORM_BYTES = 64 * 2**10
+"""Room for the form fields and multipart headers around an uploaded file."""
 
-    DRF's parsers read the request stream directly, so Django's own check of that setting (a 400
-    raised when `request.body` is read) never fires for JSON bodies.
+
+class BodyLimitMiddleware:
+    """Refuses a request whose declared body is too large with 413, before anything reads it.
+
+    The API takes DATA_UPLOAD_MAX_MEMORY_SIZE: DRF's parsers read the request stream directly, so
+    Django's own check of that setting (a 400 raised when `request.body` is read) never fires for
+    JSON bodies. The pages and the admin take MAX_UPLOAD_BYTES (the import page's file) and the
+    form around it: Django would otherwise write any upload, however large, to a temporary file.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if limit is not None and request.path.startswith("/api/"):
+        api = request.path.startswith("/api/")
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE if api else settings.MAX_UPLOAD_BYTES + UPLOAD_FORM_BYTES
+        if limit is not None:
             try:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError:
                 length = 0
             if length > limit:
                 detail = f"the request body is {length} bytes; the limit is {limit} bytes ({limit / 2**20:g} MB)"
-                return JsonResponse(
-                    {"detail": detail},
+                if api:
+                    return JsonResponse({"detail": detail}, status=413)
+                return HttpResponse(
+                    f"Request too large: {detail}. Import larger files with manage.py import_dataset.\n",
                     status=413,
+                    content_type="text/plain; charset=utf-8",
                 )
         return self.get_response(request)

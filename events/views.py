@@ -3,6 +3,7 @@
 import hashlib
 import json
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Prefetch, ProtectedError
 from django.http import StreamingHttpResponse
@@ -16,7 +17,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.generics import get_object_or_404
@@ -26,7 +27,15 @@ from rest_framework.response import Response
 from . import dates
 from .dataset import event_to_dict, save_dataset
 from .exports import FORMATS, export_filename
-from .filters import OPTIONAL_DATETIME, SLUG_PATTERN, TYPE_PATTERN, ActorFilter, EventFilter, SourceFilter
+from .filters import (
+    OPTIONAL_DATETIME,
+    SLUG_PATTERN,
+    TYPE_PATTERN,
+    ActorFilter,
+    EventFilter,
+    SourceFilter,
+    UtcDateTimeField,
+)
 from .models import Actor, Citation, Event, EventTombstone, EventType, Source
 from .pagination import KeysetPagination
 from .serializers import (
@@ -365,11 +374,12 @@ class EventViewSet(viewsets.ModelViewSet):
         tombstones = EventTombstone.objects.order_by("deleted_at", "id")
         since = request.query_params.get("since")
         if since:
+            field = UtcDateTimeField()
             try:
-                moment = serializers.DateTimeField().to_internal_value(since)
-            except serializers.ValidationError:
+                moment = field.clean(since)
+            except DjangoValidationError as exc:
                 raise ValidationError(
-                    {"since": [f"{since[:40]!r} is not an ISO datetime (2025-01-31T00:00:00Z)"]}
+                    {"since": [f"{since[:40]!r} is not an ISO datetime (2025-01-31T00:00:00Z): {exc.messages[0]}"]}
                 ) from None
             tombstones = tombstones.filter(deleted_at__gte=moment)
         page = self.paginate_queryset(tombstones)

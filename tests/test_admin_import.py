@@ -143,3 +143,24 @@ def test_only_curators_who_may_add_and_change_events_reach_the_import(demo):
     client = Client()
     client.force_login(user)
     assert client.get(IMPORT).status_code == 403
+
+
+def test_a_file_over_the_limit_is_refused_with_413_naming_the_limit(admin_client, demo, settings):
+    settings.MAX_UPLOAD_BYTES = 2**20
+    before = row_counts()
+    big = json.dumps({"events": [new_talks(summary="x" * (2**20 + 100))]})  # within the form's room: the view says
+    response = upload(admin_client, "big.json", big)
+    assert response.status_code == 413
+    assert "larger than 1 MB: use manage.py import_dataset" in response.content.decode()
+    assert row_counts() == before
+
+
+def test_a_body_far_over_the_limit_is_refused_before_it_is_read(admin_client, demo, settings):
+    settings.MAX_UPLOAD_BYTES = 2000
+    before = row_counts()
+    response = upload(admin_client, "huge.json", json.dumps({"events": [new_talks(summary="x" * 200_000)]}))
+    assert response.status_code == 413
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert "Import larger files with manage.py import_dataset" in response.content.decode()
+    assert row_counts() == before
+    assert admin_client.post("/admin/login/", {"username": "x" * 200_000}).status_code == 413

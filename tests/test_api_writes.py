@@ -180,6 +180,13 @@ def test_the_deletion_feed_filters_by_time_and_refuses_bad_times(token_client, d
     response = APIClient().get("/api/v1/events/deleted/", {"since": "last week"})
     assert response.status_code == 400
     assert "since" in response.json()
+    # Offsets beyond PostgreSQL's ±15:59 are read as the moment they say; past year 9999 in UTC is a 400.
+    far = APIClient().get("/api/v1/events/deleted/", {"since": "2000-01-01T00:00:00+19:57"})
+    assert far.status_code == 200
+    assert [t["id"] for t in far.json()["results"]] == ["ru-us-talks-2024"]
+    response = APIClient().get("/api/v1/events/deleted/", {"since": "9999-12-31T23:00:00-05:00"})
+    assert response.status_code == 400
+    assert "out of range" in response.json()["since"][0]
 
 
 def test_deleting_an_event_that_others_relate_to_is_refused(token_client, demo):

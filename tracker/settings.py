@@ -93,7 +93,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads a body: an oversized API request is refused unread (413).
-    "events.security.ApiBodyLimitMiddleware",
+    "events.security.BodyLimitMiddleware",
     # The Content-Security-Policy header (events/security.py, docs/security.md).
     "events.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -220,8 +220,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # The largest request body read into memory; larger API requests get 413 (events/security.py).
-# Admin file uploads are not counted: the import page has its own 10 MB limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_BODY_BYTES", 5 * 2**20)
+# The largest file the admin's import page takes; a larger upload, or any other request to the pages
+# and the admin with a body beyond it, gets 413 (events/security.py). Bigger files: manage.py import_dataset.
+MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 2**20, minimum=1)
 
 # Publishing or reviewing needs someone other than the event's last editor (superusers excepted).
 REVIEW_BY_ANOTHER = env_bool("REVIEW_BY_ANOTHER", True)
