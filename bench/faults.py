@@ -234,26 +234,15 @@ class Load:
                 count += 1
                 event_id = f"faults-{number}-{count}"
                 a, b = rng.sample(STATES, 2)
-                record = {
-                    "id": event_id,
-                    "title": f"{a} and {b} hold talks",
-                    "type": "talks",
-                    "status": "occurred",
-                    "start": "2025-06",
-                    "start_precision": "month",
-                    "participants": [{"actor": a, "role": "participant"}, {"actor": b, "role": "participant"}],
-                    "sources": [
-                        {
-                            "url": f"https://example.org/faults/{event_id}",
-                            "title": "Delegations meet",
-                            "publisher": "Example News",
-                            "published": "2025-06-02",
-                            "quote": "The delegations met.",
-                            "claimed_by": None,
-                        }
-                    ],
-                    "review_state": "draft",
-                }
+                record = run.draft_talks(
+                    event_id,
+                    a,
+                    b,
+                    title=f"{a} and {b} hold talks",
+                    start="2025-06",
+                    url=f"https://example.org/faults/{event_id}",
+                    published="2025-06-02",
+                )
                 status, _, _ = self.request("create", "POST", "/api/v1/events/", body=record, headers=auth)
                 with self.lock:
                     self.created[event_id] = status
@@ -307,7 +296,10 @@ def judge(records, stop_began, stop_done, start_began, start_done):
             wrong = not ok and not (unavailable and first_success_after is None)
         else:
             phase = "stopping or starting"
-            wrong = not (ok or unavailable)
+            # An export streaming when the database stops is cut short: its 200 went out before the
+            # rows, and a cut body is all that is left to tell the client (docs/performance.md, Faults).
+            cut_export = r.kind == "export" and (r.error or "").startswith("IncompleteRead")
+            wrong = not (ok or unavailable or cut_export)
         phases[phase][answer] += 1
         if wrong:
             problems[f"{phase}: {r.kind} answered {answer}"] += 1

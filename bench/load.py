@@ -190,32 +190,15 @@ class Writer(FastHttpUser):
         self.created += 1
         event_id = f"{self.username}-{self.created}-{random.randrange(16**6):06x}"
         a, b = random.sample(STATES, 2)
-        record = {
-            "id": event_id,
-            "title": f"Load test: {a} and {b} hold talks",
-            "summary": "",
-            "type": "talks",
-            "status": "occurred",
-            "start": f"{random.randint(2000, 2026)}-0{random.randint(1, 9)}",
-            "start_precision": "month",
-            "end": None,
-            "end_precision": None,
-            "participants": [{"actor": a, "role": "participant"}, {"actor": b, "role": "participant"}],
-            "location": None,
-            "sources": [
-                {
-                    "url": f"https://example.org/load/{event_id}",
-                    "title": "Delegations meet",
-                    "publisher": "Example News",
-                    "published": "2025-02-19",
-                    "quote": "The delegations met.",
-                    "claimed_by": None,
-                }
-            ],
-            "tags": [],
-            "related": [],
-            "review_state": "draft",
-        }
+        record = run.draft_talks(
+            event_id,
+            a,
+            b,
+            title=f"Load test: {a} and {b} hold talks",
+            start=f"{random.randint(2000, 2026)}-0{random.randint(1, 9)}",
+            url=f"https://example.org/load/{event_id}",
+            published="2025-02-19",
+        )
         with self.client.post(
             "/api/v1/events/", name="create", json=record, headers=self.headers, catch_response=True
         ) as response:

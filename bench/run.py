@@ -94,6 +94,37 @@ def log(message):
 # ---------------------------------------------------------------- PostgreSQL
 
 
+def draft_talks(event_id, a, b, *, title, start, url, published):
+    """A draft of talks between states `a` and `b` with one source, in the dataset shape: what the
+    writers of the load and fault scenarios create."""
+    return {
+        "id": event_id,
+        "title": title,
+        "summary": "",
+        "type": "talks",
+        "status": "occurred",
+        "start": start,
+        "start_precision": "month",
+        "end": None,
+        "end_precision": None,
+        "participants": [{"actor": a, "role": "participant"}, {"actor": b, "role": "participant"}],
+        "location": None,
+        "sources": [
+            {
+                "url": url,
+                "title": "Delegations meet",
+                "publisher": "Example News",
+                "published": published,
+                "quote": "The delegations met.",
+                "claimed_by": None,
+            }
+        ],
+        "tags": [],
+        "related": [],
+        "review_state": "draft",
+    }
+
+
 def dsn(db, user="chancery"):
     password = "chancery" if user == "chancery" else ""
     return f"postgresql://{user}{':' + password if password else ''}@{PG_HOST}:{PG_PORT}/{db}"

@@ -86,6 +86,12 @@ class ImportSummary:
     updated: dict = field(default_factory=lambda: {"actors": 0, "events": 0, "sources": 0})
     unchanged: dict = field(default_factory=lambda: {"actors": 0, "events": 0, "sources": 0})
 
+    def count(self, kind, total, created, updated):
+        """Add `total` records of `kind`: `created` new, `updated` changed, the rest unchanged."""
+        self.created[kind] += len(created)
+        self.updated[kind] += len(updated)
+        self.unchanged[kind] += total - len(created) - len(updated)
+
     def __str__(self):
         return "; ".join(
             f"{kind}: {self.created[kind]} created, {self.updated[kind]} updated, {self.unchanged[kind]} unchanged"
@@ -851,6 +857,14 @@ def import_document(document, user=None, reason="dataset import", progress=None)
 ACTOR_FIELDS = ("name", "kind", "country", "aliases", "parent", "wikidata")
 
 
+def _write_changes(model, created, updated, fields, history):
+    """Insert the new rows, update the changed ones (`fields`), and record both in the history."""
+    _insert_instances(model, created)
+    _update(model, updated, fields)
+    history.write(model, created, "+")
+    history.write(model, updated, "~")
+
+
 def _save_actors(actors, summary, history):
     existing = Actor.objects.in_bulk([a.id for a in actors])
     created, updated = [], []
@@ -861,13 +875,8 @@ def _save_actors(actors, summary, history):
         elif actor_to_dict(current) != actor_to_dict(actor):
             updated.append(actor)
     # Parents may come later in the file: foreign keys are checked at commit.
-    _insert_instances(Actor, created)
-    _update(Actor, updated, ACTOR_FIELDS)
-    history.write(Actor, created, "+")
-    history.write(Actor, updated, "~")
-    summary.created["actors"] += len(created)
-    summary.updated["actors"] += len(updated)
-    summary.unchanged["actors"] += len(actors) - len(created) - len(updated)
+    _write_changes(Actor, created, updated, ACTOR_FIELDS, history)
+    summary.count("actors", len(actors), created, updated)
 
 
 def _save_sources(metadata_by_url, summary, history):
@@ -882,13 +891,8 @@ def _save_sources(metadata_by_url, summary, history):
             for key, value in metadata.items():
                 setattr(current, key, value)
             updated.append(current)
-    _insert_instances(Source, created)
-    _update(Source, updated, SOURCE_METADATA)
-    history.write(Source, created, "+")
-    history.write(Source, updated, "~")
-    summary.created["sources"] += len(created)
-    summary.updated["sources"] += len(updated)
-    summary.unchanged["sources"] += len(metadata_by_url) - len(created) - len(updated)
+    _write_changes(Source, created, updated, SOURCE_METADATA, history)
+    summary.count("sources", len(metadata_by_url), created, updated)
     return {url: source.pk for url, source in existing.items()} | {source.url: source.pk for source in created}
 
 

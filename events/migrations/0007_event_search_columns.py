@@ -137,36 +137,23 @@ $$;
 
 -- Statement triggers: the transition tables hold every row the statement wrote, so a bulk insert of
 -- thousands of participants or citations is one UPDATE of their events.
-CREATE FUNCTION events_participant_search_columns() RETURNS trigger
+-- The refresh function to call is the trigger's argument: events_event_refresh_participants on
+-- events_participant, events_event_refresh_citations on events_citation.
+CREATE FUNCTION events_rows_search_columns() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+    event_ids varchar[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        PERFORM events_event_refresh_participants(ARRAY(SELECT DISTINCT event_id FROM new_rows));
+        event_ids := ARRAY(SELECT DISTINCT event_id FROM new_rows);
     ELSIF TG_OP = 'DELETE' THEN
-        PERFORM events_event_refresh_participants(ARRAY(SELECT DISTINCT event_id FROM old_rows));
+        event_ids := ARRAY(SELECT DISTINCT event_id FROM old_rows);
     ELSIF TG_OP = 'UPDATE' THEN
-        PERFORM events_event_refresh_participants(
-            ARRAY(SELECT event_id FROM new_rows UNION SELECT event_id FROM old_rows));
+        event_ids := ARRAY(SELECT event_id FROM new_rows UNION SELECT event_id FROM old_rows);
     ELSE  -- TRUNCATE
-        PERFORM events_event_refresh_participants(ARRAY(SELECT id FROM events_event));
+        event_ids := ARRAY(SELECT id FROM events_event);
     END IF;
-    RETURN NULL;
-END
-$$;
-
-CREATE FUNCTION events_citation_search_columns() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        PERFORM events_event_refresh_citations(ARRAY(SELECT DISTINCT event_id FROM new_rows));
-    ELSIF TG_OP = 'DELETE' THEN
-        PERFORM events_event_refresh_citations(ARRAY(SELECT DISTINCT event_id FROM old_rows));
-    ELSIF TG_OP = 'UPDATE' THEN
-        PERFORM events_event_refresh_citations(
-            ARRAY(SELECT event_id FROM new_rows UNION SELECT event_id FROM old_rows));
-    ELSE  -- TRUNCATE
-        PERFORM events_event_refresh_citations(ARRAY(SELECT id FROM events_event));
-    END IF;
+    EXECUTE format('SELECT %%I($1)', TG_ARGV[0]) USING event_ids;  -- %% for the driver's parameters
     RETURN NULL;
 END
 $$;
@@ -189,23 +176,23 @@ TRIGGERS = """
 CREATE TRIGGER search_columns BEFORE INSERT OR UPDATE ON events_event
     FOR EACH ROW EXECUTE FUNCTION events_event_search_columns();
 CREATE TRIGGER search_columns_insert AFTER INSERT ON events_participant
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION events_participant_search_columns();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION events_rows_search_columns('events_event_refresh_participants');
 CREATE TRIGGER search_columns_update AFTER UPDATE ON events_participant
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION events_participant_search_columns();
+    FOR EACH STATEMENT EXECUTE FUNCTION events_rows_search_columns('events_event_refresh_participants');
 CREATE TRIGGER search_columns_delete AFTER DELETE ON events_participant
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION events_participant_search_columns();
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION events_rows_search_columns('events_event_refresh_participants');
 CREATE TRIGGER search_columns_truncate AFTER TRUNCATE ON events_participant
-    FOR EACH STATEMENT EXECUTE FUNCTION events_participant_search_columns();
+    FOR EACH STATEMENT EXECUTE FUNCTION events_rows_search_columns('events_event_refresh_participants');
 CREATE TRIGGER search_columns_insert AFTER INSERT ON events_citation
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION events_citation_search_columns();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION events_rows_search_columns('events_event_refresh_citations');
 CREATE TRIGGER search_columns_update AFTER UPDATE ON events_citation
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION events_citation_search_columns();
+    FOR EACH STATEMENT EXECUTE FUNCTION events_rows_search_columns('events_event_refresh_citations');
 CREATE TRIGGER search_columns_delete AFTER DELETE ON events_citation
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION events_citation_search_columns();
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION events_rows_search_columns('events_event_refresh_citations');
 CREATE TRIGGER search_columns_truncate AFTER TRUNCATE ON events_citation
-    FOR EACH STATEMENT EXECUTE FUNCTION events_citation_search_columns();
+    FOR EACH STATEMENT EXECUTE FUNCTION events_rows_search_columns('events_event_refresh_citations');
 CREATE TRIGGER search_columns_update AFTER UPDATE ON events_actor
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION events_actor_search_columns();
@@ -256,8 +243,7 @@ def drop(apps, schema_editor):
         DROP TRIGGER search_columns_delete ON events_citation;
         DROP TRIGGER search_columns_truncate ON events_citation;
         DROP TRIGGER search_columns_update ON events_actor;
-        DROP FUNCTION events_actor_search_columns(), events_citation_search_columns(),
-            events_participant_search_columns(), events_event_search_columns(),
+        DROP FUNCTION events_actor_search_columns(), events_rows_search_columns(), events_event_search_columns(),
             events_event_refresh_citations(varchar[]), events_event_refresh_participants(varchar[]),
             events_event_fill_search_columns(text), events_event_search_document(varchar, varchar, text),
             events_event_countries(varchar, varchar), events_event_actor_ids(varchar);
