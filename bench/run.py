@@ -78,6 +78,8 @@ PARAMS = {
     "date_to": "2015-12-31",
     "q": "icebreaker",
     "country": "RUS",
+    "actor": "russia",
+    "since": "2022-01-01",
     "family": "sanctions",
     "family_prefix": "sanctions.%",
 }
@@ -582,7 +584,7 @@ def ask_questions(floor):
     question(
         "dyad + type + dates, page of 100",
         f"/api/v1/events/?{dyad}",
-        sql.page(f"{sql.DYAD} AND {sql.TYPE} AND {sql.DATES}"),
+        sql.page(f"{sql.DYAD} AND {sql.TYPE} AND {sql.DATES}", parts=sql.reaching("date_from")),
         "/chancery/events.json?"
         + query_string(
             {
@@ -612,6 +614,24 @@ def ask_questions(floor):
         + query_string(
             {
                 "_where": sql.SQLITE_COUNTRY.format(country=PARAMS["country"]),
+                "_sort": "start",
+                "_size": 100,
+                "_shape": "array",
+                "_nocount": 1,
+            }
+        ),
+        same_ids,
+    )
+
+    question(
+        f"actor={PARAMS['actor']} since {PARAMS['since']}, page of 100",
+        f"/api/v1/events/?actor={PARAMS['actor']}&date_from={PARAMS['since']}&page_size=100",
+        sql.page(f"{sql.ACTOR} AND {sql.SINCE}", parts=sql.reaching("since")),
+        "/chancery/events.json?"
+        + query_string(
+            {
+                "_where": sql.SQLITE_ACTOR.format(actor=PARAMS["actor"]),
+                "span_end__gte": PARAMS["since"],
                 "_sort": "start",
                 "_size": 100,
                 "_shape": "array",
@@ -936,7 +956,7 @@ def targets(results):
     def add(name, value, limit, met, shown):
         rows.append((name, shown(value), limit, "met" if met else "**missed**"))
 
-    for key in [k for k in q if k.startswith(("dyad", "full text", "country"))]:
+    for key in [k for k in q if k.startswith(("dyad", "full text", "country", "actor="))]:
         entry = q[key]
         add(f"{key}: API median < 30 ms", entry["chancery"], "30 ms", entry["chancery"] < 0.030, ms)
         r = ratio(entry["chancery"], entry["floor"])

@@ -63,13 +63,24 @@ WHERE e.review_state = 'published' AND {where}
 ORDER BY e.start, e.id"""
 
 
-def page(where, limit=100):
-    """A page of published events in the API's shape (participants, sources, tags, relations as JSON)."""
+def page(where, limit=100, parts=None):
+    """A page of published events in the API's shape (participants, sources, tags, relations as JSON).
+
+    With `parts` (conditions added to `where`, each an index range), the page is read part by part
+    as Chancery reads the events reaching `date_from` (EventQuerySet.ordered_parts): each part's
+    first rows, then the first of them all."""
+    rows = f"""SELECT e.* FROM events_event e
+    WHERE e.review_state = 'published' AND {where}
+    ORDER BY e.start, e.id LIMIT {limit}"""
+    if parts:
+        rows = (
+            "SELECT e.* FROM ("
+            + " UNION ALL ".join(f"({rows.replace(where, f'{where} AND {part}')})" for part in parts)
+            + f") e ORDER BY e.start, e.id LIMIT {limit}"
+        )
     return f"""
 WITH page AS (
-    SELECT e.* FROM events_event e
-    WHERE e.review_state = 'published' AND {where}
-    ORDER BY e.start, e.id LIMIT {limit}
+    {rows}
 )
 SELECT page.id, page.title, page.summary, page.type_id, page.status, page.start, page.start_precision,
        page."end", page.end_precision, page.location_name, page.location_country, page.location_lat,
@@ -104,6 +115,19 @@ SEARCH = """e.search_document @@ plainto_tsquery('english', %(q)s)
          OR EXISTS (SELECT FROM events_citation c WHERE c.event_id = e.id
                     AND to_tsvector('english', coalesce(c.quote, '')) @@ plainto_tsquery('english', %(q)s)))"""
 COUNTRY = "e.countries @> ARRAY[%(country)s]::varchar[]"
+ACTOR = "e.actor_ids @> ARRAY[%(actor)s]::varchar[]"
+SINCE = "e.span_end >= %(since)s"
+
+
+def reaching(day):
+    """The events reaching the parameter `day` as Chancery reads them: those going on that day
+    (the spans' GiST index), then those starting from it (the chronological index)."""
+    return [
+        f"e.start < %({day})s AND daterange(e.start, e.span_end, '[]') @> %({day})s::date",
+        f"e.start >= %({day})s",
+    ]
+
+
 AFTER = "(e.start, e.id) > (%(after_start)s, %(after_id)s)"
 DETAIL = "e.id = %(id)s"
 
@@ -178,6 +202,7 @@ SQLITE_DYAD = (
     "and id in (select event_id from participants where actor_id = '{b}')"
 )
 SQLITE_TYPE = "(type = '{type}' or type like '{type}.%')"
+SQLITE_ACTOR = "id in (select event_id from participants where actor_id = '{actor}')"
 SQLITE_COUNTRY = (
     "(location_country = '{country}' or id in (select event_id from participants where actor_country = '{country}'))"
 )

@@ -171,7 +171,10 @@ def shaped_event(event, participants, sources, tags, related):
 
 
 def event_to_dict(event):
-    """An event in the dataset shape; needs `Event.objects.with_dataset_relations()`."""
+    """An event in the dataset shape; needs `Event.objects.with_documents()` or `.with_dataset_relations()`."""
+    document = getattr(event, "document", None)
+    if document is not None:
+        return json.loads(document)
     return shaped_event(
         event,
         participants=[(p.actor_id, p.role) for p in event.participants.all()],

@@ -499,36 +499,6 @@ NDJSON_EVENT_COLUMNS = (
 
 _ROLE_RANK = "CASE role " + " ".join(f"WHEN {_literal(role)} THEN {rank}" for role, rank in ROLE_ORDER.items()) + " END"
 
-# An event's line, key for key as `dump_json(event_to_dict(event))` writes it.
-NDJSON_FIELDS = {
-    "id": _json("e.id"),
-    "title": _json("e.title"),
-    "summary": _json("e.summary"),
-    "type": _json("e.type_id"),
-    "status": _json("e.status"),
-    "start": _json(_date_text("e.start", "e.start_precision")),
-    "start_precision": _json("e.start_precision"),
-    "end": _json(_date_text('e."end"', "e.end_precision")),
-    "end_precision": _json("NULLIF(e.end_precision, '')"),
-    "participants": "p.participants",
-    "location": "CASE WHEN e.location_name <> '' THEN "
-    + _json_object(
-        {
-            "name": _json("e.location_name"),
-            "country": _json("NULLIF(e.location_country, '')"),
-            "lat": f"coalesce({_float_text('e.location_lat')}, 'null')",
-            "lon": f"coalesce({_float_text('e.location_lon')}, 'null')",
-        }
-    )
-    + " ELSE 'null' END",
-    "sources": "c.sources",
-    "tags": "t.tags",
-    "related": "r.related",
-    "review_state": _json("e.review_state"),
-}
-assert tuple(NDJSON_FIELDS) == EVENT_KEYS
-NDJSON_SELECT = _json_object(NDJSON_FIELDS)
-
 # A source as `cited_source` writes it.
 _SOURCE_FIELDS = {
     "url": _json("s.url"),
@@ -546,22 +516,73 @@ _SOURCE_OBJECT = _json_object(_SOURCE_FIELDS)
 _PARTICIPANT_OBJECT = _json_object({"actor": _json("actor_id"), "role": _json("role")})
 _RELATION_OBJECT = _json_object({"event": _json("to_event_id"), "relation": _json("relation")})
 
-NDJSON_JOINS = f"""
-LEFT JOIN LATERAL (
-    SELECT {_json_array(_PARTICIPANT_OBJECT, f"{_ROLE_RANK}, actor_id {_C}")} AS participants
-    FROM events_participant WHERE event_id = e.id
-) p ON TRUE
-LEFT JOIN LATERAL (
-    SELECT {_json_array(_json("tag_id"), f"tag_id {_C}")} AS tags FROM events_event_tags WHERE event_id = e.id
-) t ON TRUE
-LEFT JOIN LATERAL (
-    SELECT {_json_array(_RELATION_OBJECT, f"to_event_id {_C}, relation {_C}")} AS related
-    FROM events_eventrelation WHERE from_event_id = e.id
-) r ON TRUE
-LEFT JOIN LATERAL (
-    SELECT {_json_array(_SOURCE_OBJECT, _SOURCE_ORDER)} AS sources
-    {_CITATIONS}
-) c ON TRUE"""
+
+def _relations(e):
+    """SQL reading the JSON texts of the event's lists, its row being `e`: {key: (select list, from and where)}."""
+    return {
+        "participants": (
+            _json_array(_PARTICIPANT_OBJECT, f"{_ROLE_RANK}, actor_id {_C}"),
+            f"FROM events_participant WHERE event_id = {e}.id",
+        ),
+        "tags": (_json_array(_json("tag_id"), f"tag_id {_C}"), f"FROM events_event_tags WHERE event_id = {e}.id"),
+        "related": (
+            _json_array(_RELATION_OBJECT, f"to_event_id {_C}, relation {_C}"),
+            f"FROM events_eventrelation WHERE from_event_id = {e}.id",
+        ),
+        "sources": (
+            _json_array(_SOURCE_OBJECT, _SOURCE_ORDER),
+            f"FROM events_citation ci JOIN events_source s ON s.id = ci.source_id WHERE ci.event_id = {e}.id",
+        ),
+    }
+
+
+def _event_json(e, lists):
+    """SQL for an event's JSON text, key for key as `dump_json(event_to_dict(event))` writes it, its row
+    being `e` and its lists' JSON texts the SQL of `lists` ({"participants": ..., "sources": ...})."""
+    fields = {
+        "id": _json(f"{e}.id"),
+        "title": _json(f"{e}.title"),
+        "summary": _json(f"{e}.summary"),
+        "type": _json(f"{e}.type_id"),
+        "status": _json(f"{e}.status"),
+        "start": _json(_date_text(f"{e}.start", f"{e}.start_precision")),
+        "start_precision": _json(f"{e}.start_precision"),
+        "end": _json(_date_text(f'{e}."end"', f"{e}.end_precision")),
+        "end_precision": _json(f"NULLIF({e}.end_precision, '')"),
+        "participants": lists["participants"],
+        "location": f"CASE WHEN {e}.location_name <> '' THEN "
+        + _json_object(
+            {
+                "name": _json(f"{e}.location_name"),
+                "country": _json(f"NULLIF({e}.location_country, '')"),
+                "lat": f"coalesce({_float_text(f'{e}.location_lat')}, 'null')",
+                "lon": f"coalesce({_float_text(f'{e}.location_lon')}, 'null')",
+            }
+        )
+        + " ELSE 'null' END",
+        "sources": lists["sources"],
+        "tags": lists["tags"],
+        "related": lists["related"],
+        "review_state": _json(f"{e}.review_state"),
+    }
+    assert tuple(fields) == EVENT_KEYS
+    return _json_object(fields)
+
+
+# The NDJSON export: each list read by a LATERAL join of its own (p, t, r, c) beside the event `e`.
+_LATERAL = {"participants": "p", "tags": "t", "related": "r", "sources": "c"}
+NDJSON_SELECT = _event_json("e", {key: f"{alias}.{key}" for key, alias in _LATERAL.items()})
+NDJSON_JOINS = "".join(
+    f"\nLEFT JOIN LATERAL (\n    SELECT {select} AS {key}\n    {source}\n) {_LATERAL[key]} ON TRUE"
+    for key, (select, source) in _relations("e").items()
+)
+
+
+def document_sql(table):
+    """SQL for the JSON text of the event in the row `table` (a table or alias of the outer query), each list
+    read by a subquery: `EventQuerySet.with_documents()`, the API's pages in one query."""
+    lists = {key: f"(SELECT {select} {source})" for key, (select, source) in _relations(table).items()}
+    return _event_json(table, lists)
 
 
 # ---------------------------------------------------------------- CSV

@@ -221,9 +221,15 @@ class EventViewSet(viewsets.ModelViewSet):
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
-        return Event.objects.visible_to(self.request.user).with_dataset_relations().chronological()
+        return Event.objects.visible_to(self.request.user).with_documents().chronological()
 
     # -- reading
+
+    def filter_queryset(self, queryset):
+        # The list's filters narrow lists: an event's own address answers with the event, whatever they say.
+        if self.action == "retrieve":
+            return queryset
+        return super().filter_queryset(queryset)
 
     def retrieve(self, request, *args, **kwargs):
         event = self.get_object()

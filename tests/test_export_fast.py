@@ -19,7 +19,7 @@ from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 
 from events import exports
-from events.dataset import import_document
+from events.dataset import event_to_dict, import_document
 from events.exports import CSV_COLUMNS, FORMATS
 from events.models import Event, EventType, Role
 
@@ -165,6 +165,29 @@ def test_it_writes_every_precision_type_role_and_awkward_character_as_the_generi
     assert lines["event-00"]["summary"] == AWKWARD
     assert (lines["event-02"]["location"]["lat"], lines["event-02"]["location"]["lon"]) == (24.0, -180.0)
     assert "\\u0001" in export("ndjson", events)
+
+
+def assert_documents_are_the_dataset_shape(events):
+    """`with_documents()` (the database writes each event's JSON) gives what the relations give, key for key."""
+    written = {event.pk: event_to_dict(event) for event in events.with_documents()}
+    read = {event.pk: event_to_dict(event) for event in events.with_dataset_relations()}
+    assert written == read and written
+    assert [list(document) for document in written.values()] == [list(shape) for shape in read.values()]
+
+
+def test_the_database_writes_each_event_of_a_page_as_the_relations_give_it(demo, monkeypatch):
+    assert_documents_are_the_dataset_shape(Event.objects.all())
+    awkward_events()
+    assert_documents_are_the_dataset_shape(Event.objects.filter(id__startswith="event-"))
+    call_command("generate_events", events=200, seed=12, stdout=io.StringIO())
+    assert_documents_are_the_dataset_shape(Event.objects.filter(id__startswith="gen-"))
+
+
+def test_a_page_of_events_with_their_documents_is_one_query(demo):
+    with CaptureQueriesContext(connection) as queries:
+        page = list(Event.objects.published().involving("russia").with_documents().chronological()[:5])
+    assert len(queries) == 1 and len(page) == 5
+    assert [json.loads(event.document)["id"] for event in page] == [event.pk for event in page]
 
 
 def test_it_writes_the_integral_and_tiny_coordinates_as_python_does(db):
