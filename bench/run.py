@@ -423,7 +423,6 @@ IMPORT_TABLES = (
         "SELECT id + %(offset)s, url, title, publisher, published, language, archive_url FROM events_source "
         "WHERE id IN (SELECT source_id FROM events_citation WHERE event_id LIKE 'gen-2-%%')",
     ),
-    ("events_event", "*", "SELECT * FROM events_event WHERE id LIKE 'gen-2-%%'"),
     (
         "events_participant",
         "event_id, actor_id, role",
@@ -445,6 +444,9 @@ IMPORT_TABLES = (
         "event_id, tag_id",
         "SELECT event_id, tag_id FROM events_event_tags WHERE event_id LIKE 'gen-2-%%'",
     ),
+    # The events last, as Chancery writes them: their search columns' trigger finds everything it reads
+    # written, and each event row is written once (foreign keys are checked at the end).
+    ("events_event", "*", "SELECT * FROM events_event WHERE id LIKE 'gen-2-%%'"),
 )
 
 
