@@ -289,14 +289,29 @@ def database_copy(events, columns, select, joins, options, progress=None) -> Ite
     thread (`CopyReader`) while the caller writes out the rows before, so
     PostgreSQL keeps producing while Python sends; at most two lists wait.
     Stopping early (a client that goes away) cancels the COPY.
+
+    A chronological export reaching `date_from` is read as the list reads it
+    (`EventQuerySet.ordered_parts`): one COPY a part, both from one snapshot.
     """
+    parts = events.ordered_parts() if hasattr(events, "ordered_parts") and not events.query.is_sliced else [events]
+    connection = connections[events.db]
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(using=events.db):
+        if len(parts) > 1 and outermost:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        for part in parts:
+            yield from _copy_rows(part, columns, select, joins, options, progress)
+
+
+def _copy_rows(events, columns, select, joins, options, progress):
     database = events.db
     try:
         sql, params = events.values_list(*columns).query.get_compiler(using=database).as_sql()
     except EmptyResultSet:  # a filter that can match nothing (`pk__in=[]`, `.none()`)
         return
     connection = connections[database]
-    with transaction.atomic(using=database), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         # JIT compiling this query takes seconds before the first row and gains nothing on index lookups.
         # Floats are written in the shortest text that reads back the same (the default since
         # PostgreSQL 12), as Python's repr writes them.

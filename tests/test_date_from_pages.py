@@ -3,6 +3,7 @@ the events going on that day (started before it), then those starting from it. E
 backward, in both chronological orders, is what one query over all of them gives."""
 
 import datetime
+import json
 import random
 
 import pytest
@@ -85,3 +86,20 @@ def test_the_parts_are_two_index_ranges_on_postgresql(spans):
     # Other orders, and lists without date_from, are one part.
     assert len(events.order_by("-updated_at", "id").ordered_parts()) == 1
     assert len(Event.objects.chronological().ordered_parts()) == 1
+
+
+@pytest.mark.parametrize("fmt", ["csv", "ndjson", "json"])
+def test_exports_reaching_a_day_hold_the_same_events_in_the_same_order(client, spans, fmt):
+    for day in DAYS:
+        for ordering in ("start", "-start"):
+            params = {"date_from": day.isoformat(), "ordering": ordering, "format": fmt}
+            response = client.get("/api/v1/events/export/", params)
+            body = b"".join(response.streaming_content).decode()
+            expected = walk(client, {"date_from": day.isoformat(), "ordering": ordering}, 100)
+            if fmt == "csv":
+                ids = [line.split(",", 1)[0] for line in body.splitlines()[1:]]
+            elif fmt == "ndjson":
+                ids = [json.loads(line)["id"] for line in body.splitlines()]
+            else:
+                ids = [event["id"] for event in json.loads(body)["events"]]
+            assert ids == expected, (day, ordering)
