@@ -376,9 +376,18 @@ class EventQuerySet(models.QuerySet):
         clone._split_day = self._split_day
         return clone
 
+    def head(self, count):
+        """The first `count` events in the queryset's order, read part by part (`ordered_parts`)."""
+        rows = []
+        for part in self.ordered_parts():
+            rows += part[: count - len(rows)]
+            if len(rows) >= count:
+                break
+        return rows
+
     def ordered_parts(self):
         """The events in their order as consecutive querysets, each read through an index range
-        (`KeysetPagination` takes a page from the first, then the next...): two parts for a
+        (`head` takes a page from the first, then the next...): two parts for a
         chronological list with `date_from` on PostgreSQL, else the queryset itself."""
         day = self._split_day
         first_key = self.query.order_by[0] if self.query.order_by else None

@@ -49,12 +49,8 @@ class KeysetPagination(BasePagination):
             queryset = queryset.filter(self._after(cursor["v"], reverse=backwards))
         if backwards:
             queryset = queryset.order_by(*(self._flip(key) for key in self.ordering))
-        rows = []
-        # A queryset may come as parts, each cheaper to read alone (EventQuerySet.ordered_parts).
-        for part in queryset.ordered_parts() if hasattr(queryset, "ordered_parts") else [queryset]:
-            rows += part[: self.page_size + 1 - len(rows)]
-            if len(rows) > self.page_size:
-                break
+        # Events may be read in parts, each cheaper to read alone (EventQuerySet.head, ordered_parts).
+        rows = queryset.head(self.page_size + 1) if hasattr(queryset, "head") else list(queryset[: self.page_size + 1])
         more = len(rows) > self.page_size
         rows = rows[: self.page_size]
         if backwards:

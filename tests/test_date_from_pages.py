@@ -5,6 +5,7 @@ backward, in both chronological orders, is what one query over all of them gives
 import datetime
 import json
 import random
+import re
 
 import pytest
 from django.db import connection
@@ -103,3 +104,10 @@ def test_exports_reaching_a_day_hold_the_same_events_in_the_same_order(client, s
             else:
                 ids = [event["id"] for event in json.loads(body)["events"]]
             assert ids == expected, (day, ordering)
+
+
+def test_the_public_page_lists_the_events_reaching_a_day_in_order(client, spans):
+    for day in DAYS:
+        response = client.get("/", {"date_from": day.isoformat()})
+        shown = re.findall(r'<li class="event [^"]*" id="([^"]+)"', response.content.decode())
+        assert shown == walk(client, {"date_from": day.isoformat()}, 100)
