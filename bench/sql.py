@@ -69,15 +69,16 @@ def page(where, limit=100, parts=None):
     With `parts` (conditions added to `where`, each an index range), the page is read part by part
     as Chancery reads the events reaching `date_from` (EventQuerySet.ordered_parts): each part's
     first rows, then the first of them all."""
-    rows = f"""SELECT e.* FROM events_event e
-    WHERE e.review_state = 'published' AND {where}
+
+    def first(condition):
+        return f"""SELECT e.* FROM events_event e
+    WHERE e.review_state = 'published' AND {condition}
     ORDER BY e.start, e.id LIMIT {limit}"""
+
+    rows = first(where)
     if parts:
-        rows = (
-            "SELECT e.* FROM ("
-            + " UNION ALL ".join(f"({rows.replace(where, f'{where} AND {part}')})" for part in parts)
-            + f") e ORDER BY e.start, e.id LIMIT {limit}"
-        )
+        each = " UNION ALL ".join(f"({first(f'{where} AND {part}')})" for part in parts)
+        rows = f"SELECT e.* FROM ({each}) e ORDER BY e.start, e.id LIMIT {limit}"
     return f"""
 WITH page AS (
     {rows}

@@ -914,6 +914,14 @@ class _Changes:
         self.model = model
         self.created, self.changed, self.removed = [], [], []
 
+    def replace(self, stored, wanted, fields, **common):
+        """Make one event's rows the `wanted` keys: remove the rows of `stored` ({key: row}) whose key is
+        not wanted, create a row for each wanted key not stored (a key being the values of `fields`)."""
+        self.removed += [stored[key] for key in sorted(set(stored) - set(wanted))]
+        self.created += [
+            self.model(**common, **dict(zip(fields, key, strict=True))) for key in wanted if key not in stored
+        ]
+
     def write(self, history, changed_fields=()):
         _delete(self.model, [row.pk for row in self.removed])
         _insert_instances(self.model, self.created)
@@ -946,21 +954,20 @@ def _save_events(chunk, source_ids, summary, user, history):
     _update(Event, [clean.event for clean in updated], EVENT_UPDATE_FIELDS)
 
     participants, citations, relations = _Changes(Participant), _Changes(Citation), _Changes(EventRelation)
-    tag_rows, removed_tag_rows = [], []
     through = Event.tags.through
+    tags = _Changes(through)  # no history of their own: the event's history row holds its tags
     stored_tag_rows = {}
     for row in through.objects.filter(event_id__in=[clean.event.id for clean in updated]):
         stored_tag_rows.setdefault(row.event_id, {})[row.tag_id] = row
     for clean in created + updated:
         event = clean.event
         current = existing.get(event.id)
-        old = {(p.actor_id, p.role): p for p in current.participants.all()} if current else {}
-        participants.removed += [old[key] for key in sorted(set(old) - set(clean.participants))]
-        participants.created += [
-            Participant(event_id=event.id, actor_id=actor_id, role=role)
-            for actor_id, role in clean.participants
-            if (actor_id, role) not in old
-        ]
+        participants.replace(
+            {(p.actor_id, p.role): p for p in current.participants.all()} if current else {},
+            clean.participants,
+            ("actor_id", "role"),
+            event_id=event.id,
+        )
 
         old = {c.source.url: c for c in current.citations.all()} if current else {}
         new = {url: (quote, claimed_by) for url, quote, claimed_by in clean.citations}
@@ -975,23 +982,24 @@ def _save_events(chunk, source_ids, summary, user, history):
                 citation.quote, citation.claimed_by_id = quote, claimed_by
                 citations.changed.append(citation)
 
-        old = {(r.to_event_id, r.relation): r for r in current.relations.all()} if current else {}
-        relations.removed += [old[key] for key in sorted(set(old) - set(clean.related))]
-        relations.created += [
-            EventRelation(from_event_id=event.id, to_event_id=target, relation=relation)
-            for target, relation in clean.related
-            if (target, relation) not in old
-        ]
-
-        old = stored_tag_rows.get(event.id, {})
-        removed_tag_rows += [old[slug] for slug in sorted(set(old) - set(clean.tags))]
-        tag_rows += [through(event_id=event.id, tag_id=slug) for slug in clean.tags if slug not in old]
+        relations.replace(
+            {(r.to_event_id, r.relation): r for r in current.relations.all()} if current else {},
+            clean.related,
+            ("to_event_id", "relation"),
+            from_event_id=event.id,
+        )
+        tags.replace(
+            {(slug,): row for slug, row in stored_tag_rows.get(event.id, {}).items()},
+            [(slug,) for slug in clean.tags],
+            ("tag_id",),
+            event_id=event.id,
+        )
 
     participants.write(history)
     citations.write(history, ["quote", "claimed_by"])
     relations.write(history)
-    _delete(through, [row.pk for row in removed_tag_rows])
-    _insert_instances(through, tag_rows)
+    _delete(through, [row.pk for row in tags.removed])
+    _insert_instances(through, tags.created)
     # New events last: on PostgreSQL the trigger filling their search columns (migration 0007) then finds
     # their participants and citations written, and each event row is written once. Written first, each
     # was rewritten by the participants' and citations' triggers: the import took twice as long.
@@ -1001,7 +1009,7 @@ def _save_events(chunk, source_ids, summary, user, history):
     history_ids = history.write(Event, [clean.event for clean in created], "+")
     history_ids += history.write(Event, [clean.event for clean in updated], "~")
     tags_now = {}
-    for row in tag_rows:
+    for row in tags.created:
         tags_now.setdefault(row.event_id, {})[row.tag_id] = row
     for event_id, stored in stored_tag_rows.items():
         for slug, row in stored.items():

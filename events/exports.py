@@ -293,7 +293,7 @@ def database_copy(events, columns, select, joins, options, progress=None) -> Ite
     A chronological export reaching `date_from` is read as the list reads it
     (`EventQuerySet.ordered_parts`): one COPY a part, both from one snapshot.
     """
-    parts = events.ordered_parts() if hasattr(events, "ordered_parts") and not events.query.is_sliced else [events]
+    parts = events.ordered_parts()
     connection = connections[events.db]
     outermost = not connection.in_atomic_block
     with transaction.atomic(using=events.db):
@@ -433,7 +433,12 @@ def _joined(values, separator, order):
 # Python sorts strings by code point; so does PostgreSQL's "C" collation, whatever the database's own.
 _C = 'COLLATE "C"'
 _SOURCE_ORDER = f"s.url {_C}"
-_CITATIONS = "FROM events_citation ci JOIN events_source s ON s.id = ci.source_id WHERE ci.event_id = e.id"
+
+
+def _citations_of(e):
+    """The FROM clause of the citations (`ci`) and their sources (`s`) of the event in the row `e`."""
+    return f"FROM events_citation ci JOIN events_source s ON s.id = ci.source_id WHERE ci.event_id = {e}.id"
+
 
 CSV_EVENT_COLUMNS = (
     "id", "title", "summary", "type_id", "status", "start", "start_precision", "end", "end_precision",
@@ -504,7 +509,7 @@ LEFT JOIN LATERAL (
            {_source_list("s.publisher")} AS publishers,
            {_source_list("coalesce(to_char(s.published, 'YYYY-MM-DD'), '')")} AS published_dates,
            {_source_list("ci.quote")} AS quotes, {_source_list("coalesce(ci.claimed_by_id, '')")} AS claimed_by
-    {_CITATIONS}
+    {_citations_of("e")}
 ) c ON TRUE"""
 
 NDJSON_EVENT_COLUMNS = (
@@ -546,7 +551,7 @@ def _relations(e):
         ),
         "sources": (
             _json_array(_SOURCE_OBJECT, _SOURCE_ORDER),
-            f"FROM events_citation ci JOIN events_source s ON s.id = ci.source_id WHERE ci.event_id = {e}.id",
+            _citations_of(e),
         ),
     }
 

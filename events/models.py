@@ -321,8 +321,11 @@ class EventQuerySet(models.QuerySet):
             return self
         return self.published()
 
-    def _has_search_columns(self):
+    def _on_postgresql(self):
         return connections[self.db].vendor == "postgresql"
+
+    def _has_search_columns(self):
+        return self._on_postgresql()  # migration 0007 adds them on PostgreSQL only
 
     def involving(self, *actor_ids):
         """Events in which every named actor takes part (in any role)."""
@@ -388,10 +391,10 @@ class EventQuerySet(models.QuerySet):
     def ordered_parts(self):
         """The events in their order as consecutive querysets, each read through an index range
         (`head` takes a page from the first, then the next...): two parts for a
-        chronological list with `date_from` on PostgreSQL, else the queryset itself."""
+        chronological list with `date_from` on PostgreSQL, else (a slice too) the queryset itself."""
         day = self._split_day
         first_key = self.query.order_by[0] if self.query.order_by else None
-        if day is None or first_key not in ("start", "-start") or connections[self.db].vendor != "postgresql":
+        if day is None or first_key not in ("start", "-start") or self.query.is_sliced or not self._on_postgresql():
             return [self]
         span = Func(F("start"), F("span_end"), Value("[]"), function="daterange", output_field=DateRangeField())
         going_on = self.alias(span=span).filter(start__lt=day, span__contains=day)
@@ -447,9 +450,10 @@ class EventQuerySet(models.QuerySet):
         return matching.annotate(rank=Cast(SearchRank(in_text, query), models.FloatField()))
 
     def _search_by_joins(self, words):
-        if connections[self.db].vendor == "postgresql":
+        if self._on_postgresql():
             query = SearchQuery(" ".join(words), search_type="plain", config="english")
-            # One id list from the GIN indexes of migration 0003, then a join.
+            # One id list from the text-search vectors of titles and quotes, then a join: the tests' reference
+            # for the stored search_document (unindexed since migration 0010 dropped 0003's GIN indexes).
             in_text = Event.objects.alias(document=SearchVector("title", "summary", config="english"))
             in_quotes = Citation.objects.alias(document=SearchVector("quote", config="english"))
             matching = self.filter(
@@ -485,7 +489,7 @@ class EventQuerySet(models.QuerySet):
         # alone and groups them in a hash.
         if interval == dates.DAY:
             period = F("start")
-        elif connections[self.db].vendor == "postgresql":
+        elif self._on_postgresql():
             period = PeriodStart(F("start"), kind=interval)
         else:
             period = {dates.MONTH: TruncMonth, dates.YEAR: TruncYear}[interval]("start")
@@ -538,7 +542,7 @@ class EventQuerySet(models.QuerySet):
         """Everything the dataset shape shows: on PostgreSQL each event's JSON text (`document`), written
         by the database in the events' own query; elsewhere `with_dataset_relations()`, four more queries.
         `dataset.event_to_dict()` reads either."""
-        if connections[self.db].vendor == "postgresql":
+        if self._on_postgresql():
             return self.annotate(document=EventDocument())
         return self.with_dataset_relations()
 

@@ -158,10 +158,14 @@ LOCATION = OpenApiParameter(
 )
 
 
-def etag_of(event):
-    """A strong validator of everything the event's representation shows."""
-    text = json.dumps(event_to_dict(event), sort_keys=True, ensure_ascii=False)
+def etag(shape):
+    """A strong validator of everything an event's representation (its dataset shape) shows."""
+    text = json.dumps(shape, sort_keys=True, ensure_ascii=False)
     return f'"{hashlib.sha256(text.encode()).hexdigest()[:32]}"'
+
+
+def etag_of(event):
+    return etag(event_to_dict(event))
 
 
 def matches(header, etag):
@@ -232,11 +236,11 @@ class EventViewSet(viewsets.ModelViewSet):
         return super().filter_queryset(queryset)
 
     def retrieve(self, request, *args, **kwargs):
-        event = self.get_object()
-        etag = etag_of(event)
-        if matches(request.headers.get("If-None-Match", ""), etag):
-            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-        return Response(self.get_serializer(event).data, headers={"ETag": etag})
+        data = self.get_serializer(self.get_object()).data  # the event's dataset shape: its ETag is of the same
+        validator = etag(data)
+        if matches(request.headers.get("If-None-Match", ""), validator):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": validator})
+        return Response(data, headers={"ETag": validator})
 
     # -- writing: one transaction, the dataset reader's rules, If-Match against the locked row
 
@@ -277,8 +281,10 @@ class EventViewSet(viewsets.ModelViewSet):
         """The event, locked for the transaction, after checking If-Match against it."""
         event = get_object_or_404(self.get_queryset().select_for_update(of=("self",)), pk=pk)
         if_match = self.request.headers.get("If-Match")
-        if if_match and not matches(if_match, etag_of(event)):
-            raise PreconditionFailed(etag_of(event))
+        if if_match:
+            current = etag_of(event)
+            if not matches(if_match, current):
+                raise PreconditionFailed(current)
         return event
 
     def _save(self, request, record, current, created=False, partial=False):
@@ -302,7 +308,7 @@ class EventViewSet(viewsets.ModelViewSet):
                 save_dataset(reader, user=request.user, reason=f"API {request.method}")
                 # Read back before the commit: if the database fails now, nothing is stored
                 # and the client's 503 tells the truth.
-                event = Event.objects.with_dataset_relations().get(pk=record["id"])
+                event = Event.objects.with_documents().get(pk=record["id"])
                 data = self.get_serializer(event).data
         except PreconditionFailed as exc:
             return self._stale(exc)
@@ -315,7 +321,7 @@ class EventViewSet(viewsets.ModelViewSet):
                 },
                 status=status.HTTP_409_CONFLICT,
             )
-        headers = {"ETag": etag_of(event)}
+        headers = {"ETag": etag(data)}
         if created:
             headers["Location"] = request.build_absolute_uri(f"/api/v1/events/{event.pk}/")
         return Response(

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from http.cookies import SimpleCookie
 from pathlib import Path
 
@@ -225,24 +225,33 @@ def served(demo, curator, tmp_path):
 
 
 @contextmanager
-def monitor():
-    """Our own connection, outside any test transaction, to the maintenance database (the test database
-    refuses to stop accepting connections from a session of its own)."""
+def own_connection(**params):
+    """A psycopg2 connection of our own, in autocommit, outside any test transaction, to the test
+    database's server (`params` override the database, user...), closed at the end."""
     import psycopg2
 
     settings_dict = connection.settings_dict
     conn = psycopg2.connect(
-        dbname="postgres",
-        user=settings_dict["USER"],
-        password=settings_dict["PASSWORD"],
-        host=settings_dict["HOST"] or "127.0.0.1",
-        port=settings_dict["PORT"] or 5432,
+        **{
+            "dbname": settings_dict["NAME"],
+            "user": settings_dict["USER"],
+            "password": settings_dict["PASSWORD"],
+            "host": settings_dict["HOST"] or "127.0.0.1",
+            "port": settings_dict["PORT"] or 5432,
+            **params,
+        }
     )
     conn.autocommit = True
     try:
         yield conn
     finally:
         conn.close()
+
+
+def monitor():
+    """Our own connection to the maintenance database (the test database refuses to stop accepting
+    connections from a session of its own)."""
+    return own_connection(dbname="postgres")
 
 
 def drop_connections(conn, application_name):
@@ -313,22 +322,12 @@ def superuser_monitor():
     """A superuser connection (pg_ls_tmpdir needs one), or a skip saying what is missing."""
     import psycopg2
 
-    settings_dict = connection.settings_dict
-    try:
-        conn = psycopg2.connect(
-            dbname=settings_dict["NAME"],
-            user="postgres",
-            host=settings_dict["HOST"] or "127.0.0.1",
-            port=settings_dict["PORT"] or 5432,
-            connect_timeout=5,
-        )
-    except psycopg2.OperationalError as exc:
-        pytest.skip(f"needs the PostgreSQL superuser postgres (to list temporary files): {str(exc).strip()}")
-    conn.autocommit = True
-    try:
+    with ExitStack() as stack:
+        try:
+            conn = stack.enter_context(own_connection(user="postgres", password=None, connect_timeout=5))
+        except psycopg2.OperationalError as exc:
+            pytest.skip(f"needs the PostgreSQL superuser postgres (to list temporary files): {str(exc).strip()}")
         yield conn
-    finally:
-        conn.close()
 
 
 def held_by(conn, application_name):
