@@ -8,11 +8,13 @@ PORT ?= 8000
 SHARED ?= ../shared
 PYTEST_ARGS ?=
 CONTRACT_ARGS ?=
+# e.g. SCORE_ARGS='--split dev --verbose' or '--article ID --json score.json'
+SCORE_ARGS ?=
 
 PY = $(VENV)/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint contract clean vendor bench constraints load faults
+.PHONY: help run test lint contract clean vendor bench constraints load faults extraction-score
 
 # Creates the venv once, with a Python new enough for Django 5.2, and brings pip up to date.
 define make-venv
@@ -35,7 +37,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt constraints.txt
 	@touch $@
 
 help: ## list the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 run: $(VENV)/.installed-run ## migrate the SQLite database, load the demo data, serve on http://127.0.0.1:PORT (8000)
 	$(PY) manage.py migrate --noinput
@@ -61,6 +63,9 @@ lint: $(VENV)/.installed-dev ## ruff check and ruff format --check
 contract: $(VENV)/.installed-run ## check this checkout against ../shared/contract.md (SHARED=...)
 	$(PYTHON) $(SHARED)/checks/contract_check.py --dataset $(SHARED)/data/sample_dataset.json \
 	  --cases $(SHARED)/data/sample_cases.json --bad-datasets $(SHARED)/data/bad_datasets $(CONTRACT_ARGS)
+
+extraction-score: $(VENV)/.installed-run ## the article extractor on corpus/: recall, precision, type/roles/date/status right, per article (SCORE_ARGS=...)
+	$(PY) manage.py score_extraction $(SCORE_ARGS)
 
 # The benchmark's peer, Datasette, lives in its own venv: nothing of it enters Chancery's requirements.
 BENCH_VENV = bench/.venv
