@@ -12,7 +12,7 @@ CONTRACT_ARGS ?=
 PY = $(VENV)/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint contract clean vendor bench constraints load faults
+.PHONY: help run test lint contract clean vendor bench constraints load faults gazetteer
 
 # Creates the venv once, with a Python new enough for Django 5.2, and brings pip up to date.
 define make-venv
@@ -53,6 +53,10 @@ constraints: ## pin every package, direct or not, after a requirements file chan
 
 test: $(VENV)/.installed-dev ## run the test suite (on PostgreSQL when DATABASE_URL=postgres://... is set)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The gazetteer's data is committed: `make run` and the extractor need none of the packages that build it.
+gazetteer: $(VENV)/.installed-dev ## regenerate events/gazetteer/{actors,lexicon}.json from pycountry and events/gazetteer/table.py
+	$(PY) -m events.gazetteer.build
 
 lint: $(VENV)/.installed-dev ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .
