@@ -1,18 +1,30 @@
 """The gazetteer (docs/gazetteer.md): its shipped data, its lexicon, and load_gazetteer beside curated actors."""
 
+import io
 import json
 
 import pytest
+from django.core.management import call_command
 
 from events import gazetteer
 from events.countries import COUNTRIES
 from events.gazetteer import Hit, build, lexicon
+from events.gazetteer.load import REASON, load_gazetteer, stored_actor_ids
 from events.models import Actor
 
-from .conftest import DEMO_PATH
+from .conftest import DEMO_PATH, export_text, row_counts
 
 ACTORS = {actor["id"]: actor for actor in gazetteer.actors()}
 STATES = [a for a in ACTORS.values() if a["kind"] == "state"]
+FULL_LOAD = (
+    "728 actors created (443 government, 35 igo, 250 state); 0 aliases added to 0 stored actors; 0 unchanged; 0 skipped"
+)
+
+
+def run(*args):
+    out, err = io.StringIO(), io.StringIO()
+    call_command(*args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
 
 
 # ---------------------------------------------------------------- the shipped data
@@ -170,3 +182,131 @@ def test_a_form_finds_what_it_names_in_either_language():
     assert lexicon().lookup("Atlantis", "en") == ()
     with pytest.raises(ValueError, match="not 'de'"):
         lexicon().index("de")
+
+
+# ---------------------------------------------------------------- load_gazetteer
+
+
+@pytest.mark.django_db
+def test_it_loads_the_world_into_an_empty_database():
+    assert str(load_gazetteer()) == FULL_LOAD
+    assert Actor.objects.filter(kind="state").count() == 250
+    assert Actor.objects.get(pk="russia-foreign-ministry").parent_id == "russia"
+    assert Actor.history.filter(history_change_reason=REASON, history_type="+").count() == 728
+
+
+@pytest.mark.django_db
+def test_a_second_run_changes_nothing(demo):
+    load_gazetteer()
+    exported, counts = export_text(), row_counts()
+    summary = load_gazetteer()
+    assert (summary.created_count, summary.aliases_added, summary.skipped) == (0, {}, [])
+    assert summary.unchanged == 728
+    assert (export_text(), row_counts()) == (exported, counts)
+
+
+@pytest.mark.django_db
+def test_it_writes_in_bulk_not_a_query_per_actor(django_assert_max_num_queries):
+    # Reading: the stored candidates and their children, deleted ids (and, when some are found, earlier
+    # offers and the actors to update). Writing 728 actors and their history rows: one COPY each on
+    # PostgreSQL (not counted here); on SQLite, INSERTs of as many rows as its 999 parameters allow (15).
+    with django_assert_max_num_queries(20):
+        load_gazetteer()
+
+
+@pytest.mark.django_db
+def test_it_keeps_every_curated_field_and_only_appends_aliases(demo):
+    before = {a["id"]: a for a in demo["actors"]}
+    summary = load_gazetteer()
+    for actor_id, curated in before.items():
+        stored = Actor.objects.get(pk=actor_id)
+        assert (stored.name, stored.kind, stored.country or None, stored.parent_id, stored.wikidata or None) == (
+            curated["name"], curated["kind"], curated["country"], curated["parent"], curated["wikidata"]
+        )  # fmt: skip
+        assert stored.aliases[: len(curated["aliases"])] == curated["aliases"]
+    assert Actor.objects.get(pk="russia").aliases == [
+        "Russian Federation", "Moscow", "Kremlin", "Россия", "Российская Федерация", "РФ", "Москва",
+    ]  # fmt: skip
+    assert summary.aliases_added["russia"] == ["Россия", "Российская Федерация", "РФ", "Москва"]
+    assert "united-states" in summary.aliases_added and "vladimir-putin" not in summary.aliases_added
+
+
+@pytest.mark.django_db
+def test_it_reuses_the_curated_state_of_a_country_whatever_its_id():
+    Actor.objects.create(id="usa", name="USA", kind="state", country="USA", aliases=["Washington"])
+    summary = load_gazetteer()
+    assert list(Actor.objects.filter(country="USA", kind="state").values_list("id", flat=True)) == ["usa"]
+    assert summary.reused["united-states"] == "usa"
+    assert Actor.objects.get(pk="united-states-government").parent_id == "usa"
+    assert Actor.objects.get(pk="united-states-foreign-ministry").parent_id == "usa"
+    usa = Actor.objects.get(pk="usa")
+    assert (usa.name, usa.aliases[:3]) == ("USA", ["Washington", "United States", "US"])
+
+
+@pytest.mark.django_db
+def test_it_reuses_a_curated_ministry_whose_name_matches(demo):
+    summary = load_gazetteer()
+    assert not Actor.objects.filter(pk="russia-foreign-ministry").exists()
+    assert summary.reused["russia-foreign-ministry"] == "russian-foreign-ministry"
+    assert stored_actor_ids()["russia-foreign-ministry"] == "russian-foreign-ministry"
+    assert Actor.objects.get(pk="russian-foreign-ministry").aliases[:4] == [
+        "Russian Foreign Ministry", "MFA of Russia",  # the curator's
+        "Russian Ministry of Foreign Affairs", "Foreign Ministry of Russia",  # the gazetteer's, after them
+    ]  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_an_alias_a_curator_removed_stays_removed():
+    load_gazetteer()
+    russia = Actor.objects.get(pk="russia")
+    russia.aliases = [a for a in russia.aliases if a != "Москва"]
+    russia.save()
+    summary = load_gazetteer()
+    assert "Москва" not in Actor.objects.get(pk="russia").aliases
+    assert summary.aliases_added == {}
+
+
+@pytest.mark.django_db
+def test_an_actor_a_curator_deleted_is_not_created_again():
+    load_gazetteer()
+    Actor.objects.get(pk="nauru-government").delete()
+    summary = load_gazetteer()
+    assert summary.skipped == [("nauru-government", "a curator deleted it")]
+    assert not Actor.objects.filter(pk="nauru-government").exists()
+
+
+@pytest.mark.django_db
+def test_it_skips_a_state_whose_id_another_actor_holds_and_says_why():
+    Actor.objects.create(id="georgia", name="Georgia", kind="other", country="USA")
+    out, err = run("load_gazetteer")
+    assert not Actor.objects.filter(country="GEO").exists()
+    assert err.splitlines() == [
+        "  georgia: skipped: its id is taken by 'Georgia' (other, USA)",
+        "  georgia-foreign-ministry: skipped: its state 'georgia' was skipped",
+        "  georgia-government: skipped: its state 'georgia' was skipped",
+    ]
+    assert out.splitlines()[-1] == (
+        "gazetteer: 725 actors created (441 government, 35 igo, 249 state); "
+        "0 aliases added to 0 stored actors; 0 unchanged; 3 skipped"
+    )
+
+
+@pytest.mark.django_db
+def test_the_command_says_what_it_reused_and_added(demo):
+    out, err = run("load_gazetteer")
+    lines = out.splitlines()
+    assert lines[0] == "  russia-foreign-ministry is the stored russian-foreign-ministry"
+    assert "  russia: aliases added: Россия, Российская Федерация, РФ, Москва" in lines
+    assert lines[-1] == (
+        "gazetteer: 722 actors created (442 government, 35 igo, 245 state); "
+        "33 aliases added to 6 stored actors; 0 unchanged; 0 skipped"
+    )
+    assert err == ""
+
+
+@pytest.mark.django_db
+def test_a_dry_run_writes_nothing(demo):
+    counts = row_counts()
+    out, _ = run("load_gazetteer", "--dry-run")
+    assert out.splitlines()[-1].startswith("gazetteer (dry run, nothing written): 722 actors created")
+    assert row_counts() == counts
