@@ -37,9 +37,10 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt constraints.txt
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-run: $(VENV)/.installed-run ## migrate the SQLite database, load the demo data, serve on http://127.0.0.1:PORT (8000)
+run: $(VENV)/.installed-run ## migrate the SQLite database, load the demo data and the gazetteer, serve on http://127.0.0.1:PORT (8000)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
+	$(PY) manage.py load_gazetteer
 	$(PY) manage.py ensure_admin --url http://127.0.0.1:$(PORT)/admin/
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
