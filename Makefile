@@ -14,7 +14,7 @@ SCORE_ARGS ?=
 PY = $(VENV)/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint contract clean vendor bench constraints load faults extraction-score
+.PHONY: help run test lint contract clean vendor bench constraints load faults gazetteer extraction-score
 
 # Creates the venv once, with a Python new enough for Django 5.2, and brings pip up to date.
 define make-venv
@@ -39,9 +39,10 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt constraints.txt
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-run: $(VENV)/.installed-run ## migrate the SQLite database, load the demo data, serve on http://127.0.0.1:PORT (8000)
+run: $(VENV)/.installed-run ## migrate the SQLite database, load the demo data and the gazetteer, serve on http://127.0.0.1:PORT (8000)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
+	$(PY) manage.py load_gazetteer
 	$(PY) manage.py ensure_admin --url http://127.0.0.1:$(PORT)/admin/
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
@@ -55,6 +56,10 @@ constraints: ## pin every package, direct or not, after a requirements file chan
 
 test: $(VENV)/.installed-dev ## run the test suite (on PostgreSQL when DATABASE_URL=postgres://... is set)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The gazetteer's data is committed: `make run` and the extractor need none of the packages that build it.
+gazetteer: $(VENV)/.installed-dev ## regenerate events/gazetteer/{actors,lexicon}.json from pycountry and events/gazetteer/table.py
+	$(PY) -m events.gazetteer.build
 
 lint: $(VENV)/.installed-dev ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .
