@@ -130,6 +130,20 @@ def test_a_get_reads_everything_from_the_replica(replica, demo, client, path):
 
 
 @with_replica
+@pytest.mark.parametrize("export_format", ["csv", "ndjson"])
+def test_an_export_reads_from_the_replica_while_its_body_is_sent(replica, demo, client, export_format):
+    # The body is read after the view and every middleware have returned, as a WSGI server reads it.
+    response, queries = queries_by_alias(
+        lambda: b"".join(client.get(f"/api/v1/events/export/?format={export_format}").streaming_content)
+    )
+
+    assert response.count(b"us-ru-diplomatic-staff-limits") == 1
+    # On PostgreSQL the rows come through COPY on the driver's own cursor, which Django does not record;
+    # the settings of its transaction, which it does record, show the connection it ran on.
+    assert (queries["default"], bool(queries["replica"])) == ([], True)
+
+
+@with_replica
 def test_a_head_reads_from_the_replica(replica, demo, client):
     response, queries = queries_by_alias(lambda: client.head("/api/v1/events/"))
 
