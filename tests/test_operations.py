@@ -23,13 +23,13 @@ import pytest
 import yaml
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection, connections, router, transaction
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
 from events.models import Actor, Event
-from tracker.routers import ReplicaRouter, replica_reads_allowed
+from tracker.routers import ReplicaRouter, replica_reads_for
 
 from .conftest import event_record
 
@@ -39,11 +39,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def safe_request():
-    """As while ReplicaReadsMiddleware serves a GET outside the admin."""
-    token = replica_reads_allowed.set(True)
-    yield
-    replica_reads_allowed.reset(token)
+def safe_request(rf):
+    """As while ReplicaReadsMiddleware serves an anonymous GET outside the admin; returns the request."""
+    request = rf.get("/api/v1/events/")
+    request.user = AnonymousUser()
+    token = replica_reads_for.set(request)
+    yield request
+    replica_reads_for.reset(token)
 
 
 def test_events_are_read_from_the_replica_during_a_safe_request(safe_request):
@@ -66,6 +68,12 @@ def test_reads_inside_a_transaction_go_to_the_primary(safe_request):
     with transaction.atomic():
         assert ReplicaRouter().db_for_read(Event) == "default"
     assert ReplicaRouter().db_for_read(Event) == "replica"
+
+
+def test_a_signed_in_users_reads_go_to_the_primary(safe_request):
+    # Their own writes, and the ETags their If-Match must name, may not have reached the replica yet.
+    safe_request.user = User(username="curator")
+    assert ReplicaRouter().db_for_read(Event) == "default"
 
 
 def test_writes_go_to_the_primary(safe_request):
@@ -168,6 +176,29 @@ def test_a_post_runs_every_query_on_the_primary(replica, demo, client):
     # The write (INSERT, or COPY on PostgreSQL), and the reads before and after it.
     assert any(sql.startswith(("INSERT", "COPY")) for sql in queries["default"])
     assert Event.objects.filter(pk="ru-us-talks-replica").exists()
+
+
+@with_replica
+def test_a_get_with_an_api_token_reads_everything_from_the_primary(replica, demo, client):
+    token = Token.objects.create(user=User.objects.create_superuser("curator", password="x"))
+
+    response, queries = queries_by_alias(lambda: client.get("/api/v1/events/", HTTP_AUTHORIZATION=f"Token {token.key}"))
+
+    assert response.status_code == 200
+    assert queries["replica"] == []
+    assert any("events_event" in sql for sql in queries["default"])
+
+
+@with_replica
+@pytest.mark.parametrize("path", ["/api/v1/events/", "/api/v1/events/export/?format=csv", "/"])
+def test_a_signed_in_curators_get_reads_everything_from_the_primary(replica, demo, client, path):
+    client.force_login(User.objects.create_superuser("curator", password="x"))
+
+    response, queries = queries_by_alias(lambda: b"".join(client.get(path)))
+
+    assert b"us-ru-diplomatic-staff-limits" in response
+    assert queries["replica"] == []
+    assert queries["default"]
 
 
 @with_replica

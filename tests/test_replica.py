@@ -250,6 +250,45 @@ def test_anonymous_reads_are_served_by_the_standby(clusters, site):
     assert shows(port, "Retitled on the primary while the standby waits") == EVERY_READ
 
 
+def test_a_curators_own_write_is_read_back_from_the_primary(clusters, site):
+    primary, standby = clusters
+    port, token = site
+    curator, anonymous = Client(port, token), Client(port)
+
+    with replay_paused(primary, standby):
+        status, headers, body = curator.send(
+            "POST", "/api/v1/events/", event_record("ru-us-own-write", review_state="draft")
+        )
+        assert status == 201, body[:500]
+        assert curator.title("ru-us-own-write") == "Russian and US delegations hold talks"
+
+        status, _, body = curator.send(
+            "PATCH", "/api/v1/events/ru-us-own-write/", {"title": "Talks, as revised"}, {"If-Match": headers["ETag"]}
+        )
+        assert status == 200, body[:500]
+        assert curator.title("ru-us-own-write") == "Talks, as revised"
+        # A change of someone else's, made on the primary: the curator sees it as well.
+        set_title(primary, "Retitled for the curator")
+        assert curator.title() == "Retitled for the curator"
+        assert anonymous.title() != "Retitled for the curator"
+
+
+def test_a_signed_in_curator_reads_pages_and_the_api_from_the_primary(clusters, site):
+    primary, standby = clusters
+    port, _ = site
+    browser = Client(port)
+    browser.sign_in()
+
+    with replay_paused(primary, standby):
+        set_title(primary, "Retitled for the signed-in curator")
+
+        assert browser.title() == "Retitled for the signed-in curator"
+        status, _, page = browser.get("/")
+        assert status == 200
+        assert "Retitled for the signed-in curator" in page.decode()
+        assert shows(port, "Retitled for the signed-in curator") == NO_READ
+
+
 def test_writes_go_to_the_primary_never_to_the_standby(clusters, site):
     import psycopg2
 

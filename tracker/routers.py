@@ -6,6 +6,11 @@ to the replica when all of these hold:
 - it happens while a GET, HEAD or OPTIONS request is served, outside the admin
   (ReplicaReadsMiddleware marks such requests), streamed bodies included: an
   export reads its events while its body is sent, after the view has returned;
+- the request is anonymous: a signed-in curator, or a client with an API
+  token, reads everything from the primary. Only they can write, and the
+  replica may lag behind: what they have just saved, and the ETag their next
+  If-Match must name, are on the primary first. Anonymous readers, the bulk
+  of the traffic, have no writes of their own to miss;
 - it reads the events app's data (events, actors, sources, the taxonomy);
   accounts, sessions, API tokens and login attempts are read from the primary,
   where the write that created them has just landed: a session read from a
@@ -27,10 +32,10 @@ REPLICA = "replica"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 REPLICATED_APPS = frozenset({"events"})
 
-# True while a request whose reads may use the replica is being served. A
+# The request being served while its reads may use the replica, else None. A
 # context variable rather than a thread-local: each thread, and each asyncio
 # task, sees its own request.
-replica_reads_allowed = ContextVar("replica_reads_allowed", default=False)
+replica_reads_for = ContextVar("replica_reads_for", default=None)
 
 
 class ReplicaReadsMiddleware:
@@ -40,32 +45,32 @@ class ReplicaReadsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = replica_reads_allowed.set(False)
+        token = replica_reads_for.set(None)
         try:
             response = self.get_response(request)
-            allowed = replica_reads_allowed.get()
+            marked = replica_reads_for.get()
         finally:
-            replica_reads_allowed.reset(token)
+            replica_reads_for.reset(token)
         if response.streaming and not response.is_async and not isinstance(response, FileResponse):
-            response.streaming_content = _routed_as(allowed, response.streaming_content)
+            response.streaming_content = _routed_as(marked, response.streaming_content)
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         # The URL is resolved only now: the admin is known by its namespace.
         in_admin = request.resolver_match is not None and "admin" in request.resolver_match.namespaces
-        replica_reads_allowed.set(request.method in SAFE_METHODS and not in_admin)
+        replica_reads_for.set(request if request.method in SAFE_METHODS and not in_admin else None)
 
 
-def _routed_as(allowed, chunks):
+def _routed_as(marked, chunks):
     """A streamed body, each chunk read as its request's reads are: the server reads it after every
     middleware has returned, when that request's mark is gone."""
     chunks = iter(chunks)
     while True:
-        token = replica_reads_allowed.set(allowed)
+        token = replica_reads_for.set(marked)
         try:
             chunk = next(chunks, _END)
         finally:
-            replica_reads_allowed.reset(token)
+            replica_reads_for.reset(token)
         if chunk is _END:
             return
         yield chunk
@@ -74,12 +79,21 @@ def _routed_as(allowed, chunks):
 _END = object()
 
 
+def _signed_in(request):
+    # Asked when the first event is read, after DRF has authenticated an API request (it sets the
+    # token's user on the request); a session's user is read from the primary, as accounts always are.
+    user = getattr(request, "user", None)
+    return user is not None and user.is_authenticated
+
+
 class ReplicaRouter:
     def db_for_read(self, model, **hints):
+        request = replica_reads_for.get()
         if (
-            replica_reads_allowed.get()
+            request is not None
             and model._meta.app_label in REPLICATED_APPS
             and not connections[PRIMARY].in_atomic_block
+            and not _signed_in(request)
         ):
             return REPLICA
         return PRIMARY
