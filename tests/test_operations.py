@@ -35,6 +35,31 @@ from .conftest import event_record
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# -- a replica alias that mirrors the test database
+
+
+@pytest.fixture(scope="module")
+def replica_alias():
+    """A "replica" alias that mirrors the test database, as DATABASE_REPLICA_URL's settings make one.
+
+    Module-scoped so that it exists before the test's database access is set up,
+    which lets the test declare that it uses both aliases.
+    """
+    connections.settings["replica"] = {**connections["default"].settings_dict, "TEST": {"MIRROR": "default"}}
+    yield
+    connections["replica"].close()
+    del connections["replica"]
+    del connections.settings["replica"]
+
+
+@pytest.fixture
+def replica(replica_alias, settings):
+    settings.DATABASE_ROUTERS = ["tracker.routers.ReplicaRouter"]
+
+
+with_replica = pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", "replica"])
+
+
 # -- the router's rules, one by one
 
 
@@ -48,7 +73,8 @@ def safe_request(rf):
     replica_reads_for.reset(token)
 
 
-def test_events_are_read_from_the_replica_during_a_safe_request(safe_request):
+@with_replica
+def test_events_are_read_from_the_replica_during_a_safe_request(replica, safe_request):
     assert ReplicaRouter().db_for_read(Event) == "replica"
     assert ReplicaRouter().db_for_read(Actor) == "replica"
 
@@ -63,8 +89,8 @@ def test_accounts_and_tokens_are_always_read_from_the_primary(safe_request):
     assert ReplicaRouter().db_for_read(Token) == "default"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_reads_inside_a_transaction_go_to_the_primary(safe_request):
+@with_replica
+def test_reads_inside_a_transaction_go_to_the_primary(replica, safe_request):
     with transaction.atomic():
         assert ReplicaRouter().db_for_read(Event) == "default"
     assert ReplicaRouter().db_for_read(Event) == "replica"
@@ -91,29 +117,7 @@ def test_rows_from_the_replica_and_the_primary_may_be_related():
     assert ReplicaRouter().allow_relation(event, user) is True
 
 
-# -- whole requests, with a replica alias that mirrors the test database
-
-
-@pytest.fixture(scope="module")
-def replica_alias():
-    """A "replica" alias that mirrors the test database, as DATABASE_REPLICA_URL's settings make one.
-
-    Module-scoped so that it exists before the test's database access is set up,
-    which lets the test declare that it uses both aliases.
-    """
-    connections.settings["replica"] = {**connections["default"].settings_dict, "TEST": {"MIRROR": "default"}}
-    yield
-    connections["replica"].close()
-    del connections["replica"]
-    del connections.settings["replica"]
-
-
-@pytest.fixture
-def replica(replica_alias, settings):
-    settings.DATABASE_ROUTERS = ["tracker.routers.ReplicaRouter"]
-
-
-with_replica = pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", "replica"])
+# -- whole requests, on the mirroring alias
 
 
 def queries_by_alias(request):
@@ -210,6 +214,60 @@ def test_the_admin_reads_from_the_primary(replica, demo, client):
     assert response.status_code == 200
     assert queries["replica"] == []
     assert any("events_event" in sql for sql in queries["default"])
+
+
+@pytest.fixture
+def unreachable_replica(replica, tmp_path):
+    """The replica alias pointed where no database answers: a closed port, or a SQLite file in no folder."""
+    alias = connections["replica"]
+    saved = dict(alias.settings_dict)
+    if alias.vendor == "postgresql":
+        with socket.socket() as closed:
+            closed.bind(("127.0.0.1", 0))
+            alias.settings_dict["PORT"] = closed.getsockname()[1]
+    else:
+        alias.settings_dict["NAME"] = str(tmp_path / "missing" / "replica.sqlite3")
+    # Only now: SQLite keeps a connection to an in-memory database open whatever it is asked.
+    alias.close()
+    yield
+    alias.settings_dict.update(saved)
+
+
+def replica_warnings(caplog):
+    return [record.getMessage().split(":")[0] for record in caplog.records if record.name == "tracker.routers"]
+
+
+@with_replica
+def test_while_the_replica_cannot_be_reached_gets_read_from_the_primary(
+    unreachable_replica, demo, client, settings, caplog
+):
+    settings.REPLICA_RETRY_SECONDS = 60
+
+    with CaptureQueriesContext(connections["default"]) as primary:
+        response = client.get("/api/v1/events/")
+    read_from_primary = any("events_event" in query["sql"] for query in primary)
+    export = b"".join(client.get("/api/v1/events/export/?format=csv").streaming_content)
+    page = client.get("/")
+
+    assert (response.status_code, page.status_code) == (200, 200)
+    assert b"us-ru-diplomatic-staff-limits" in response.content
+    assert export.count(b"us-ru-diplomatic-staff-limits") == 1
+    assert read_from_primary
+    assert connections["replica"].connection is None
+    # Tried once, by the first request: the others did not wait for it again.
+    assert replica_warnings(caplog) == ["replica unavailable, reading from the primary for 60 s"]
+
+
+@with_replica
+def test_a_worker_tries_the_replica_again_after_replica_retry_seconds(
+    unreachable_replica, demo, client, settings, caplog
+):
+    settings.REPLICA_RETRY_SECONDS = 0
+
+    assert [client.get("/api/v1/events/").status_code for _ in range(3)] == [200, 200, 200]
+
+    # Once a request, however many reads it makes.
+    assert replica_warnings(caplog) == ["replica unavailable, reading from the primary for 0 s"] * 3
 
 
 def test_without_a_replica_no_router_is_installed():

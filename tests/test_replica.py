@@ -5,7 +5,7 @@ primary, a replication role, `pg_basebackup -R` for the standby, which then
 follows the primary on loopback. The primary is migrated and filled with the
 demo data after the standby has started, so all of it reaches the standby by
 streaming replication. gunicorn serves them with DATABASE_URL and
-DATABASE_REPLICA_URL, as in production (docs/operations.md, "Scaling out").
+DATABASE_REPLICA_URL, as in production (docs/operations.md, "Read replica").
 
 Where a read was served from shows when the two differ: pausing the
 standby's replay (pg_wal_replay_pause) holds it back while the primary
@@ -35,6 +35,8 @@ from .test_faults import DEMO_EVENT, PASSWORD, free_port, gunicorn
 
 ROOT = Path(__file__).resolve().parents[1]
 DATABASE = "chancery"
+# How soon a worker tries the standby again after finding it down (REPLICA_RETRY_SECONDS); short, for the test.
+RETRY_SECONDS = 1
 
 pytestmark = [
     pytest.mark.skipif(
@@ -150,17 +152,17 @@ def clusters():
 
 @pytest.fixture(scope="module")
 def site(clusters, tmp_path_factory):
-    """gunicorn (2 workers) on the primary and the standby; (port, the curator's API token)."""
+    """gunicorn (2 workers) on the primary and the standby; (port, the curator's API token, its log)."""
     primary, standby = clusters
     started = time.monotonic()
     token = manage_shell(primary.url(DATABASE, "chancery"), FILL).strip().splitlines()[-1]
     wait_replayed(primary, standby)
     assert title_in(standby) == title_in(primary) is not None
-    env = {"DATABASE_REPLICA_URL": standby.url(DATABASE, "chancery")}
+    env = {"DATABASE_REPLICA_URL": standby.url(DATABASE, "chancery"), "REPLICA_RETRY_SECONDS": str(RETRY_SECONDS)}
     log = tmp_path_factory.mktemp("replica") / "gunicorn.log"
     with gunicorn(primary.url(DATABASE, "chancery"), log, workers=2, env=env) as port:
         print(f"migrated, filled, replicated and served in {time.monotonic() - started:.1f} s")
-        yield port, token
+        yield port, token, log
     assert "Traceback" not in log.read_text(), log.read_text()
 
 
@@ -237,7 +239,7 @@ NO_READ = dict.fromkeys(EVERY_READ, False)
 
 def test_anonymous_reads_are_served_by_the_standby(clusters, site):
     primary, standby = clusters
-    port, _ = site
+    port, _, _ = site
     assert shows(port, title_in(primary)) == EVERY_READ
 
     with replay_paused(primary, standby):
@@ -252,7 +254,7 @@ def test_anonymous_reads_are_served_by_the_standby(clusters, site):
 
 def test_a_curators_own_write_is_read_back_from_the_primary(clusters, site):
     primary, standby = clusters
-    port, token = site
+    port, token, _ = site
     curator, anonymous = Client(port, token), Client(port)
 
     with replay_paused(primary, standby):
@@ -275,7 +277,7 @@ def test_a_curators_own_write_is_read_back_from_the_primary(clusters, site):
 
 def test_a_signed_in_curator_reads_pages_and_the_api_from_the_primary(clusters, site):
     primary, standby = clusters
-    port, _ = site
+    port, _, _ = site
     browser = Client(port)
     browser.sign_in()
 
@@ -293,7 +295,7 @@ def test_writes_go_to_the_primary_never_to_the_standby(clusters, site):
     import psycopg2
 
     primary, standby = clusters
-    port, token = site
+    port, token, _ = site
     curator = Client(port, token)
 
     with replay_paused(primary, standby):
@@ -308,3 +310,29 @@ def test_writes_go_to_the_primary_never_to_the_standby(clusters, site):
             query(standby, "UPDATE events_event SET title = 'written on the standby' WHERE id = %s", [DEMO_EVENT])
 
     assert query(standby, count) == [(1,)]
+
+
+def test_reads_fall_back_to_the_primary_while_the_standby_is_down_and_return_to_it_after(clusters, site):
+    primary, standby = clusters
+    port, _, log = site
+    # The workers keep their connections to the standby (CONN_MAX_AGE), which its stop cuts.
+    assert shows(port, title_in(primary)) == EVERY_READ
+    assert shows(port, title_in(primary)) == EVERY_READ
+
+    standby.stop()
+    try:
+        # Only the primary can have this change: the standby is not running.
+        set_title(primary, "Retitled while the standby is down")
+        for _ in range(3):  # each worker finds the standby gone, and finds it gone again later
+            assert shows(port, "Retitled while the standby is down") == EVERY_READ
+    finally:
+        standby.start()
+    assert f"replica unavailable, reading from the primary for {RETRY_SECONDS} s: " in log.read_text()
+    wait_replayed(primary, standby)
+    time.sleep(RETRY_SECONDS + 0.5)
+
+    with replay_paused(primary, standby):
+        set_title(primary, "Retitled once the standby is back")
+        for _ in range(3):
+            assert shows(port, "Retitled once the standby is back") == NO_READ
+            assert shows(port, "Retitled while the standby is down") == EVERY_READ

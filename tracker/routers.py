@@ -15,17 +15,29 @@ to the replica when all of these hold:
   accounts, sessions, API tokens and login attempts are read from the primary,
   where the write that created them has just landed: a session read from a
   replica that lags a second behind would log a curator out;
-- no transaction is open on the primary: a read inside one belongs to it.
+- no transaction is open on the primary: a read inside one belongs to it;
+- the replica answers. A worker that cannot connect to it (stopped,
+  restarting, unreachable) reads from the primary instead, logs a warning,
+  and tries the replica again REPLICA_RETRY_SECONDS later: a replica that
+  stops costs no request an error, and one that does not answer costs one
+  request per worker a connect timeout now and then, not every request.
 
 Everything else, writes first of all, goes to the primary ("default").
 docs/operations.md says how to run a replica; tests/test_operations.py tests
 the rules, tests/test_replica.py a real primary and standby.
 """
 
+import logging
+import time
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.db import connections
 from django.http import FileResponse
+
+from events.errors import DATABASE_ERRORS
+
+log = logging.getLogger(__name__)
 
 PRIMARY = "default"
 REPLICA = "replica"
@@ -87,6 +99,10 @@ def _signed_in(request):
 
 
 class ReplicaRouter:
+    def __init__(self):
+        # Until when (time.monotonic()) this process reads from the primary, having found the replica down.
+        self.replica_down_until = 0.0
+
     def db_for_read(self, model, **hints):
         request = replica_reads_for.get()
         if (
@@ -94,9 +110,34 @@ class ReplicaRouter:
             and model._meta.app_label in REPLICATED_APPS
             and not connections[PRIMARY].in_atomic_block
             and not _signed_in(request)
+            and self.replica_answers(request)
         ):
             return REPLICA
         return PRIMARY
+
+    def replica_answers(self, request):
+        """Whether `request` reads from the replica: asked at its first read, kept for the others, so that
+        a request reads from one database, whatever happens to the replica meanwhile."""
+        if not hasattr(request, "_replica_answers"):
+            request._replica_answers = time.monotonic() >= self.replica_down_until and self._connect()
+        return request._replica_answers
+
+    def _connect(self):
+        replica = connections[REPLICA]
+        try:
+            # A kept connection is checked (CONN_HEALTH_CHECKS) and closed if the replica has dropped it,
+            # then one is opened if none is.
+            replica.close_if_health_check_failed()
+            replica.ensure_connection()
+        except DATABASE_ERRORS as exc:
+            self.replica_down_until = time.monotonic() + settings.REPLICA_RETRY_SECONDS
+            log.warning(
+                "replica unavailable, reading from the primary for %s s: %s",
+                settings.REPLICA_RETRY_SECONDS,
+                str(exc).strip(),
+            )
+            return False
+        return True
 
     def db_for_write(self, model, **hints):
         return PRIMARY
