@@ -3,8 +3,8 @@
     make faults                       # 5,000 events, a 10 s outage
     FAULTS_OUTAGE=30 make faults
 
-Starts a throw-away PostgreSQL cluster of its own (initdb into a temporary
-folder, as the `postgres` user, on port FAULTS_PG_PORT), so that the shared
+Starts a throw-away PostgreSQL cluster of its own (bench/pgcluster.py: initdb
+into a temporary folder, on port FAULTS_PG_PORT), so that the shared
 server is never stopped; fills it with `generate_events`; serves it with
 gunicorn (2 workers, DEBUG=0); and keeps a light load on it: FAULTS_READERS
 readers (lists, details, timelines, small exports) and FAULTS_WRITERS writers
@@ -18,9 +18,9 @@ FAULTS_OUTAGE seconds, and starts it again. It checks that
 - no half-written event exists: every event a writer got 201 for is there with
   its participants and its source, and no event of the writers' lacks them.
 
-Prints the counts and exits 1 if any check fails. Needs root (to run the
-cluster as `postgres` with runuser) and PostgreSQL's server binaries
-(FAULTS_PG_BIN, /usr/lib/postgresql/15/bin). See bench/README.md.
+Prints the counts and exits 1 if any check fails. Needs PostgreSQL's server
+binaries (FAULTS_PG_BIN, /usr/lib/postgresql/15/bin); run as root, the cluster
+runs as the `postgres` user, through runuser. See bench/README.md.
 """
 
 import collections
@@ -29,11 +29,9 @@ import http.client
 import json
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -43,6 +41,7 @@ import psycopg2
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 import run  # noqa: E402  (the benchmark's server and logging helpers)
+from pgcluster import Cluster, ClusterError  # noqa: E402
 
 ROOT = BENCH.parent
 WORK = BENCH / "work"
@@ -74,51 +73,6 @@ EXPECTED = {
     "read for change": {200},
     "change (If-Match)": {200, 412},
 }
-
-
-class Cluster:
-    """A PostgreSQL cluster in a temporary folder, run by the `postgres` user; removed by `destroy()`."""
-
-    def __init__(self):
-        for tool in ("initdb", "pg_ctl"):
-            if not (PG_BIN / tool).exists():
-                raise run.BenchError(
-                    f"{PG_BIN / tool} is missing: apt-get install postgresql-15 (or set FAULTS_PG_BIN)"
-                )
-        if os.geteuid() != 0:
-            raise run.BenchError("run as root: the throw-away cluster runs as the postgres user, through runuser")
-        self.folder = Path(tempfile.mkdtemp(prefix="chancery-faults-"))
-        shutil.chown(self.folder, "postgres", "postgres")
-        self.data = self.folder / "data"
-        self.postgres(
-            "initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"
-        )
-        self.options = f"-p {PG_PORT} -k {self.folder} -c listen_addresses={HOST} -c fsync=off"
-
-    def postgres(self, tool, *args, timeout=120):
-        done = subprocess.run(
-            ["runuser", "-u", "postgres", "--", str(PG_BIN / tool), *args],
-            cwd="/",
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-        if done.returncode != 0:
-            raise run.BenchError(f"{tool} {' '.join(args)} failed: {(done.stdout + done.stderr).strip()[-800:]}")
-
-    def start(self):
-        self.postgres("pg_ctl", "-D", str(self.data), "-o", self.options, "-l", str(self.folder / "log"), "-w", "start")
-
-    def stop(self):
-        # -m fast: open connections are cut, transactions in flight rolled back, as in a crash or a failover.
-        self.postgres("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
-
-    def destroy(self):
-        try:
-            self.stop()
-        except run.BenchError:
-            pass
-        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def database_url(user="chancery"):
@@ -340,7 +294,7 @@ def main():
     results = {"date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"), "events": EVENTS}
     results["command"] = " ".join(f"{k}={os.environ[k]}" for k in sorted(os.environ) if k.startswith("FAULTS_"))
     results["command"] = (results["command"] + " make faults").strip()
-    cluster = Cluster()
+    cluster = Cluster.initdb(PG_PORT, pg_bin=PG_BIN)
     try:
         log(f"throw-away PostgreSQL on {HOST}:{PG_PORT} in {cluster.folder}; {EVENTS} events")
         token = build_database(cluster)
@@ -434,6 +388,6 @@ def report(results):
 if __name__ == "__main__":
     try:
         main()
-    except run.BenchError as exc:
+    except (run.BenchError, ClusterError) as exc:
         log(f"FAILED: {exc}")
         sys.exit(1)

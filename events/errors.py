@@ -83,12 +83,13 @@ class DatabaseUnavailableMiddleware:
         response = self.get_response(request)
         if response.streaming and not isinstance(response, FileResponse):
             # The health check (a round trip outside any query count) catches a connection that the server
-            # has dropped since the request began; ensure_connection opens one where none is open.
+            # has dropped since the request began; ensure_connection opens one where none is open. Only the
+            # primary must answer: a replica that does not is read around (tracker/routers.py).
             aliases = {DEFAULT_DB_ALIAS, *(opened.alias for opened in connections.all(initialized_only=True))}
             try:
                 for alias in sorted(aliases):
                     connections[alias].close_if_health_check_failed()
-                    connections[alias].ensure_connection()
+                connections[DEFAULT_DB_ALIAS].ensure_connection()
             except DATABASE_ERRORS as exc:
                 log.warning("database unavailable before streaming %s: %s", request.path, str(exc).strip())
                 return database_unavailable(request)

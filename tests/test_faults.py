@@ -59,8 +59,9 @@ def database_url(settings_dict, **query):
 
 
 @contextmanager
-def gunicorn(database_url, log_path):
-    """gunicorn with one worker, DEBUG=0, as in production; yields its port, stopped (with its worker) after."""
+def gunicorn(database_url, log_path, workers=1, env=None):
+    """gunicorn with `workers` workers, DEBUG=0, as in production, and `env` on top of its environment;
+    yields its port, stopped (with its workers) after."""
     port = free_port()
     env = {
         **os.environ,
@@ -72,8 +73,9 @@ def gunicorn(database_url, log_path):
         "STATIC_MANIFEST": "0",
         "ANON_THROTTLE_RATE": "",
         "CONN_MAX_AGE": "60",
+        **(env or {}),
     }
-    command = [str(GUNICORN), "tracker.wsgi:application", "--workers", "1", "--bind", f"127.0.0.1:{port}"]
+    command = [str(GUNICORN), "tracker.wsgi:application", "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
     command += ["--timeout", "60", "--graceful-timeout", "2", "--log-level", "warning"]
     with open(log_path, "w") as log:
         server = subprocess.Popen(

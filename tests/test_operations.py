@@ -23,67 +23,19 @@ import pytest
 import yaml
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection, connections, router, transaction
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
 from events.models import Actor, Event
-from tracker.routers import ReplicaRouter, replica_reads_allowed
+from tracker.routers import ReplicaRouter, replica_reads_for
 
 from .conftest import event_record
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# -- the router's rules, one by one
-
-
-@pytest.fixture
-def safe_request():
-    """As while ReplicaReadsMiddleware serves a GET outside the admin."""
-    token = replica_reads_allowed.set(True)
-    yield
-    replica_reads_allowed.reset(token)
-
-
-def test_events_are_read_from_the_replica_during_a_safe_request(safe_request):
-    assert ReplicaRouter().db_for_read(Event) == "replica"
-    assert ReplicaRouter().db_for_read(Actor) == "replica"
-
-
-def test_reads_outside_a_safe_request_go_to_the_primary():
-    assert ReplicaRouter().db_for_read(Event) == "default"
-
-
-def test_accounts_and_tokens_are_always_read_from_the_primary(safe_request):
-    # A session or token written a moment ago may not have reached the replica yet.
-    assert ReplicaRouter().db_for_read(User) == "default"
-    assert ReplicaRouter().db_for_read(Token) == "default"
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_reads_inside_a_transaction_go_to_the_primary(safe_request):
-    with transaction.atomic():
-        assert ReplicaRouter().db_for_read(Event) == "default"
-    assert ReplicaRouter().db_for_read(Event) == "replica"
-
-
-def test_writes_go_to_the_primary(safe_request):
-    assert ReplicaRouter().db_for_write(Event) == "default"
-
-
-def test_only_the_primary_is_migrated():
-    assert ReplicaRouter().allow_migrate("default", "events") is True
-    assert ReplicaRouter().allow_migrate("replica", "events") is False
-
-
-def test_rows_from_the_replica_and_the_primary_may_be_related():
-    event, user = Event(), User()
-    event._state.db, user._state.db = "replica", "default"
-    assert ReplicaRouter().allow_relation(event, user) is True
-
-
-# -- whole requests, with a replica alias that mirrors the test database
+# -- a replica alias that mirrors the test database
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +60,66 @@ def replica(replica_alias, settings):
 with_replica = pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", "replica"])
 
 
+# -- the router's rules, one by one
+
+
+@pytest.fixture
+def safe_request(rf):
+    """As while ReplicaReadsMiddleware serves an anonymous GET outside the admin; returns the request."""
+    request = rf.get("/api/v1/events/")
+    request.user = AnonymousUser()
+    token = replica_reads_for.set(request)
+    yield request
+    replica_reads_for.reset(token)
+
+
+@with_replica
+def test_events_are_read_from_the_replica_during_a_safe_request(replica, safe_request):
+    assert ReplicaRouter().db_for_read(Event) == "replica"
+    assert ReplicaRouter().db_for_read(Actor) == "replica"
+
+
+def test_reads_outside_a_safe_request_go_to_the_primary():
+    assert ReplicaRouter().db_for_read(Event) == "default"
+
+
+def test_accounts_and_tokens_are_always_read_from_the_primary(safe_request):
+    # A session or token written a moment ago may not have reached the replica yet.
+    assert ReplicaRouter().db_for_read(User) == "default"
+    assert ReplicaRouter().db_for_read(Token) == "default"
+
+
+@with_replica
+def test_reads_inside_a_transaction_go_to_the_primary(replica, safe_request):
+    with transaction.atomic():
+        assert ReplicaRouter().db_for_read(Event) == "default"
+    assert ReplicaRouter().db_for_read(Event) == "replica"
+
+
+def test_a_signed_in_users_reads_go_to_the_primary(safe_request):
+    # Their own writes, and the ETags their If-Match must name, may not have reached the replica yet.
+    safe_request.user = User(username="curator")
+    assert ReplicaRouter().db_for_read(Event) == "default"
+
+
+def test_writes_go_to_the_primary(safe_request):
+    assert ReplicaRouter().db_for_write(Event) == "default"
+
+
+def test_only_the_primary_is_migrated():
+    assert ReplicaRouter().allow_migrate("default", "events") is True
+    assert ReplicaRouter().allow_migrate("replica", "events") is False
+
+
+def test_rows_from_the_replica_and_the_primary_may_be_related():
+    event, user = Event(), User()
+    event._state.db, user._state.db = "replica", "default"
+    assert ReplicaRouter().allow_relation(event, user) is True
+
+
+# -- whole requests, on the mirroring alias
+
+
 def queries_by_alias(request):
     """Make the request; returns its response and the SQL that each alias ran."""
     with (
@@ -127,6 +139,20 @@ def test_a_get_reads_everything_from_the_replica(replica, demo, client, path):
     assert queries["default"] == []
     assert queries["replica"]
     assert all("events_" in sql for sql in queries["replica"])
+
+
+@with_replica
+@pytest.mark.parametrize("export_format", ["csv", "ndjson"])
+def test_an_export_reads_from_the_replica_while_its_body_is_sent(replica, demo, client, export_format):
+    # The body is read after the view and every middleware have returned, as a WSGI server reads it.
+    response, queries = queries_by_alias(
+        lambda: b"".join(client.get(f"/api/v1/events/export/?format={export_format}").streaming_content)
+    )
+
+    assert response.count(b"us-ru-diplomatic-staff-limits") == 1
+    # On PostgreSQL the rows come through COPY on the driver's own cursor, which Django does not record;
+    # the settings of its transaction, which it does record, show the connection it ran on.
+    assert (queries["default"], bool(queries["replica"])) == ([], True)
 
 
 @with_replica
@@ -157,6 +183,29 @@ def test_a_post_runs_every_query_on_the_primary(replica, demo, client):
 
 
 @with_replica
+def test_a_get_with_an_api_token_reads_everything_from_the_primary(replica, demo, client):
+    token = Token.objects.create(user=User.objects.create_superuser("curator", password="x"))
+
+    response, queries = queries_by_alias(lambda: client.get("/api/v1/events/", HTTP_AUTHORIZATION=f"Token {token.key}"))
+
+    assert response.status_code == 200
+    assert queries["replica"] == []
+    assert any("events_event" in sql for sql in queries["default"])
+
+
+@with_replica
+@pytest.mark.parametrize("path", ["/api/v1/events/", "/api/v1/events/export/?format=csv", "/"])
+def test_a_signed_in_curators_get_reads_everything_from_the_primary(replica, demo, client, path):
+    client.force_login(User.objects.create_superuser("curator", password="x"))
+
+    response, queries = queries_by_alias(lambda: b"".join(client.get(path)))
+
+    assert b"us-ru-diplomatic-staff-limits" in response
+    assert queries["replica"] == []
+    assert queries["default"]
+
+
+@with_replica
 def test_the_admin_reads_from_the_primary(replica, demo, client):
     client.force_login(User.objects.create_superuser("curator", password="x"))
 
@@ -165,6 +214,60 @@ def test_the_admin_reads_from_the_primary(replica, demo, client):
     assert response.status_code == 200
     assert queries["replica"] == []
     assert any("events_event" in sql for sql in queries["default"])
+
+
+@pytest.fixture
+def unreachable_replica(replica, tmp_path):
+    """The replica alias pointed where no database answers: a closed port, or a SQLite file in no folder."""
+    alias = connections["replica"]
+    saved = dict(alias.settings_dict)
+    if alias.vendor == "postgresql":
+        with socket.socket() as closed:
+            closed.bind(("127.0.0.1", 0))
+            alias.settings_dict["PORT"] = closed.getsockname()[1]
+    else:
+        alias.settings_dict["NAME"] = str(tmp_path / "missing" / "replica.sqlite3")
+    # Only now: SQLite keeps a connection to an in-memory database open whatever it is asked.
+    alias.close()
+    yield
+    alias.settings_dict.update(saved)
+
+
+def replica_warnings(caplog):
+    return [record.getMessage().split(":")[0] for record in caplog.records if record.name == "tracker.routers"]
+
+
+@with_replica
+def test_while_the_replica_cannot_be_reached_gets_read_from_the_primary(
+    unreachable_replica, demo, client, settings, caplog
+):
+    settings.REPLICA_RETRY_SECONDS = 60
+
+    with CaptureQueriesContext(connections["default"]) as primary:
+        response = client.get("/api/v1/events/")
+    read_from_primary = any("events_event" in query["sql"] for query in primary)
+    export = b"".join(client.get("/api/v1/events/export/?format=csv").streaming_content)
+    page = client.get("/")
+
+    assert (response.status_code, page.status_code) == (200, 200)
+    assert b"us-ru-diplomatic-staff-limits" in response.content
+    assert export.count(b"us-ru-diplomatic-staff-limits") == 1
+    assert read_from_primary
+    assert connections["replica"].connection is None
+    # Tried once, by the first request: the others did not wait for it again.
+    assert replica_warnings(caplog) == ["replica unavailable, reading from the primary for 60 s"]
+
+
+@with_replica
+def test_a_worker_tries_the_replica_again_after_replica_retry_seconds(
+    unreachable_replica, demo, client, settings, caplog
+):
+    settings.REPLICA_RETRY_SECONDS = 0
+
+    assert [client.get("/api/v1/events/").status_code for _ in range(3)] == [200, 200, 200]
+
+    # Once a request, however many reads it makes.
+    assert replica_warnings(caplog) == ["replica unavailable, reading from the primary for 0 s"] * 3
 
 
 def test_without_a_replica_no_router_is_installed():

@@ -160,6 +160,8 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     # Tests read the test database through this alias: no second test database.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["tracker.routers.ReplicaRouter"]
+# How long a worker that could not connect to the replica reads from the primary before trying it again.
+REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 10, minimum=0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
