@@ -682,12 +682,16 @@ CHUNK = 2000
 """Events written per round: their stored versions are read, compared and written a chunk at a time."""
 
 
-def _insert(model, columns, rows):
+def _insert(model, columns, rows, unless_stored=None):
     """Insert `rows` (tuples of the values of `columns`, attribute names) into `model`'s table.
 
     Returns their primary keys: a key the database assigns (left out of `columns`) is taken from
     the table's sequence first on PostgreSQL, where the rows go in with COPY, several times faster
     than INSERTs; elsewhere bulk_create returns it.
+
+    With `unless_stored`, the name of a unique field, a row whose value of it another writer stored
+    since it was read is left out, its key None. On PostgreSQL that writer may be still at work: the
+    insert waits for its commit.
     """
     if not rows:
         return []
@@ -709,8 +713,26 @@ def _insert(model, columns, rows):
             )
             keys = [key for (key,) in cursor.fetchall()]
             columns, rows = (pk.attname, *columns), [(key, *row) for key, row in zip(keys, rows, strict=True)]
-        _copy(cursor, table, [model._meta.get_field(name).column for name in _names(model, columns)], rows)
-    return keys
+        db_columns = [model._meta.get_field(name).column for name in _names(model, columns)]
+        if unless_stored is None:
+            _copy(cursor, table, db_columns, rows)
+            return keys
+        # COPY cannot skip a row: the rows go to a table of their own, then INSERT ... ON CONFLICT DO NOTHING,
+        # in the unique field's order, so that two writers storing several of the same values wait for each
+        # other in one order and never deadlock.
+        quote, unique = connection.ops.quote_name, model._meta.get_field(unless_stored).column
+        listed = ", ".join(map(quote, db_columns))
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE import_insert ON COMMIT DROP AS SELECT {listed} FROM {quote(table)} WITH NO DATA"
+        )
+        _copy(cursor, "import_insert", db_columns, rows)
+        cursor.execute(
+            f"INSERT INTO {quote(table)} ({listed}) SELECT {listed} FROM import_insert ORDER BY {quote(unique)} "
+            f"ON CONFLICT ({quote(unique)}) DO NOTHING RETURNING {quote(pk.column)}"
+        )
+        inserted = {key for (key,) in cursor.fetchall()}
+        cursor.execute("DROP TABLE import_insert")
+    return [key if key in inserted else None for key in keys]
 
 
 def _update(model, instances, fields):
@@ -755,7 +777,10 @@ def _copy(cursor, table, columns, rows):
     """COPY `rows` into the `columns` (database names) of `table`."""
     quote = cursor.db.ops.quote_name
     data = io.StringIO("".join(map(_copy_line, rows)))
-    cursor.copy_expert(f"COPY {quote(table)} ({', '.join(map(quote, columns))}) FROM STDIN", data, 1 << 20)
+    # copy_expert is the driver's own: its errors come as psycopg2's unless turned into Django's
+    # (IntegrityError, OperationalError...), which the callers handle.
+    with cursor.db.wrap_database_errors:
+        cursor.copy_expert(f"COPY {quote(table)} ({', '.join(map(quote, columns))}) FROM STDIN", data, 1 << 20)
 
 
 def _copy_line(row):
@@ -766,13 +791,18 @@ def _copy_line(row):
         return copy_line(tuple(str(value) if isinstance(value, str) else value for value in row))
 
 
-def _insert_instances(model, instances):
-    """Insert unsaved model instances, setting the primary keys the database assigns."""
+def _insert_instances(model, instances, unless_stored=None):
+    """Insert unsaved model instances, setting the primary keys the database assigns; returns those inserted:
+    all of them, but for the ones `unless_stored` leaves out (`_insert`)."""
     columns = tuple(f.attname for f in model._meta.concrete_fields if not isinstance(f, AutoFieldMixin))
     rows = [tuple(getattr(instance, name) for name in columns) for instance in instances]
-    for instance, key in zip(instances, _insert(model, columns, rows), strict=True):
-        instance.pk = key
-        instance._state.adding = False
+    inserted = []
+    for instance, key in zip(instances, _insert(model, columns, rows, unless_stored), strict=True):
+        if key is not None:
+            instance.pk = key
+            instance._state.adding = False
+            inserted.append(instance)
+    return inserted
 
 
 class _History:
@@ -885,18 +915,26 @@ def _save_actors(actors, summary, history):
 
 
 def _save_sources(metadata_by_url, summary, history):
-    """Create and update the file's sources; returns {url: source id}."""
+    """Create and update the file's sources; returns {url: source id}.
+
+    Another writer may store one of the new URLs meanwhile (two curators citing the same new article at
+    once): that source is then read back and treated as one that was stored already.
+    """
     existing = Source.objects.in_bulk(list(metadata_by_url), field_name="url")
-    created, updated = [], []
+    new = [Source(url=url, **metadata) for url, metadata in metadata_by_url.items() if url not in existing]
+    created = _insert_instances(Source, new, unless_stored="url")
+    if len(created) < len(new):
+        existing |= Source.objects.in_bulk([s.url for s in new if s._state.adding], field_name="url")
+    updated = []
     for url, metadata in metadata_by_url.items():
         current = existing.get(url)
-        if current is None:
-            created.append(Source(url=url, **metadata))
-        elif any(getattr(current, key) != value for key, value in metadata.items()):
+        if current is not None and any(getattr(current, key) != value for key, value in metadata.items()):
             for key, value in metadata.items():
                 setattr(current, key, value)
             updated.append(current)
-    _write_changes(Source, created, updated, SOURCE_METADATA, history)
+    _update(Source, updated, SOURCE_METADATA)
+    history.write(Source, created, "+")
+    history.write(Source, updated, "~")
     summary.count("sources", len(metadata_by_url), created, updated)
     return {url: source.pk for url, source in existing.items()} | {source.url: source.pk for source in created}
 

@@ -8,6 +8,8 @@
   leaves no row behind, history included.
 - Two API clients changing one event with the same `If-Match`: one wins, the
   other gets 412 and nothing it sent is stored.
+- Twenty API clients creating events that cite one new source, at once: all
+  created, citing the one source, stored once.
 - An actor or a source still in use cannot be deleted, from the API or the
   admin: a message, no 500, nothing deleted.
 
@@ -24,6 +26,7 @@ import subprocess
 import sys
 import threading
 import time
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
@@ -257,23 +260,27 @@ def test_an_import_killed_while_writing_leaves_nothing_behind(tmp_path):
     assert every_row() == before
 
 
-# ---------------------------------------------------------------- two API writers at once
+# ---------------------------------------------------------------- many API writers at once
 
-
+WRITERS = 20
 STATUSES = ["scheduled", "postponed"]
 
 
-def patch_at_once(url, etag, writes):
-    """PATCH `url` with If-Match `etag` from one thread per (token, change), released together."""
-    barrier = threading.Barrier(len(writes))
-    responses = [None] * len(writes)
+def auth(token, **headers):
+    return {"Authorization": f"Token {token}", **headers}
 
-    def write(i, token, change):
+
+def together(sends):
+    """Call each of `sends` (functions sending one request) from a thread of its own, all released at once;
+    their responses, in order."""
+    barrier = threading.Barrier(len(sends))
+    responses = [None] * len(sends)
+
+    def run(i, send):
         barrier.wait(timeout=WAIT)
-        headers = {"Authorization": f"Token {token}", "If-Match": etag}
-        responses[i] = requests.patch(url, json=change, headers=headers, timeout=WAIT)
+        responses[i] = send()
 
-    threads = [threading.Thread(target=write, args=(i, *item)) for i, item in enumerate(writes)]
+    threads = [threading.Thread(target=run, args=(i, send)) for i, send in enumerate(sends)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -281,37 +288,99 @@ def patch_at_once(url, etag, writes):
     return responses
 
 
-@postgresql_only
-@committed
-def test_two_api_writers_with_the_same_etag_one_wins_the_other_gets_412(live_server):
-    import_document(dataset(event_record("contested")))
-    tokens = [
-        Token.objects.create(user=User.objects.create_superuser(name, f"{name}@example.org", "pass-8429!x")).key
-        for name in ("ann", "bob")
-    ]
-    url = f"{live_server.url}/api/v1/events/contested/"
+def at_once(method, url, writes):
+    """`method` to `url` with each (headers, JSON body) of `writes`, all at once; the responses."""
+    return together(
+        [partial(requests.request, method, url, json=body, headers=headers, timeout=WAIT) for headers, body in writes]
+    )
 
-    for round_ in range(3):
-        etag = requests.get(url, timeout=WAIT).headers["ETag"]
-        history_before = Event.history.filter(id="contested").count()
+
+def answers(responses):
+    """Status and the start of the body of each response, for assertion messages."""
+    return [(response.status_code, response.text[:300]) for response in responses]
+
+
+def check_stale_writers_get_412(site, event_id, tokens, history, rounds):
+    """Two curators PATCH one event with the same If-Match, `rounds` times: one wins, the other gets 412."""
+    url = f"{site}/api/v1/events/{event_id}/"
+    for round_ in range(rounds):
+        etag = requests.get(url, headers=auth(tokens[0]), timeout=WAIT).headers["ETag"]
+        changes_before = len(history("event", event_id))
         changes = [{"title": f"Round {round_}: writer {i}", "status": STATUSES[i]} for i in (0, 1)]
 
-        responses = patch_at_once(url, etag, list(zip(tokens, changes, strict=True)))
+        responses = at_once(
+            "PATCH", url, [(auth(token, **{"If-Match": etag}), changes[i]) for i, token in enumerate(tokens)]
+        )
 
-        assert sorted(response.status_code for response in responses) == [200, 412], [r.text for r in responses]
+        assert sorted(response.status_code for response in responses) == [200, 412], answers(responses)
         winner = next(i for i, response in enumerate(responses) if response.status_code == 200)
         loser = responses[1 - winner]
         assert loser.json() == {
             "If-Match": ["the event changed since you read it: GET it again, then retry with its new ETag"]
         }
-        stored = Event.objects.get(pk="contested")
-        assert (stored.title, stored.status) == (f"Round {round_}: writer {winner}", STATUSES[winner])
-        assert (
-            loser.headers["ETag"]
-            == responses[winner].headers["ETag"]
-            == requests.get(url, timeout=WAIT).headers["ETag"]
+        stored = requests.get(url, headers=auth(tokens[0]), timeout=WAIT)
+        assert (stored.json()["title"], stored.json()["status"]) == (changes[winner]["title"], STATUSES[winner])
+        assert loser.headers["ETag"] == responses[winner].headers["ETag"] == stored.headers["ETag"]
+        assert history("event", event_id)[changes_before:] == ["~"]
+
+
+def check_creates_citing_one_new_source_share_it(site, tokens, history, rounds):
+    """WRITERS clients create events citing one new source at once, `rounds` times: every one is created,
+    and every one cites the one source, stored once."""
+    for round_ in range(rounds):
+        url, publisher = f"https://wire.example/dispatch-{round_}", f"Wire {round_}"
+        ids = [f"wire-{round_}-event-{i:02d}" for i in range(WRITERS)]
+        source = {"url": url, "title": f"Dispatch {round_}", "publisher": publisher, "published": "2025-02-19"}
+        writes = [
+            (
+                auth(tokens[i % len(tokens)]),
+                event_record(event_id, review_state="draft", sources=[{**source, "quote": f"As {event_id} reads it."}]),
+            )
+            for i, event_id in enumerate(ids)
+        ]
+
+        responses = at_once("POST", f"{site}/api/v1/events/", writes)
+
+        assert [response.status_code for response in responses] == [201] * WRITERS, answers(responses)
+        for event_id, response in zip(ids, responses, strict=True):
+            assert [(s["url"], s["quote"]) for s in response.json()["sources"]] == [(url, f"As {event_id} reads it.")]
+        listed = requests.get(
+            f"{site}/api/v1/sources/", params={"publisher": publisher}, headers=auth(tokens[0]), timeout=WAIT
         )
-        assert Event.history.filter(id="contested").count() == history_before + 1
+        assert [(s["url"], s["title"], s["events"]) for s in listed.json()["results"]] == [(url, source["title"], ids)]
+        assert history("source", url) == ["+"]
+
+
+@pytest.fixture
+def curators(db):
+    """Two superusers' API tokens."""
+    return [
+        Token.objects.create(user=User.objects.create_superuser(name, f"{name}@example.org", "pass-8429!x")).key
+        for name in ("ann", "bob")
+    ]
+
+
+def orm_history(kind, key):
+    """The history types ('+', '~', '-') of an event (by id) or a source (by url), oldest first."""
+    if kind == "event":
+        rows = Event.history.filter(id=key)
+    else:
+        rows = Source.history.filter(url=key)
+    return list(rows.order_by("history_id").values_list("history_type", flat=True))
+
+
+@postgresql_only
+@committed
+def test_two_api_writers_with_the_same_etag_one_wins_the_other_gets_412(live_server, curators):
+    import_document(dataset(event_record("contested")))
+    check_stale_writers_get_412(live_server.url, "contested", curators, orm_history, rounds=3)
+
+
+@postgresql_only
+@committed
+def test_api_clients_creating_events_that_cite_one_new_source_at_once_all_succeed_and_share_it(live_server, curators):
+    import_document(dataset())
+    check_creates_citing_one_new_source_share_it(live_server.url, curators, orm_history, rounds=3)
 
 
 # ---------------------------------------------------------------- deleting what is in use
