@@ -10,6 +10,7 @@ unless the whole input is clean.
 import io
 import json
 import sys
+import zlib
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -879,6 +880,25 @@ def wait_for_other_imports():
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
+
+
+# The first of the two keys of the advisory locks on event ids (`lock_event_id`); no other lock uses it.
+EVENT_ID_LOCK_KEY = 0x45564E54  # "EVNT"
+
+
+def lock_event_id(event_id):
+    """Hold a lock on `event_id` until the transaction ends: another writer about to create an event of
+    that id waits here for this one's commit, and then finds the event stored.
+
+    On PostgreSQL an advisory lock keyed by a hash of the id (ids that share a hash only wait for each
+    other). SQLite lets one writer in at a time anyway.
+    """
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # crc32 (0 to 2**32 - 1) shifted into the signed 32-bit key that PostgreSQL takes.
+            key = zlib.crc32(event_id.encode()) - 2**31
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [EVENT_ID_LOCK_KEY, key])
 
 
 def import_document(document, user=None, reason="dataset import", progress=None):

@@ -9,7 +9,9 @@
 - Two API clients changing one event with the same `If-Match`: one wins, the
   other gets 412 and nothing it sent is stored.
 - Twenty API clients creating events that cite one new source, at once: all
-  created, citing the one source, stored once.
+  created, citing the one source, stored once. Twenty creating one id at once:
+  one stores it, the others are told that it exists; nothing is overwritten,
+  never a 500.
 - An actor or a source still in use cannot be deleted, from the API or the
   admin: a message, no 500, nothing deleted.
 
@@ -351,6 +353,30 @@ def check_creates_citing_one_new_source_share_it(site, tokens, history, rounds):
         assert history("source", url) == ["+"]
 
 
+def check_creates_of_one_id_store_one_and_refuse_the_rest(site, tokens, history, rounds):
+    """WRITERS clients POST events of one new id at once, `rounds` times: one 201, the others 409 naming `id`,
+    and the stored event is the one answered 201, never overwritten."""
+    for round_ in range(rounds):
+        event_id = f"contested-create-{round_}"
+        writes = [
+            (auth(tokens[i % len(tokens)]), event_record(event_id, title=f"Writer {i}", review_state="draft"))
+            for i in range(WRITERS)
+        ]
+
+        responses = at_once("POST", f"{site}/api/v1/events/", writes)
+
+        assert sorted(response.status_code for response in responses) == [201] + [409] * (WRITERS - 1), answers(
+            responses
+        )
+        refusal = {"id": [f"an event {event_id!r} exists: PUT or PATCH /api/v1/events/{event_id}/"]}
+        assert [response.json() for response in responses if response.status_code == 409] == [refusal] * (WRITERS - 1)
+        created = next(response for response in responses if response.status_code == 201)
+        stored = requests.get(f"{site}/api/v1/events/{event_id}/", headers=auth(tokens[0]), timeout=WAIT)
+        assert stored.json() == created.json()
+        assert stored.headers["ETag"] == created.headers["ETag"]
+        assert history("event", event_id) == ["+"]
+
+
 @pytest.fixture
 def curators(db):
     """Two superusers' API tokens."""
@@ -381,6 +407,13 @@ def test_two_api_writers_with_the_same_etag_one_wins_the_other_gets_412(live_ser
 def test_api_clients_creating_events_that_cite_one_new_source_at_once_all_succeed_and_share_it(live_server, curators):
     import_document(dataset())
     check_creates_citing_one_new_source_share_it(live_server.url, curators, orm_history, rounds=3)
+
+
+@postgresql_only
+@committed
+def test_api_clients_creating_one_id_at_once_get_one_201_and_409s_and_nothing_is_overwritten(live_server, curators):
+    import_document(dataset())
+    check_creates_of_one_id_store_one_and_refuse_the_rest(live_server.url, curators, orm_history, rounds=3)
 
 
 # ---------------------------------------------------------------- deleting what is in use
