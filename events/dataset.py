@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import connections, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone
 
@@ -79,6 +79,11 @@ class DatasetError(Exception):
     def __init__(self, problems):
         self.problems = list(problems)
         super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+class WriteConflict(DatasetError):
+    """The database refused a row that another writer stored at the same moment (an event of the same id
+    that an import and an API client both found new): nothing was written; writing again will do."""
 
 
 @dataclass
@@ -848,19 +853,32 @@ def save_dataset(reader, user=None, reason="dataset import", progress=None):
     """
     summary = ImportSummary()
     history = _History(user, reason, timezone.now())
-    with transaction.atomic():
-        _save_actors(reader.actors, summary, history)
-        source_ids = _save_sources(reader.sources, summary, history)
-        Tag.objects.bulk_create(
-            [Tag(slug=slug) for slug in sorted({t for clean in reader.events for t in clean.tags})],
-            ignore_conflicts=True,
-            batch_size=CHUNK,
-        )
-        for start in range(0, len(reader.events), CHUNK):
-            chunk = reader.events[start : start + CHUNK]
-            _save_events(chunk, source_ids, summary, user, history)
-            if progress:
-                progress(start + len(chunk), len(reader.events))
+    try:
+        with transaction.atomic():
+            _save_actors(reader.actors, summary, history)
+            source_ids = _save_sources(reader.sources, summary, history)
+            Tag.objects.bulk_create(
+                [Tag(slug=slug) for slug in sorted({t for clean in reader.events for t in clean.tags})],
+                ignore_conflicts=True,
+                batch_size=CHUNK,
+            )
+            for start in range(0, len(reader.events), CHUNK):
+                chunk = reader.events[start : start + CHUNK]
+                _save_events(chunk, source_ids, summary, user, history)
+                if progress:
+                    progress(start + len(chunk), len(reader.events))
+    except IntegrityError as exc:
+        said = str(exc).strip().splitlines()[0]
+        raise WriteConflict(
+            [
+                Problem(
+                    "file",
+                    "database",
+                    f"another write stored some of the same rows at the same moment ({said}): "
+                    "nothing was saved; try again",
+                )
+            ]
+        ) from exc
     return summary
 
 

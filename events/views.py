@@ -4,7 +4,7 @@ import hashlib
 import json
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, ProtectedError
 from django.http import StreamingHttpResponse
 from django_filters import rest_framework as filters
@@ -25,7 +25,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from . import dates
-from .dataset import event_to_dict, lock_event_id, save_dataset
+from .dataset import WriteConflict, event_to_dict, lock_event_id, save_dataset
 from .exports import FORMATS, export_filename
 from .filters import (
     OPTIONAL_DATETIME,
@@ -112,6 +112,11 @@ EXISTS = error(
     "Existing id",
     {"id": ["an event 'us-ru-talks-riyadh-2025' exists: PUT or PATCH /api/v1/events/us-ru-talks-riyadh-2025/"]},
 )
+CONCURRENT = error(
+    "Another write (an import) changed the same rows at the same moment: nothing was saved; send it again.",
+    "Concurrent write",
+    {"detail": "Another write changed the same rows at the same moment: nothing was saved; send it again."},
+)
 IN_USE = error(
     "Other events relate to this one: remove those relations first.",
     "Related events",
@@ -129,7 +134,7 @@ LIST_ERRORS = {400: BAD_PARAMETERS, **READ_ERRORS}
 FILTERED_ERRORS = {**LIST_ERRORS, 403: FORBIDDEN}
 DETAIL_ERRORS = {**READ_ERRORS, 404: NOT_FOUND}
 CREATE_ERRORS = {400: BAD_EVENT, 401: UNAUTHORIZED, 403: FORBIDDEN, 409: EXISTS}
-WRITE_ERRORS = {**CREATE_ERRORS, 404: NOT_FOUND, 412: STALE}
+WRITE_ERRORS = {**CREATE_ERRORS, 404: NOT_FOUND, 409: CONCURRENT, 412: STALE}
 
 ETAG = OpenApiParameter(
     "ETag", str, OpenApiParameter.HEADER, response=[200, 201, 304], description="Validator of the event's content."
@@ -313,20 +318,23 @@ class EventViewSet(viewsets.ModelViewSet):
                 problem = stored.review_problem(request.user, reader.events[0].event.review_state)
                 if problem:
                     raise PermissionDenied({"review_state": [problem]})
-                save_dataset(reader, user=request.user, reason=f"API {request.method}")
+                summary = save_dataset(reader, user=request.user, reason=f"API {request.method}")
+                if created and not summary.created["events"]:
+                    # An import, which takes no event's lock, stored the id while this write waited for one
+                    # of its rows: the writer found it stored and would have updated it.
+                    raise Conflict(self._exists(record["id"]))
                 # Read back before the commit: if the database fails now, nothing is stored
                 # and the client's 503 tells the truth.
                 event = Event.objects.with_documents().get(pk=record["id"])
                 data = self.get_serializer(event).data
         except PreconditionFailed as exc:
             return self._stale(exc)
-        except IntegrityError:
-            # Another writer stored the same new source or actor at the same moment: nothing was written.
+        except WriteConflict:
+            # An import stored the same rows at the same moment: nothing was written.
+            if created and Event.objects.filter(pk=record["id"]).exists():
+                return Response(self._exists(record["id"]), status=status.HTTP_409_CONFLICT)
             return Response(
-                {
-                    "detail": "Another write stored the same new source or actor at the same moment: "
-                    "nothing was saved; send it again."
-                },
+                {"detail": "Another write changed the same rows at the same moment: nothing was saved; send it again."},
                 status=status.HTTP_409_CONFLICT,
             )
         headers = {"ETag": etag(data)}

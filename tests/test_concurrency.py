@@ -9,9 +9,9 @@
 - Two API clients changing one event with the same `If-Match`: one wins, the
   other gets 412 and nothing it sent is stored.
 - Twenty API clients creating events that cite one new source, at once: all
-  created, citing the one source, stored once. Twenty creating one id at once:
-  one stores it, the others are told that it exists; nothing is overwritten,
-  never a 500.
+  created, citing the one source, stored once. Twenty creating one id at once
+  (API clients, or an import beside them): one stores it, the others are told
+  that it exists; nothing is overwritten, never a 500.
 - An actor or a source still in use cannot be deleted, from the API or the
   admin: a message, no 500, nothing deleted.
 
@@ -94,10 +94,12 @@ def every_row():
 def waiting_backends():
     """Other connections to this database waiting for a lock (a table's, a row's or an advisory one)."""
     with connection.cursor() as cursor:
+        # pg_stat_activity, not pg_locks: a wait for another transaction's row names no database in pg_locks.
+        # Inside a transaction the view is read once and kept, unless told otherwise.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute(
-            "SELECT count(DISTINCT pid) FROM pg_locks"
-            " WHERE NOT granted AND pid <> pg_backend_pid()"
-            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid() AND datname = current_database()"
         )
         return cursor.fetchone()[0]
 
@@ -414,6 +416,77 @@ def test_api_clients_creating_events_that_cite_one_new_source_at_once_all_succee
 def test_api_clients_creating_one_id_at_once_get_one_201_and_409s_and_nothing_is_overwritten(live_server, curators):
     import_document(dataset())
     check_creates_of_one_id_store_one_and_refuse_the_rest(live_server.url, curators, orm_history, rounds=3)
+
+
+@postgresql_only
+@committed
+@pytest.mark.parametrize(
+    ("first", "file_source", "import_exit", "api_status", "title", "changes"),
+    [
+        # The import waits for the API's new source, then finds the event stored and updates it, as imports do.
+        ("api", "https://example.org/talks", 0, 201, "From the file", ["+", "~"]),
+        # The import waits for the API's participants, then finds them stored: it imports nothing.
+        ("api", "https://example.org/file", 1, 201, "From the API", ["+"]),
+        # The API waits for the import's new source, or its participants; either way a POST never overwrites.
+        ("import", "https://example.org/talks", 0, 409, "From the file", ["+"]),
+        ("import", "https://example.org/file", 0, 409, "From the file", ["+"]),
+    ],
+)
+def test_an_api_client_and_an_import_creating_one_id_at_once_never_overwrite_and_never_fail_with_a_500(
+    live_server, curators, tmp_path, first, file_source, import_exit, api_status, title, changes
+):
+    import_document(dataset())
+    record = event_record("raced", review_state="draft")
+    in_file = {**record, "title": "From the file", "sources": [{**record["sources"][0], "url": file_source}]}
+    path = tmp_path / "raced.json"
+    path.write_text(json.dumps(dataset(in_file)), encoding="utf-8")
+    answered = []
+
+    def post():
+        url = f"{live_server.url}/api/v1/events/"
+        answered.append(requests.post(url, json={**record, "title": "From the API"}, headers=auth(curators[0])))
+
+    client = threading.Thread(target=post)
+    with connection.cursor() as cursor:
+        # Writing an event's participants updates the events table (the search columns' trigger): the first
+        # writer stops there, its new source and participants written, not committed. The second, which no
+        # lock keeps out (an import takes no event's lock), reads the event as new and waits for one of them.
+        cursor.execute("BEGIN")
+        cursor.execute("LOCK TABLE events_event IN SHARE MODE")
+        try:
+            if first == "api":
+                client.start()
+            else:
+                process = start_command("import_dataset", str(path))
+            wait_until(lambda: waiting_backends() >= 1, f"the {first} writer at the events table")
+            if first == "api":
+                process = start_command("import_dataset", str(path))
+            else:
+                client.start()
+            wait_until(lambda: waiting_backends() >= 2, "the second writer waiting for the first")
+        finally:
+            cursor.execute("COMMIT")
+    client.join(timeout=WAIT)
+    code, stdout, stderr = finished(process)
+    (response,) = answered
+
+    assert "Traceback" not in stderr, stderr
+    assert code == import_exit, (stdout, stderr)
+    if import_exit:
+        assert stderr.splitlines() == [
+            f"{path}: file: database: another write stored some of the same rows at the same moment "
+            '(duplicate key value violates unique constraint "participant_once_per_role"): '
+            "nothing was saved; try again",
+            f"CommandError: {path}: 1 problem; nothing was imported",
+        ]
+    assert response.status_code == api_status, response.text
+    if api_status == 409:
+        assert response.json() == {"id": ["an event 'raced' exists: PUT or PATCH /api/v1/events/raced/"]}
+    assert Event.objects.get(pk="raced").title == title
+    assert orm_history("event", "raced") == changes
+    assert list(Source.objects.values_list("url", flat=True)) == [
+        file_source if first == "import" else "https://example.org/talks"
+    ]
 
 
 # ---------------------------------------------------------------- deleting what is in use
