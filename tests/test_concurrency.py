@@ -10,8 +10,8 @@
   other gets 412 and nothing it sent is stored.
 - Twenty API clients creating events that cite one new source, at once: all
   created, citing the one source, stored once. Twenty creating one id at once
-  (API clients, or an import beside them): one stores it, the others are told
-  that it exists; nothing is overwritten, never a 500.
+  (API clients, curators in the admin, or an import beside them): one stores
+  it, the others are told that it exists; nothing is overwritten, never a 500.
 - An actor or a source still in use cannot be deleted, from the API or the
   admin: a message, no 500, nothing deleted.
 
@@ -23,6 +23,7 @@ brought is restored after each.
 
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -37,7 +38,7 @@ import requests
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
@@ -46,6 +47,7 @@ from events.dataset import event_to_dict, import_document
 from events.models import Actor, Citation, Event, Source
 
 from .conftest import actor_record, dataset, event_record
+from .test_admin import change_form_data
 
 ROOT = Path(__file__).resolve().parents[1]
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
@@ -487,6 +489,93 @@ def test_an_api_client_and_an_import_creating_one_id_at_once_never_overwrite_and
     assert list(Source.objects.values_list("url", flat=True)) == [
         file_source if first == "import" else "https://example.org/talks"
     ]
+
+
+def admin_add(site, user):
+    """A function that sends the admin's add form of an event as `user`'s browser would, over a session of
+    its own; it takes the event's id and title, and returns the response."""
+    client = Client()
+    client.force_login(user)
+    form = change_form_data(client, reverse("admin:events_event_add"))
+    csrf = secrets.token_hex(16)
+    cookies = {"sessionid": client.cookies["sessionid"].value, "csrftoken": csrf}
+    form.update(
+        {
+            "csrfmiddlewaretoken": csrf,
+            "type": "talks",
+            "start": "2025-02-18",
+            "participants-TOTAL_FORMS": "1",
+            "participants-0-actor": "russia",
+            "participants-0-role": "participant",
+        }
+    )
+
+    def send(event_id, title):
+        data = {**form, "id": event_id, "title": title}
+        url = f"{site}{reverse('admin:events_event_add')}"
+        return requests.post(url, data=data, cookies=cookies, allow_redirects=False, timeout=WAIT)
+
+    return send
+
+
+TAKEN = "Event with this Id already exists."
+
+
+@postgresql_only
+@committed
+def test_curators_in_the_admin_and_api_clients_creating_one_id_at_once_store_it_once(live_server, curators):
+    import_document(dataset())
+    adding = admin_add(live_server.url, User.objects.get(username="ann"))
+    for round_ in range(3):
+        event_id = f"contested-add-{round_}"
+        sends = []
+        for i in range(WRITERS // 2):
+            record = event_record(event_id, title=f"API writer {i}", review_state="draft")
+            sends.append(
+                partial(requests.post, f"{live_server.url}/api/v1/events/", json=record, headers=auth(curators[1]))
+            )
+            sends.append(partial(adding, event_id, f"Admin writer {i}"))
+
+        responses = together(sends)
+
+        succeeded = [r for r in responses if r.status_code in (201, 302)]
+        assert len(succeeded) == 1, answers(responses)
+        for response in responses:
+            if response.status_code == 200:  # the admin's form again, saying why
+                assert TAKEN in response.text
+            elif response.status_code != succeeded[0].status_code:
+                assert (response.status_code, response.json()) == (
+                    409,
+                    {"id": [f"an event {event_id!r} exists: PUT or PATCH /api/v1/events/{event_id}/"]},
+                )
+        winner = sends[responses.index(succeeded[0])]
+        assert Event.objects.get(pk=event_id).title == (
+            winner.args[1] if winner.func is adding else winner.keywords["json"]["title"]
+        )
+        assert orm_history("event", event_id) == ["+"]
+
+
+@postgresql_only
+@committed
+def test_the_admin_never_overwrites_an_event_that_an_import_stores_while_it_adds_one(live_server, curators):
+    import_document(dataset())
+    adding = admin_add(live_server.url, User.objects.get(username="ann"))
+    answered = []
+    client = threading.Thread(target=lambda: answered.append(adding("raced", "From the admin")))
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The admin checks the event's form (the id is free), then its participants, which read the actors:
+        # it waits there while the import stores the same id, as an import may at any moment.
+        cursor.execute("LOCK TABLE events_actor IN ACCESS EXCLUSIVE MODE")
+        client.start()
+        wait_until(lambda: waiting_backends() >= 1, "the admin reading the actors")
+        import_document(dataset(event_record("raced", title="From the file", review_state="draft")))
+    client.join(timeout=WAIT)
+
+    (response,) = answered
+    assert response.status_code == 200, response.status_code
+    assert TAKEN in response.text
+    assert Event.objects.get(pk="raced").title == "From the file"
+    assert orm_history("event", "raced") == ["+"]
 
 
 # ---------------------------------------------------------------- deleting what is in use
