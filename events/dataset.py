@@ -697,7 +697,8 @@ def _insert(model, columns, rows, unless_stored=None):
 
     With `unless_stored`, the name of a unique field, a row whose value of it another writer stored
     since it was read is left out, its key None. On PostgreSQL that writer may be still at work: the
-    insert waits for its commit.
+    insert waits for its commit. SQLite lets no other writer in between: a write transaction takes
+    the database's lock before it reads (`transaction_mode` IMMEDIATE, tracker/settings.py).
     """
     if not rows:
         return []

@@ -12,23 +12,28 @@
   created, citing the one source, stored once. Twenty creating one id at once
   (API clients, curators in the admin, or an import beside them): one stores
   it, the others are told that it exists; nothing is overwritten, never a 500.
+- The same on the embedded SQLite file, served as `make run` serves it and by
+  gunicorn with two workers.
 - An actor or a source still in use cannot be deleted, from the API or the
   admin: a message, no 500, nothing deleted.
 
-The concurrent tests need PostgreSQL (real row locks, several connections);
-SQLite runs one writer at a time. They commit for real (the other processes
-and threads use their own connections), so the taxonomy that the migrations
-brought is restored after each.
+The concurrent tests on the test database need PostgreSQL (real row locks,
+several connections; the test SQLite database is in memory, one connection).
+They commit for real (the other processes and threads use their own
+connections), so the taxonomy that the migrations brought is restored after
+each. The SQLite ones run a server of their own on a file.
 """
 
 import json
 import os
 import secrets
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
+from contextlib import closing
 from functools import partial
 from pathlib import Path
 from urllib.parse import quote
@@ -48,6 +53,7 @@ from events.models import Actor, Citation, Event, Source
 
 from .conftest import actor_record, dataset, event_record
 from .test_admin import change_form_data
+from .test_faults import gunicorn, serving
 
 ROOT = Path(__file__).resolve().parents[1]
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
@@ -576,6 +582,73 @@ def test_the_admin_never_overwrites_an_event_that_an_import_stores_while_it_adds
     assert TAKEN in response.text
     assert Event.objects.get(pk="raced").title == "From the file"
     assert orm_history("event", "raced") == ["+"]
+
+
+# ---------------------------------------------------------------- the same on the embedded SQLite file
+
+SETUP_CURATORS = """
+from django.contrib.auth.models import User
+from rest_framework.authtoken.models import Token
+for name in ("ann", "bob"):
+    print(Token.objects.create(user=User.objects.create_superuser(name, f"{name}@example.org", "pass-8429!x")).key)
+"""
+
+
+def manage(database_url, *args):
+    """`manage.py ARGS` on `database_url`; its standard output, after checking that it succeeded."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
+    )
+    assert done.returncode == 0, (args, done.stdout, done.stderr)
+    return done.stdout
+
+
+@pytest.fixture(scope="module", params=["runserver", "gunicorn"])
+def sqlite_site(request, tmp_path_factory):
+    """The site on a SQLite file of its own, as `make run` serves it (runserver, a thread a request) or as
+    gunicorn does with two worker processes; yields (base URL, two curators' tokens, the history reader)."""
+    folder = tmp_path_factory.mktemp(f"sqlite-{request.param}")
+    path = folder / "db.sqlite3"
+    url = f"sqlite:///{path}"
+    document = folder / "dataset.json"
+    document.write_text(json.dumps(dataset(event_record("contested", review_state="draft"))), encoding="utf-8")
+    manage(url, "migrate", "--noinput")
+    manage(url, "import_dataset", str(document))
+    tokens = manage(url, "shell", "--no-imports", "-c", SETUP_CURATORS).split()
+
+    def history(kind, key):
+        table, column = ("events_historicalevent", "id") if kind == "event" else ("events_historicalsource", "url")
+        with closing(sqlite3.connect(path)) as database:
+            rows = database.execute(f"SELECT history_type FROM {table} WHERE {column} = ? ORDER BY history_id", [key])
+            return [history_type for (history_type,) in rows]
+
+    if request.param == "runserver":
+        command = [sys.executable, "manage.py", "runserver", "--noreload", "127.0.0.1:{port}"]
+        server = serving(command, url, folder / "server.log", DEBUG="1")
+    else:
+        server = gunicorn(url, folder / "server.log", workers=2)
+    with server as port:
+        yield f"http://127.0.0.1:{port}", tokens, history
+
+
+def test_on_sqlite_two_api_writers_with_the_same_etag_one_wins_the_other_gets_412(sqlite_site):
+    site, tokens, history = sqlite_site
+    check_stale_writers_get_412(site, "contested", tokens, history, rounds=10)
+
+
+def test_on_sqlite_api_clients_creating_events_that_cite_one_new_source_at_once_all_succeed(sqlite_site):
+    site, tokens, history = sqlite_site
+    check_creates_citing_one_new_source_share_it(site, tokens, history, rounds=3)
+
+
+def test_on_sqlite_api_clients_creating_one_id_at_once_get_one_201_and_409s(sqlite_site):
+    site, tokens, history = sqlite_site
+    check_creates_of_one_id_store_one_and_refuse_the_rest(site, tokens, history, rounds=3)
 
 
 # ---------------------------------------------------------------- deleting what is in use
