@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import models, router, transaction
+from django.db import IntegrityError, models, router, transaction
 from django.db.models import Count, Q
 from django.http import HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -23,7 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import curation
 from .countries import COUNTRIES
-from .dataset import DatasetError, Problem
+from .dataset import DatasetError, Problem, lock_event_id
 from .exports import FORMATS, export_filename
 from .extraction import ExtractionError
 from .imports import Preview, import_upload, preview, read_upload
@@ -278,6 +278,10 @@ class EventForm(VersionedForm):
 
     def clean(self):
         cleaned = super().clean()
+        if not self.is_stored and cleaned.get("id"):
+            # Curators and API clients creating one id at once: each waits here for the one before it to
+            # commit, and the uniqueness check that follows (in _post_clean) finds its event.
+            lock_event_id(cleaned["id"])
         new_state = cleaned.get("review_state")
         # Before _post_clean, self.instance still holds the stored values.
         if new_state and self.request is not None:
@@ -417,7 +421,20 @@ class EventAdmin(VersionedAdmin):
         if not change:
             obj.created_by = request.user
         obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+        obj._history_user = request.user  # as SimpleHistoryAdmin.save_model does
+        # A new event is inserted, never Django's UPDATE-then-INSERT of a row whose id is given: an event that
+        # an import stored meanwhile under the same id makes the save fail rather than be overwritten.
+        obj.save(force_insert=not change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError:
+            if object_id is not None or request.method != "POST":
+                raise
+            # An import (which takes no event's lock) stored the same id between the form's check and the
+            # save: nothing was saved. Checked again, the form now says that the id is taken.
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     # -- deleting leaves a tombstone, as the API's DELETE does: mirrors follow it, reviewers can restore
 

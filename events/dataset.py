@@ -10,11 +10,12 @@ unless the whole input is clean.
 import io
 import json
 import sys
+import zlib
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import connections, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone
 
@@ -78,6 +79,11 @@ class DatasetError(Exception):
     def __init__(self, problems):
         self.problems = list(problems)
         super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+class WriteConflict(DatasetError):
+    """The database refused a row that another writer stored at the same moment (an event of the same id
+    that an import and an API client both found new): nothing was written; writing again will do."""
 
 
 @dataclass
@@ -682,12 +688,17 @@ CHUNK = 2000
 """Events written per round: their stored versions are read, compared and written a chunk at a time."""
 
 
-def _insert(model, columns, rows):
+def _insert(model, columns, rows, unless_stored=None):
     """Insert `rows` (tuples of the values of `columns`, attribute names) into `model`'s table.
 
     Returns their primary keys: a key the database assigns (left out of `columns`) is taken from
     the table's sequence first on PostgreSQL, where the rows go in with COPY, several times faster
     than INSERTs; elsewhere bulk_create returns it.
+
+    With `unless_stored`, the name of a unique field, a row whose value of it another writer stored
+    since it was read is left out, its key None. On PostgreSQL that writer may be still at work: the
+    insert waits for its commit. SQLite lets no other writer in between: a write transaction takes
+    the database's lock before it reads (`transaction_mode` IMMEDIATE, tracker/settings.py).
     """
     if not rows:
         return []
@@ -709,8 +720,26 @@ def _insert(model, columns, rows):
             )
             keys = [key for (key,) in cursor.fetchall()]
             columns, rows = (pk.attname, *columns), [(key, *row) for key, row in zip(keys, rows, strict=True)]
-        _copy(cursor, table, [model._meta.get_field(name).column for name in _names(model, columns)], rows)
-    return keys
+        db_columns = [model._meta.get_field(name).column for name in _names(model, columns)]
+        if unless_stored is None:
+            _copy(cursor, table, db_columns, rows)
+            return keys
+        # COPY cannot skip a row: the rows go to a table of their own, then INSERT ... ON CONFLICT DO NOTHING,
+        # in the unique field's order, so that two writers storing several of the same values wait for each
+        # other in one order and never deadlock.
+        quote, unique = connection.ops.quote_name, model._meta.get_field(unless_stored).column
+        listed = ", ".join(map(quote, db_columns))
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE import_insert ON COMMIT DROP AS SELECT {listed} FROM {quote(table)} WITH NO DATA"
+        )
+        _copy(cursor, "import_insert", db_columns, rows)
+        cursor.execute(
+            f"INSERT INTO {quote(table)} ({listed}) SELECT {listed} FROM import_insert ORDER BY {quote(unique)} "
+            f"ON CONFLICT ({quote(unique)}) DO NOTHING RETURNING {quote(pk.column)}"
+        )
+        inserted = {key for (key,) in cursor.fetchall()}
+        cursor.execute("DROP TABLE import_insert")
+    return [key if key in inserted else None for key in keys]
 
 
 def _update(model, instances, fields):
@@ -755,7 +784,10 @@ def _copy(cursor, table, columns, rows):
     """COPY `rows` into the `columns` (database names) of `table`."""
     quote = cursor.db.ops.quote_name
     data = io.StringIO("".join(map(_copy_line, rows)))
-    cursor.copy_expert(f"COPY {quote(table)} ({', '.join(map(quote, columns))}) FROM STDIN", data, 1 << 20)
+    # copy_expert is the driver's own: its errors come as psycopg2's unless turned into Django's
+    # (IntegrityError, OperationalError...), which the callers handle.
+    with cursor.db.wrap_database_errors:
+        cursor.copy_expert(f"COPY {quote(table)} ({', '.join(map(quote, columns))}) FROM STDIN", data, 1 << 20)
 
 
 def _copy_line(row):
@@ -766,13 +798,18 @@ def _copy_line(row):
         return copy_line(tuple(str(value) if isinstance(value, str) else value for value in row))
 
 
-def _insert_instances(model, instances):
-    """Insert unsaved model instances, setting the primary keys the database assigns."""
+def _insert_instances(model, instances, unless_stored=None):
+    """Insert unsaved model instances, setting the primary keys the database assigns; returns those inserted:
+    all of them, but for the ones `unless_stored` leaves out (`_insert`)."""
     columns = tuple(f.attname for f in model._meta.concrete_fields if not isinstance(f, AutoFieldMixin))
     rows = [tuple(getattr(instance, name) for name in columns) for instance in instances]
-    for instance, key in zip(instances, _insert(model, columns, rows), strict=True):
-        instance.pk = key
-        instance._state.adding = False
+    inserted = []
+    for instance, key in zip(instances, _insert(model, columns, rows, unless_stored), strict=True):
+        if key is not None:
+            instance.pk = key
+            instance._state.adding = False
+            inserted.append(instance)
+    return inserted
 
 
 class _History:
@@ -817,19 +854,32 @@ def save_dataset(reader, user=None, reason="dataset import", progress=None):
     """
     summary = ImportSummary()
     history = _History(user, reason, timezone.now())
-    with transaction.atomic():
-        _save_actors(reader.actors, summary, history)
-        source_ids = _save_sources(reader.sources, summary, history)
-        Tag.objects.bulk_create(
-            [Tag(slug=slug) for slug in sorted({t for clean in reader.events for t in clean.tags})],
-            ignore_conflicts=True,
-            batch_size=CHUNK,
-        )
-        for start in range(0, len(reader.events), CHUNK):
-            chunk = reader.events[start : start + CHUNK]
-            _save_events(chunk, source_ids, summary, user, history)
-            if progress:
-                progress(start + len(chunk), len(reader.events))
+    try:
+        with transaction.atomic():
+            _save_actors(reader.actors, summary, history)
+            source_ids = _save_sources(reader.sources, summary, history)
+            Tag.objects.bulk_create(
+                [Tag(slug=slug) for slug in sorted({t for clean in reader.events for t in clean.tags})],
+                ignore_conflicts=True,
+                batch_size=CHUNK,
+            )
+            for start in range(0, len(reader.events), CHUNK):
+                chunk = reader.events[start : start + CHUNK]
+                _save_events(chunk, source_ids, summary, user, history)
+                if progress:
+                    progress(start + len(chunk), len(reader.events))
+    except IntegrityError as exc:
+        said = str(exc).strip().splitlines()[0]
+        raise WriteConflict(
+            [
+                Problem(
+                    "file",
+                    "database",
+                    f"another write stored some of the same rows at the same moment ({said}): "
+                    "nothing was saved; try again",
+                )
+            ]
+        ) from exc
     return summary
 
 
@@ -849,6 +899,25 @@ def wait_for_other_imports():
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
+
+
+# The first of the two keys of the advisory locks on event ids (`lock_event_id`); no other lock uses it.
+EVENT_ID_LOCK_KEY = 0x45564E54  # "EVNT"
+
+
+def lock_event_id(event_id):
+    """Hold a lock on `event_id` until the transaction ends: another writer about to create an event of
+    that id waits here for this one's commit, and then finds the event stored.
+
+    On PostgreSQL an advisory lock keyed by a hash of the id (ids that share a hash only wait for each
+    other). SQLite lets one writer in at a time anyway.
+    """
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # crc32 (0 to 2**32 - 1) shifted into the signed 32-bit key that PostgreSQL takes.
+            key = zlib.crc32(event_id.encode()) - 2**31
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [EVENT_ID_LOCK_KEY, key])
 
 
 def import_document(document, user=None, reason="dataset import", progress=None):
@@ -885,18 +954,26 @@ def _save_actors(actors, summary, history):
 
 
 def _save_sources(metadata_by_url, summary, history):
-    """Create and update the file's sources; returns {url: source id}."""
+    """Create and update the file's sources; returns {url: source id}.
+
+    Another writer may store one of the new URLs meanwhile (two curators citing the same new article at
+    once): that source is then read back and treated as one that was stored already.
+    """
     existing = Source.objects.in_bulk(list(metadata_by_url), field_name="url")
-    created, updated = [], []
+    new = [Source(url=url, **metadata) for url, metadata in metadata_by_url.items() if url not in existing]
+    created = _insert_instances(Source, new, unless_stored="url")
+    if len(created) < len(new):
+        existing |= Source.objects.in_bulk([s.url for s in new if s._state.adding], field_name="url")
+    updated = []
     for url, metadata in metadata_by_url.items():
         current = existing.get(url)
-        if current is None:
-            created.append(Source(url=url, **metadata))
-        elif any(getattr(current, key) != value for key, value in metadata.items()):
+        if current is not None and any(getattr(current, key) != value for key, value in metadata.items()):
             for key, value in metadata.items():
                 setattr(current, key, value)
             updated.append(current)
-    _write_changes(Source, created, updated, SOURCE_METADATA, history)
+    _update(Source, updated, SOURCE_METADATA)
+    history.write(Source, created, "+")
+    history.write(Source, updated, "~")
     summary.count("sources", len(metadata_by_url), created, updated)
     return {url: source.pk for url, source in existing.items()} | {source.url: source.pk for source in created}
 

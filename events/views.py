@@ -4,7 +4,7 @@ import hashlib
 import json
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, ProtectedError
 from django.http import StreamingHttpResponse
 from django_filters import rest_framework as filters
@@ -25,7 +25,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from . import dates
-from .dataset import event_to_dict, save_dataset
+from .dataset import WriteConflict, event_to_dict, lock_event_id, save_dataset
 from .exports import FORMATS, export_filename
 from .filters import (
     OPTIONAL_DATETIME,
@@ -106,6 +106,17 @@ STALE = error(
     "Stale ETag",
     {"If-Match": ["the event changed since you read it: GET it again, then retry with its new ETag"]},
 )
+EXISTS = error(
+    "An event of this id exists, perhaps created a moment ago by another client: nothing was saved. "
+    "PUT or PATCH it instead.",
+    "Existing id",
+    {"id": ["an event 'us-ru-talks-riyadh-2025' exists: PUT or PATCH /api/v1/events/us-ru-talks-riyadh-2025/"]},
+)
+CONCURRENT = error(
+    "Another write (an import) changed the same rows at the same moment: nothing was saved; send it again.",
+    "Concurrent write",
+    {"detail": "Another write changed the same rows at the same moment: nothing was saved; send it again."},
+)
 IN_USE = error(
     "Other events relate to this one: remove those relations first.",
     "Related events",
@@ -122,8 +133,8 @@ READ_ERRORS = {401: UNAUTHORIZED, 429: THROTTLED}
 LIST_ERRORS = {400: BAD_PARAMETERS, **READ_ERRORS}
 FILTERED_ERRORS = {**LIST_ERRORS, 403: FORBIDDEN}
 DETAIL_ERRORS = {**READ_ERRORS, 404: NOT_FOUND}
-CREATE_ERRORS = {400: BAD_EVENT, 401: UNAUTHORIZED, 403: FORBIDDEN}
-WRITE_ERRORS = {**CREATE_ERRORS, 404: NOT_FOUND, 412: STALE}
+CREATE_ERRORS = {400: BAD_EVENT, 401: UNAUTHORIZED, 403: FORBIDDEN, 409: EXISTS}
+WRITE_ERRORS = {**CREATE_ERRORS, 404: NOT_FOUND, 409: CONCURRENT, 412: STALE}
 
 ETAG = OpenApiParameter(
     "ETag", str, OpenApiParameter.HEADER, response=[200, 201, 304], description="Validator of the event's content."
@@ -296,29 +307,34 @@ class EventViewSet(viewsets.ModelViewSet):
                     record["id"] = current
                 serializer = self.get_serializer(data=record)
                 serializer.is_valid(raise_exception=True)
-                if created and Event.objects.filter(pk=record["id"]).exists():
-                    raise ValidationError(
-                        {"id": [f"an event {record['id']!r} exists: PUT or PATCH /api/v1/events/{record['id']}/"]}
-                    )
+                if created:
+                    # Clients creating one id at once: each waits here for the one before it to commit,
+                    # then finds its event. A POST never overwrites.
+                    lock_event_id(record["id"])
+                    if Event.objects.filter(pk=record["id"]).exists():
+                        raise Conflict(self._exists(record["id"]))
                 reader = serializer.validated_data
                 stored = event if current is not None else reader.events[0].event
                 problem = stored.review_problem(request.user, reader.events[0].event.review_state)
                 if problem:
                     raise PermissionDenied({"review_state": [problem]})
-                save_dataset(reader, user=request.user, reason=f"API {request.method}")
+                summary = save_dataset(reader, user=request.user, reason=f"API {request.method}")
+                if created and not summary.created["events"]:
+                    # An import, which takes no event's lock, stored the id while this write waited for one
+                    # of its rows: the writer found it stored and would have updated it.
+                    raise Conflict(self._exists(record["id"]))
                 # Read back before the commit: if the database fails now, nothing is stored
                 # and the client's 503 tells the truth.
                 event = Event.objects.with_documents().get(pk=record["id"])
                 data = self.get_serializer(event).data
         except PreconditionFailed as exc:
             return self._stale(exc)
-        except IntegrityError:
-            # Another writer stored the same new source or actor at the same moment: nothing was written.
+        except WriteConflict:
+            # An import stored the same rows at the same moment: nothing was written.
+            if created and Event.objects.filter(pk=record["id"]).exists():
+                return Response(self._exists(record["id"]), status=status.HTTP_409_CONFLICT)
             return Response(
-                {
-                    "detail": "Another write stored the same new source or actor at the same moment: "
-                    "nothing was saved; send it again."
-                },
+                {"detail": "Another write changed the same rows at the same moment: nothing was saved; send it again."},
                 status=status.HTTP_409_CONFLICT,
             )
         headers = {"ETag": etag(data)}
@@ -329,6 +345,10 @@ class EventViewSet(viewsets.ModelViewSet):
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
             headers=headers,
         )
+
+    @staticmethod
+    def _exists(event_id):
+        return {"id": [f"an event {event_id!r} exists: PUT or PATCH /api/v1/events/{event_id}/"]}
 
     @staticmethod
     def _stale(exc):

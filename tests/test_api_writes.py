@@ -8,7 +8,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from events.models import Citation, Event, EventTombstone, Participant
-from tests.conftest import event_record
+from tests.conftest import event_record, row_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -112,10 +112,22 @@ def test_a_garbage_body_is_a_400(token_client, demo):
     assert response.status_code == 400
 
 
-def test_creating_an_existing_id_is_refused(token_client, demo):
+def test_creating_an_existing_id_is_refused_with_409_naming_it_and_changes_nothing(token_client, demo):
+    before = row_counts()
     response = token_client.post("/api/v1/events/", new_event(id="us-ru-talks-riyadh-2025"), format="json")
-    assert response.status_code == 400
-    assert "id" in response.json()
+    assert response.status_code == 409
+    assert response.json() == {
+        "id": ["an event 'us-ru-talks-riyadh-2025' exists: PUT or PATCH /api/v1/events/us-ru-talks-riyadh-2025/"]
+    }
+    assert row_counts() == before
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_a_put_or_patch_of_an_id_that_does_not_exist_is_a_404_and_creates_nothing(token_client, demo, method):
+    before = row_counts()
+    response = getattr(token_client, method)("/api/v1/events/ru-us-talks-2024/", new_event(), format="json")
+    assert (response.status_code, response.json()) == (404, {"detail": "No Event matches the given query."})
+    assert row_counts() == before
 
 
 def test_patch_changes_only_what_it_names(token_client, demo):

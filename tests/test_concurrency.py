@@ -8,22 +8,33 @@
   leaves no row behind, history included.
 - Two API clients changing one event with the same `If-Match`: one wins, the
   other gets 412 and nothing it sent is stored.
+- Twenty API clients creating events that cite one new source, at once: all
+  created, citing the one source, stored once. Twenty creating one id at once
+  (API clients, curators in the admin, or an import beside them): one stores
+  it, the others are told that it exists; nothing is overwritten, never a 500.
+- The same on the embedded SQLite file, served as `make run` serves it and by
+  gunicorn with two workers.
 - An actor or a source still in use cannot be deleted, from the API or the
   admin: a message, no 500, nothing deleted.
 
-The concurrent tests need PostgreSQL (real row locks, several connections);
-SQLite runs one writer at a time. They commit for real (the other processes
-and threads use their own connections), so the taxonomy that the migrations
-brought is restored after each.
+The concurrent tests on the test database need PostgreSQL (real row locks,
+several connections; the test SQLite database is in memory, one connection).
+They commit for real (the other processes and threads use their own
+connections), so the taxonomy that the migrations brought is restored after
+each. The SQLite ones run a server of their own on a file.
 """
 
 import json
 import os
+import secrets
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
+from contextlib import closing
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
@@ -32,7 +43,7 @@ import requests
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
@@ -41,6 +52,8 @@ from events.dataset import event_to_dict, import_document
 from events.models import Actor, Citation, Event, Source
 
 from .conftest import actor_record, dataset, event_record
+from .test_admin import change_form_data
+from .test_faults import gunicorn, serving
 
 ROOT = Path(__file__).resolve().parents[1]
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
@@ -89,10 +102,12 @@ def every_row():
 def waiting_backends():
     """Other connections to this database waiting for a lock (a table's, a row's or an advisory one)."""
     with connection.cursor() as cursor:
+        # pg_stat_activity, not pg_locks: a wait for another transaction's row names no database in pg_locks.
+        # Inside a transaction the view is read once and kept, unless told otherwise.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute(
-            "SELECT count(DISTINCT pid) FROM pg_locks"
-            " WHERE NOT granted AND pid <> pg_backend_pid()"
-            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid() AND datname = current_database()"
         )
         return cursor.fetchone()[0]
 
@@ -257,23 +272,27 @@ def test_an_import_killed_while_writing_leaves_nothing_behind(tmp_path):
     assert every_row() == before
 
 
-# ---------------------------------------------------------------- two API writers at once
+# ---------------------------------------------------------------- many API writers at once
 
-
+WRITERS = 20
 STATUSES = ["scheduled", "postponed"]
 
 
-def patch_at_once(url, etag, writes):
-    """PATCH `url` with If-Match `etag` from one thread per (token, change), released together."""
-    barrier = threading.Barrier(len(writes))
-    responses = [None] * len(writes)
+def auth(token, **headers):
+    return {"Authorization": f"Token {token}", **headers}
 
-    def write(i, token, change):
+
+def together(sends):
+    """Call each of `sends` (functions sending one request) from a thread of its own, all released at once;
+    their responses, in order."""
+    barrier = threading.Barrier(len(sends))
+    responses = [None] * len(sends)
+
+    def run(i, send):
         barrier.wait(timeout=WAIT)
-        headers = {"Authorization": f"Token {token}", "If-Match": etag}
-        responses[i] = requests.patch(url, json=change, headers=headers, timeout=WAIT)
+        responses[i] = send()
 
-    threads = [threading.Thread(target=write, args=(i, *item)) for i, item in enumerate(writes)]
+    threads = [threading.Thread(target=run, args=(i, send)) for i, send in enumerate(sends)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -281,37 +300,355 @@ def patch_at_once(url, etag, writes):
     return responses
 
 
-@postgresql_only
-@committed
-def test_two_api_writers_with_the_same_etag_one_wins_the_other_gets_412(live_server):
-    import_document(dataset(event_record("contested")))
-    tokens = [
-        Token.objects.create(user=User.objects.create_superuser(name, f"{name}@example.org", "pass-8429!x")).key
-        for name in ("ann", "bob")
-    ]
-    url = f"{live_server.url}/api/v1/events/contested/"
+def at_once(method, url, writes):
+    """`method` to `url` with each (headers, JSON body) of `writes`, all at once; the responses."""
+    return together(
+        [partial(requests.request, method, url, json=body, headers=headers, timeout=WAIT) for headers, body in writes]
+    )
 
-    for round_ in range(3):
-        etag = requests.get(url, timeout=WAIT).headers["ETag"]
-        history_before = Event.history.filter(id="contested").count()
+
+def answers(responses):
+    """Status and the start of the body of each response, for assertion messages."""
+    return [(response.status_code, response.text[:300]) for response in responses]
+
+
+def check_stale_writers_get_412(site, event_id, tokens, history, rounds):
+    """Two curators PATCH one event with the same If-Match, `rounds` times: one wins, the other gets 412."""
+    url = f"{site}/api/v1/events/{event_id}/"
+    for round_ in range(rounds):
+        etag = requests.get(url, headers=auth(tokens[0]), timeout=WAIT).headers["ETag"]
+        changes_before = len(history("event", event_id))
         changes = [{"title": f"Round {round_}: writer {i}", "status": STATUSES[i]} for i in (0, 1)]
 
-        responses = patch_at_once(url, etag, list(zip(tokens, changes, strict=True)))
+        responses = at_once(
+            "PATCH", url, [(auth(token, **{"If-Match": etag}), changes[i]) for i, token in enumerate(tokens)]
+        )
 
-        assert sorted(response.status_code for response in responses) == [200, 412], [r.text for r in responses]
+        assert sorted(response.status_code for response in responses) == [200, 412], answers(responses)
         winner = next(i for i, response in enumerate(responses) if response.status_code == 200)
         loser = responses[1 - winner]
         assert loser.json() == {
             "If-Match": ["the event changed since you read it: GET it again, then retry with its new ETag"]
         }
-        stored = Event.objects.get(pk="contested")
-        assert (stored.title, stored.status) == (f"Round {round_}: writer {winner}", STATUSES[winner])
-        assert (
-            loser.headers["ETag"]
-            == responses[winner].headers["ETag"]
-            == requests.get(url, timeout=WAIT).headers["ETag"]
+        stored = requests.get(url, headers=auth(tokens[0]), timeout=WAIT)
+        assert (stored.json()["title"], stored.json()["status"]) == (changes[winner]["title"], STATUSES[winner])
+        assert loser.headers["ETag"] == responses[winner].headers["ETag"] == stored.headers["ETag"]
+        assert history("event", event_id)[changes_before:] == ["~"]
+
+
+def check_creates_citing_one_new_source_share_it(site, tokens, history, rounds):
+    """WRITERS clients create events citing one new source at once, `rounds` times: every one is created,
+    and every one cites the one source, stored once."""
+    for round_ in range(rounds):
+        url, publisher = f"https://wire.example/dispatch-{round_}", f"Wire {round_}"
+        ids = [f"wire-{round_}-event-{i:02d}" for i in range(WRITERS)]
+        source = {"url": url, "title": f"Dispatch {round_}", "publisher": publisher, "published": "2025-02-19"}
+        writes = [
+            (
+                auth(tokens[i % len(tokens)]),
+                event_record(event_id, review_state="draft", sources=[{**source, "quote": f"As {event_id} reads it."}]),
+            )
+            for i, event_id in enumerate(ids)
+        ]
+
+        responses = at_once("POST", f"{site}/api/v1/events/", writes)
+
+        assert [response.status_code for response in responses] == [201] * WRITERS, answers(responses)
+        for event_id, response in zip(ids, responses, strict=True):
+            assert [(s["url"], s["quote"]) for s in response.json()["sources"]] == [(url, f"As {event_id} reads it.")]
+        listed = requests.get(
+            f"{site}/api/v1/sources/", params={"publisher": publisher}, headers=auth(tokens[0]), timeout=WAIT
         )
-        assert Event.history.filter(id="contested").count() == history_before + 1
+        assert [(s["url"], s["title"], s["events"]) for s in listed.json()["results"]] == [(url, source["title"], ids)]
+        assert history("source", url) == ["+"]
+
+
+def check_creates_of_one_id_store_one_and_refuse_the_rest(site, tokens, history, rounds):
+    """WRITERS clients POST events of one new id at once, `rounds` times: one 201, the others 409 naming `id`,
+    and the stored event is the one answered 201, never overwritten."""
+    for round_ in range(rounds):
+        event_id = f"contested-create-{round_}"
+        writes = [
+            (auth(tokens[i % len(tokens)]), event_record(event_id, title=f"Writer {i}", review_state="draft"))
+            for i in range(WRITERS)
+        ]
+
+        responses = at_once("POST", f"{site}/api/v1/events/", writes)
+
+        assert sorted(response.status_code for response in responses) == [201] + [409] * (WRITERS - 1), answers(
+            responses
+        )
+        refusal = {"id": [f"an event {event_id!r} exists: PUT or PATCH /api/v1/events/{event_id}/"]}
+        assert [response.json() for response in responses if response.status_code == 409] == [refusal] * (WRITERS - 1)
+        created = next(response for response in responses if response.status_code == 201)
+        stored = requests.get(f"{site}/api/v1/events/{event_id}/", headers=auth(tokens[0]), timeout=WAIT)
+        assert stored.json() == created.json()
+        assert stored.headers["ETag"] == created.headers["ETag"]
+        assert history("event", event_id) == ["+"]
+
+
+@pytest.fixture
+def curators(db):
+    """Two superusers' API tokens."""
+    return [
+        Token.objects.create(user=User.objects.create_superuser(name, f"{name}@example.org", "pass-8429!x")).key
+        for name in ("ann", "bob")
+    ]
+
+
+def orm_history(kind, key):
+    """The history types ('+', '~', '-') of an event (by id) or a source (by url), oldest first."""
+    if kind == "event":
+        rows = Event.history.filter(id=key)
+    else:
+        rows = Source.history.filter(url=key)
+    return list(rows.order_by("history_id").values_list("history_type", flat=True))
+
+
+@postgresql_only
+@committed
+def test_two_api_writers_with_the_same_etag_one_wins_the_other_gets_412(live_server, curators):
+    import_document(dataset(event_record("contested")))
+    check_stale_writers_get_412(live_server.url, "contested", curators, orm_history, rounds=3)
+
+
+@postgresql_only
+@committed
+def test_api_clients_creating_events_that_cite_one_new_source_at_once_all_succeed_and_share_it(live_server, curators):
+    import_document(dataset())
+    check_creates_citing_one_new_source_share_it(live_server.url, curators, orm_history, rounds=3)
+
+
+@postgresql_only
+@committed
+def test_api_clients_creating_one_id_at_once_get_one_201_and_409s_and_nothing_is_overwritten(live_server, curators):
+    import_document(dataset())
+    check_creates_of_one_id_store_one_and_refuse_the_rest(live_server.url, curators, orm_history, rounds=3)
+
+
+@postgresql_only
+@committed
+@pytest.mark.parametrize(
+    ("first", "file_source", "import_exit", "api_status", "title", "changes"),
+    [
+        # The import waits for the API's new source, then finds the event stored and updates it, as imports do.
+        ("api", "https://example.org/talks", 0, 201, "From the file", ["+", "~"]),
+        # The import waits for the API's participants, then finds them stored: it imports nothing.
+        ("api", "https://example.org/file", 1, 201, "From the API", ["+"]),
+        # The API waits for the import's new source, or its participants; either way a POST never overwrites.
+        ("import", "https://example.org/talks", 0, 409, "From the file", ["+"]),
+        ("import", "https://example.org/file", 0, 409, "From the file", ["+"]),
+    ],
+)
+def test_an_api_client_and_an_import_creating_one_id_at_once_never_overwrite_and_never_fail_with_a_500(
+    live_server, curators, tmp_path, first, file_source, import_exit, api_status, title, changes
+):
+    import_document(dataset())
+    record = event_record("raced", review_state="draft")
+    in_file = {**record, "title": "From the file", "sources": [{**record["sources"][0], "url": file_source}]}
+    path = tmp_path / "raced.json"
+    path.write_text(json.dumps(dataset(in_file)), encoding="utf-8")
+    answered = []
+
+    def post():
+        url = f"{live_server.url}/api/v1/events/"
+        answered.append(requests.post(url, json={**record, "title": "From the API"}, headers=auth(curators[0])))
+
+    client = threading.Thread(target=post)
+    with connection.cursor() as cursor:
+        # Writing an event's participants updates the events table (the search columns' trigger): the first
+        # writer stops there, its new source and participants written, not committed. The second, which no
+        # lock keeps out (an import takes no event's lock), reads the event as new and waits for one of them.
+        cursor.execute("BEGIN")
+        cursor.execute("LOCK TABLE events_event IN SHARE MODE")
+        try:
+            if first == "api":
+                client.start()
+            else:
+                process = start_command("import_dataset", str(path))
+            wait_until(lambda: waiting_backends() >= 1, f"the {first} writer at the events table")
+            if first == "api":
+                process = start_command("import_dataset", str(path))
+            else:
+                client.start()
+            wait_until(lambda: waiting_backends() >= 2, "the second writer waiting for the first")
+        finally:
+            cursor.execute("COMMIT")
+    client.join(timeout=WAIT)
+    code, stdout, stderr = finished(process)
+    (response,) = answered
+
+    assert "Traceback" not in stderr, stderr
+    assert code == import_exit, (stdout, stderr)
+    if import_exit:
+        assert stderr.splitlines() == [
+            f"{path}: file: database: another write stored some of the same rows at the same moment "
+            '(duplicate key value violates unique constraint "participant_once_per_role"): '
+            "nothing was saved; try again",
+            f"CommandError: {path}: 1 problem; nothing was imported",
+        ]
+    assert response.status_code == api_status, response.text
+    if api_status == 409:
+        assert response.json() == {"id": ["an event 'raced' exists: PUT or PATCH /api/v1/events/raced/"]}
+    assert Event.objects.get(pk="raced").title == title
+    assert orm_history("event", "raced") == changes
+    assert list(Source.objects.values_list("url", flat=True)) == [
+        file_source if first == "import" else "https://example.org/talks"
+    ]
+
+
+def admin_add(site, user):
+    """A function that sends the admin's add form of an event as `user`'s browser would, over a session of
+    its own; it takes the event's id and title, and returns the response."""
+    client = Client()
+    client.force_login(user)
+    form = change_form_data(client, reverse("admin:events_event_add"))
+    csrf = secrets.token_hex(16)
+    cookies = {"sessionid": client.cookies["sessionid"].value, "csrftoken": csrf}
+    form.update(
+        {
+            "csrfmiddlewaretoken": csrf,
+            "type": "talks",
+            "start": "2025-02-18",
+            "participants-TOTAL_FORMS": "1",
+            "participants-0-actor": "russia",
+            "participants-0-role": "participant",
+        }
+    )
+
+    def send(event_id, title):
+        data = {**form, "id": event_id, "title": title}
+        url = f"{site}{reverse('admin:events_event_add')}"
+        return requests.post(url, data=data, cookies=cookies, allow_redirects=False, timeout=WAIT)
+
+    return send
+
+
+TAKEN = "Event with this Id already exists."
+
+
+@postgresql_only
+@committed
+def test_curators_in_the_admin_and_api_clients_creating_one_id_at_once_store_it_once(live_server, curators):
+    import_document(dataset())
+    adding = admin_add(live_server.url, User.objects.get(username="ann"))
+    for round_ in range(3):
+        event_id = f"contested-add-{round_}"
+        sends = []
+        for i in range(WRITERS // 2):
+            record = event_record(event_id, title=f"API writer {i}", review_state="draft")
+            sends.append(
+                partial(requests.post, f"{live_server.url}/api/v1/events/", json=record, headers=auth(curators[1]))
+            )
+            sends.append(partial(adding, event_id, f"Admin writer {i}"))
+
+        responses = together(sends)
+
+        succeeded = [r for r in responses if r.status_code in (201, 302)]
+        assert len(succeeded) == 1, answers(responses)
+        for response in responses:
+            if response.status_code == 200:  # the admin's form again, saying why
+                assert TAKEN in response.text
+            elif response.status_code != succeeded[0].status_code:
+                assert (response.status_code, response.json()) == (
+                    409,
+                    {"id": [f"an event {event_id!r} exists: PUT or PATCH /api/v1/events/{event_id}/"]},
+                )
+        winner = sends[responses.index(succeeded[0])]
+        assert Event.objects.get(pk=event_id).title == (
+            winner.args[1] if winner.func is adding else winner.keywords["json"]["title"]
+        )
+        assert orm_history("event", event_id) == ["+"]
+
+
+@postgresql_only
+@committed
+def test_the_admin_never_overwrites_an_event_that_an_import_stores_while_it_adds_one(live_server, curators):
+    import_document(dataset())
+    adding = admin_add(live_server.url, User.objects.get(username="ann"))
+    answered = []
+    client = threading.Thread(target=lambda: answered.append(adding("raced", "From the admin")))
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The admin checks the event's form (the id is free), then its participants, which read the actors:
+        # it waits there while the import stores the same id, as an import may at any moment.
+        cursor.execute("LOCK TABLE events_actor IN ACCESS EXCLUSIVE MODE")
+        client.start()
+        wait_until(lambda: waiting_backends() >= 1, "the admin reading the actors")
+        import_document(dataset(event_record("raced", title="From the file", review_state="draft")))
+    client.join(timeout=WAIT)
+
+    (response,) = answered
+    assert response.status_code == 200, response.status_code
+    assert TAKEN in response.text
+    assert Event.objects.get(pk="raced").title == "From the file"
+    assert orm_history("event", "raced") == ["+"]
+
+
+# ---------------------------------------------------------------- the same on the embedded SQLite file
+
+SETUP_CURATORS = """
+from django.contrib.auth.models import User
+from rest_framework.authtoken.models import Token
+for name in ("ann", "bob"):
+    print(Token.objects.create(user=User.objects.create_superuser(name, f"{name}@example.org", "pass-8429!x")).key)
+"""
+
+
+def manage(database_url, *args):
+    """`manage.py ARGS` on `database_url`; its standard output, after checking that it succeeded."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
+    )
+    assert done.returncode == 0, (args, done.stdout, done.stderr)
+    return done.stdout
+
+
+@pytest.fixture(scope="module", params=["runserver", "gunicorn"])
+def sqlite_site(request, tmp_path_factory):
+    """The site on a SQLite file of its own, as `make run` serves it (runserver, a thread a request) or as
+    gunicorn does with two worker processes; yields (base URL, two curators' tokens, the history reader)."""
+    folder = tmp_path_factory.mktemp(f"sqlite-{request.param}")
+    path = folder / "db.sqlite3"
+    url = f"sqlite:///{path}"
+    document = folder / "dataset.json"
+    document.write_text(json.dumps(dataset(event_record("contested", review_state="draft"))), encoding="utf-8")
+    manage(url, "migrate", "--noinput")
+    manage(url, "import_dataset", str(document))
+    tokens = manage(url, "shell", "--no-imports", "-c", SETUP_CURATORS).split()
+
+    def history(kind, key):
+        table, column = ("events_historicalevent", "id") if kind == "event" else ("events_historicalsource", "url")
+        with closing(sqlite3.connect(path)) as database:
+            rows = database.execute(f"SELECT history_type FROM {table} WHERE {column} = ? ORDER BY history_id", [key])
+            return [history_type for (history_type,) in rows]
+
+    if request.param == "runserver":
+        command = [sys.executable, "manage.py", "runserver", "--noreload", "127.0.0.1:{port}"]
+        server = serving(command, url, folder / "server.log", DEBUG="1")
+    else:
+        server = gunicorn(url, folder / "server.log", workers=2)
+    with server as port:
+        yield f"http://127.0.0.1:{port}", tokens, history
+
+
+def test_on_sqlite_two_api_writers_with_the_same_etag_one_wins_the_other_gets_412(sqlite_site):
+    site, tokens, history = sqlite_site
+    check_stale_writers_get_412(site, "contested", tokens, history, rounds=10)
+
+
+def test_on_sqlite_api_clients_creating_events_that_cite_one_new_source_at_once_all_succeed(sqlite_site):
+    site, tokens, history = sqlite_site
+    check_creates_citing_one_new_source_share_it(site, tokens, history, rounds=3)
+
+
+def test_on_sqlite_api_clients_creating_one_id_at_once_get_one_201_and_409s(sqlite_site):
+    site, tokens, history = sqlite_site
+    check_creates_of_one_id_store_one_and_refuse_the_rest(site, tokens, history, rounds=3)
 
 
 # ---------------------------------------------------------------- deleting what is in use

@@ -59,9 +59,9 @@ def database_url(settings_dict, **query):
 
 
 @contextmanager
-def gunicorn(database_url, log_path, workers=1, env=None):
-    """gunicorn with `workers` workers, DEBUG=0, as in production, and `env` on top of its environment;
-    yields its port, stopped (with its workers) after."""
+def serving(command, database_url, log_path, **variables):
+    """The site served by `command` (its argv, "{port}" standing for a free port) on DATABASE_URL, with DEBUG=0 as
+    in production unless `variables` say otherwise; yields the port, stopped (with every process it started) after."""
     port = free_port()
     env = {
         **os.environ,
@@ -73,10 +73,9 @@ def gunicorn(database_url, log_path, workers=1, env=None):
         "STATIC_MANIFEST": "0",
         "ANON_THROTTLE_RATE": "",
         "CONN_MAX_AGE": "60",
-        **(env or {}),
+        **variables,
     }
-    command = [str(GUNICORN), "tracker.wsgi:application", "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
-    command += ["--timeout", "60", "--graceful-timeout", "2", "--log-level", "warning"]
+    command = [part.format(port=port) for part in command]
     with open(log_path, "w") as log:
         server = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
@@ -84,13 +83,13 @@ def gunicorn(database_url, log_path, workers=1, env=None):
     try:
         deadline = time.monotonic() + 60
         while True:
-            assert server.poll() is None, f"gunicorn exited with {server.returncode}:\n{log_path.read_text()}"
+            assert server.poll() is None, f"{command[0]} exited with {server.returncode}:\n{log_path.read_text()}"
             try:
                 # Needs no database: the login form of the admin, for an anonymous visitor.
                 request(port, "GET", "/admin/login/", timeout=5)
                 break
             except OSError:
-                assert time.monotonic() < deadline, f"gunicorn did not answer within 60 s:\n{log_path.read_text()}"
+                assert time.monotonic() < deadline, f"{command[0]} did not answer within 60 s:\n{log_path.read_text()}"
                 time.sleep(0.2)
         yield port
     finally:
@@ -100,6 +99,13 @@ def gunicorn(database_url, log_path, workers=1, env=None):
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait(timeout=10)
+
+
+def gunicorn(database_url, log_path, workers=1, **variables):
+    """gunicorn with `workers` (sync) workers, DEBUG=0; yields its port, stopped (with its workers) after."""
+    command = [str(GUNICORN), "tracker.wsgi:application", "--workers", str(workers), "--bind", "127.0.0.1:{port}"]
+    command += ["--timeout", "60", "--graceful-timeout", "2", "--log-level", "warning"]
+    return serving(command, database_url, log_path, **variables)
 
 
 def request(port, method, path, headers=None, body=None, timeout=15):

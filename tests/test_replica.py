@@ -160,7 +160,7 @@ def site(clusters, tmp_path_factory):
     assert title_in(standby) == title_in(primary) is not None
     env = {"DATABASE_REPLICA_URL": standby.url(DATABASE, "chancery"), "REPLICA_RETRY_SECONDS": str(RETRY_SECONDS)}
     log = tmp_path_factory.mktemp("replica") / "gunicorn.log"
-    with gunicorn(primary.url(DATABASE, "chancery"), log, workers=2, env=env) as port:
+    with gunicorn(primary.url(DATABASE, "chancery"), log, workers=2, **env) as port:
         print(f"migrated, filled, replicated and served in {time.monotonic() - started:.1f} s")
         yield port, token, log
     assert "Traceback" not in log.read_text(), log.read_text()

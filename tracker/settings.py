@@ -141,8 +141,18 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite closes nothing for us; a fresh connection per request is cheap.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    # A writer waits for another instead of failing with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            # A writer waits up to 20 s for the one before it instead of failing with "database is locked".
+            "timeout": 20,
+            # Every transaction takes the write lock as it begins, before it reads: a transaction that read
+            # first and then wrote would find another writer in and fail at once, whatever the timeout.
+            # Writers then run one after the other, each reading what the one before it committed.
+            "transaction_mode": "IMMEDIATE",
+            # Write-ahead log: readers and the writer do not wait for each other. It persists in the file.
+            "init_command": "PRAGMA journal_mode=WAL",
+        }
+    )
 else:
     # A server that does not answer fails the request (503) in seconds, not minutes; ?connect_timeout= wins.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
