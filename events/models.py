@@ -310,6 +310,16 @@ class EventDocument(Expression):
         return document_sql(compiler.quote_name_unless_alias(self.alias)), []
 
 
+def may_see_unpublished(user):
+    """Whether `user` may read drafts and reviewed events: the permission the admin asks to show events
+    (view_event, or change_event), not staff status alone."""
+    return (
+        user is not None
+        and user.is_active
+        and (user.has_perm("events.view_event") or user.has_perm("events.change_event"))
+    )
+
+
 class EventQuerySet(models.QuerySet):
     """The questions asked of events, as verbs shared by the API, admin, exports and commands."""
 
@@ -317,7 +327,8 @@ class EventQuerySet(models.QuerySet):
         return self.filter(review_state=Event.ReviewState.PUBLISHED)
 
     def visible_to(self, user):
-        if user is not None and user.is_active and user.is_staff:
+        """The events `user` may read: every one for curators (`may_see_unpublished`), else the published ones."""
+        if may_see_unpublished(user):
             return self
         return self.published()
 
@@ -978,6 +989,17 @@ class EventRelation(models.Model):
         return f"{self.from_event_id} {self.relation} {self.to_event_id}"
 
 
+class TombstoneQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The tombstones `user` may read: every one for curators (`may_see_unpublished`), else those of
+        events that were published at some time (their history says so): a mirror of the published events
+        needs no others, and the id of a deleted draft is no reader's business."""
+        if may_see_unpublished(user):
+            return self
+        published = Event.history.model.objects.filter(id=OuterRef("event_id"), review_state=ReviewState.PUBLISHED)
+        return self.filter(Exists(published))
+
+
 class EventTombstone(models.Model):
     """A deleted event's id and when it went, so that mirrors can follow deletions."""
 
@@ -987,6 +1009,8 @@ class EventTombstone(models.Model):
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = TombstoneQuerySet.as_manager()
 
     class Meta:
         ordering = ["deleted_at", "id"]

@@ -36,7 +36,7 @@ from .filters import (
     SourceFilter,
     UtcDateTimeField,
 )
-from .models import Actor, Citation, Event, EventTombstone, EventType, Source
+from .models import Actor, Citation, Event, EventTombstone, EventType, Source, may_see_unpublished
 from .pagination import KeysetPagination
 from .serializers import (
     ActorSerializer,
@@ -92,9 +92,9 @@ UNAUTHORIZED = error(
     {"detail": "Invalid token."},
 )
 FORBIDDEN = error(
-    "Logged in without the permission, or asking an anonymous client may not (unpublished events).",
+    "Logged in without the permission, or asking what the client may not see (unpublished events).",
     "Anonymous asking for drafts",
-    {"review_state": ["only staff see unpublished events: log in or send a token"]},
+    {"review_state": ["only curators see unpublished events: log in or send a token"]},
 )
 NOT_FOUND = error(
     "No such id, or one you may not see.",
@@ -383,7 +383,7 @@ class EventViewSet(viewsets.ModelViewSet):
     )
     @action(detail=False, filter_backends=[], serializer_class=TombstoneSerializer)
     def deleted(self, request):
-        tombstones = EventTombstone.objects.order_by("deleted_at", "id")
+        tombstones = EventTombstone.objects.visible_to(request.user).order_by("deleted_at", "id")
         since = request.query_params.get("since")
         if since:
             field = UtcDateTimeField()
@@ -473,7 +473,7 @@ class SourceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 to_attr="visible_citations",
             )
         )
-        if not self.request.user.is_staff:
+        if not may_see_unpublished(self.request.user):
             sources = sources.filter(
                 Exists(Citation.objects.filter(source=OuterRef("pk"), event__in=visible.values("pk")))
             )

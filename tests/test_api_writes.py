@@ -189,6 +189,22 @@ def test_the_deletion_feed_filters_by_time_and_refuses_bad_times(token_client, d
     assert "out of range" in response.json()["since"][0]
 
 
+def test_the_deletion_feed_names_to_readers_only_events_that_were_published(token_client, demo):
+    for event_id, moves in [("never-published", []), ("once-published", ["published", "draft"])]:
+        created = token_client.post("/api/v1/events/", new_event(id=event_id, review_state="draft"), format="json")
+        assert created.status_code == 201
+        for state in moves:
+            moved = token_client.patch(f"/api/v1/events/{event_id}/", {"review_state": state}, format="json")
+            assert moved.status_code == 200
+        assert token_client.delete(f"/api/v1/events/{event_id}/").status_code == 204
+
+    def feed(client):
+        return [row["id"] for row in client.get("/api/v1/events/deleted/").json()["results"]]
+
+    assert feed(APIClient()) == ["once-published"]
+    assert feed(token_client) == ["never-published", "once-published"]
+
+
 def test_deleting_an_event_that_others_relate_to_is_refused(token_client, demo):
     response = token_client.delete("/api/v1/events/us-ru-talks-istanbul-2025/")
     assert response.status_code == 409

@@ -450,3 +450,50 @@ def test_review_transition(demo, settings, review_by_another, author, moves, ask
         response = admin_client(users[asker]).post(url, {"action": action, "_selected_action": [NEW]})
         assert response.status_code == 302
     assert Event.objects.get(pk=NEW).review_state == (state if allowed else before)
+
+
+# -- staff status alone shows nothing more: unpublished events are for the accounts that may view events
+
+BARE_STAFF_READS = [
+    "/api/v1/events/?page_size=1000",
+    f"/api/v1/events/{DRAFT}/",
+    "/api/v1/events/?review_state=draft",
+    "/api/v1/timeline/?interval=day",
+    "/api/v1/timeline/?review_state=draft",
+    *[f"/api/v1/events/export/?format={name}" for name in ("csv", "json", "ndjson", "ics", "geojson", "timelinejs")],
+    "/api/v1/events/export/?format=json&review_state=draft",
+    "/api/v1/sources/?page_size=1000",
+    "/api/v1/events/deleted/",
+]
+
+
+@pytest.fixture
+def unpublished_traces(data):
+    """What drafts leave behind: a draft cited alone, a deleted draft."""
+    draft_source = {**draft_record("x")["sources"][0], "url": "https://example.org/draft-only"}
+    import_document(
+        {
+            "actors": [],
+            "events": [
+                draft_record("sec-draft-source", sources=[draft_source]),
+                draft_record("sec-gone-draft"),
+            ],
+        }
+    )
+    tombstone = EventTombstone(event_id="sec-gone-draft")
+    Event.objects.get(pk="sec-gone-draft").delete()
+    tombstone.save()
+
+
+def body(response):
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+@pytest.mark.parametrize("path", BARE_STAFF_READS)
+def test_a_staff_account_in_no_group_reads_what_anonymous_readers_read(unpublished_traces, path):
+    bare = User.objects.create_user("stan", is_staff=True)
+    anonymous, staff = api_client(None).get(path), api_client(bare).get(path)
+    assert (staff.status_code, body(staff)) == (anonymous.status_code, body(anonymous))
+    # Not because nothing is there to see: a curator sees more.
+    curator = api_client(make_user("editor")).get(path)
+    assert (curator.status_code, body(curator)) != (anonymous.status_code, body(anonymous))
