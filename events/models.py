@@ -295,9 +295,14 @@ class EventDocument(Expression):
 
     The NDJSON export's SQL (events/exports.py `document_sql`), its lists read by subqueries of
     the event's row: a page of events and everything it shows in one query, no model per relation.
+    With `published_related_only`, `related` names published events only (`visible_to`).
     """
 
     output_field = models.TextField()
+
+    def __init__(self, published_related_only=False):
+        super().__init__()
+        self.published_related_only = published_related_only
 
     def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
         resolved = self.copy()
@@ -307,7 +312,7 @@ class EventDocument(Expression):
     def as_sql(self, compiler, connection):
         from .exports import document_sql  # exports reads models: imported when first compiled
 
-        return document_sql(compiler.quote_name_unless_alias(self.alias)), []
+        return document_sql(compiler.quote_name_unless_alias(self.alias), self.published_related_only), []
 
 
 def may_see_unpublished(user):
@@ -327,10 +332,13 @@ class EventQuerySet(models.QuerySet):
         return self.filter(review_state=Event.ReviewState.PUBLISHED)
 
     def visible_to(self, user):
-        """The events `user` may read: every one for curators (`may_see_unpublished`), else the published ones."""
+        """The events `user` may read: every one for curators (`may_see_unpublished`), else the published
+        ones, whose relations then name published events only (`hides_unpublished`)."""
         if may_see_unpublished(user):
             return self
-        return self.published()
+        queryset = self.published()
+        queryset.hides_unpublished = True
+        return queryset
 
     def _on_postgresql(self):
         return connections[self.db].vendor == "postgresql"
@@ -385,9 +393,14 @@ class EventQuerySet(models.QuerySet):
     # GiST index (migration 0009), then those starting from it in the chronological index.
     _split_day = None
 
+    # Set by `visible_to` for a reader of published events only: what the events show of others (their
+    # `related`, in the API and the exports) leaves out the events that reader may not see.
+    hides_unpublished = False
+
     def _clone(self):
         clone = super()._clone()
         clone._split_day = self._split_day
+        clone.hides_unpublished = self.hides_unpublished
         return clone
 
     def head(self, count):
@@ -554,15 +567,18 @@ class EventQuerySet(models.QuerySet):
         by the database in the events' own query; elsewhere `with_dataset_relations()`, four more queries.
         `dataset.event_to_dict()` reads either."""
         if self._on_postgresql():
-            return self.annotate(document=EventDocument())
+            return self.annotate(document=EventDocument(published_related_only=self.hides_unpublished))
         return self.with_dataset_relations()
 
     def with_dataset_relations(self):
         """Everything the dataset shape shows, in a constant number of queries."""
+        relations = EventRelation.objects.order_by("relation", "to_event_id")
+        if self.hides_unpublished:
+            relations = relations.filter(to_event__review_state=ReviewState.PUBLISHED)
         return self.prefetch_related(
             models.Prefetch("participants", queryset=Participant.objects.order_by("role", "actor_id")),
             models.Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("source__url")),
-            models.Prefetch("relations", queryset=EventRelation.objects.order_by("relation", "to_event_id")),
+            models.Prefetch("relations", queryset=relations),
             "tags",
         )
 

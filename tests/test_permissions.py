@@ -458,6 +458,7 @@ BARE_STAFF_READS = [
     "/api/v1/events/?page_size=1000",
     f"/api/v1/events/{DRAFT}/",
     "/api/v1/events/?review_state=draft",
+    "/api/v1/events/sec-follow-up/",
     "/api/v1/timeline/?interval=day",
     "/api/v1/timeline/?review_state=draft",
     *[f"/api/v1/events/export/?format={name}" for name in ("csv", "json", "ndjson", "ics", "geojson", "timelinejs")],
@@ -469,12 +470,14 @@ BARE_STAFF_READS = [
 
 @pytest.fixture
 def unpublished_traces(data):
-    """What drafts leave behind: a draft cited alone, a deleted draft."""
+    """What drafts leave behind: a published event related to a draft, a draft cited alone, a deleted draft."""
+    related = [{"event": DRAFT, "relation": "followed_by"}, {"event": LONE, "relation": "follows"}]
     draft_source = {**draft_record("x")["sources"][0], "url": "https://example.org/draft-only"}
     import_document(
         {
             "actors": [],
             "events": [
+                event_record("sec-follow-up", related=related),
                 draft_record("sec-draft-source", sources=[draft_source]),
                 draft_record("sec-gone-draft"),
             ],
