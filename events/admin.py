@@ -58,6 +58,7 @@ class VersionedForm(forms.ModelForm):
     """
 
     version = forms.CharField(widget=forms.HiddenInput, required=False)
+    current = None  # the stored object, as clean() read it
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -87,10 +88,18 @@ class VersionedForm(forms.ModelForm):
         cleaned = super().clean()
         if not self.is_stored:
             return cleaned
-        current = self.stored(lock=self.lock())
+        current = self.current = self.stored(lock=self.lock())
         if current is not None and cleaned.get("version") != self.version_of(current):
             raise ValidationError(self.conflict_message(current), code="conflict")
         return cleaned
+
+    def changed_from_stored(self):
+        """The fields this form changes in the stored object (`current`, read by clean()): not
+        `changed_data`, which compares with the version the form was opened on (a history page's)."""
+        if self.current is None:
+            return list(self.fields)
+        stored = type(self)(self.data, self.files, instance=self.current)
+        return [name for name in stored.changed_data if name != "version"]
 
     def conflict_message(self, current):
         name = self._meta.model._meta.verbose_name
@@ -261,12 +270,24 @@ class RelationInline(admin.TabularInline):
     verbose_name = "related event"
 
 
+# What readers see of an event, as the page's fields and inlines (by their prefixes) name it.
+SHOWN_AS = {
+    "location_name": "location",
+    "location_country": "location",
+    "location_lat": "location",
+    "location_lon": "location",
+    "citations": "sources",
+    "relations": "related",
+}
+
+
 class EventForm(VersionedForm):
-    """Checks that the curator may make the review-state change the form asks for, and that nobody
-    changed the event since the form was opened (by the API's ETag: participants, sources,
-    relations and tags included)."""
+    """Checks that the curator may make the change the form asks for (Event.review_problem: the review
+    state, and what the save changes with it, inlines included), and that nobody changed the event
+    since the form was opened (by the API's ETag: participants, sources, relations and tags included)."""
 
     request = None  # set by EventAdmin.get_form
+    content_changes = ()  # what readers see of the event that the save changes, set by clean()
 
     def stored(self, lock=False):
         events = Event.objects.with_dataset_relations()
@@ -278,13 +299,30 @@ class EventForm(VersionedForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.is_stored:
+            changed = [name for name in self.changed_from_stored() if name != "review_state"]
+            changed += self.inline_changes()
+            self.content_changes = list(dict.fromkeys(SHOWN_AS.get(name, name) for name in changed))
         new_state = cleaned.get("review_state")
-        # Before _post_clean, self.instance still holds the stored values.
         if new_state and self.request is not None:
-            problem = self.instance.review_problem(self.request.user, new_state)
+            # The event as stored, not a history page's past version of it.
+            event = self.current if self.is_stored else self.instance
+            problem = event.review_problem(self.request.user, new_state, self.content_changes)
             if problem:
                 self.add_error("review_state", problem)
         return cleaned
+
+    def inline_changes(self):
+        """The prefixes of the inlines (participants, citations, relations) whose rows this save changes."""
+        changed = []
+        for formset in getattr(self.request, "event_formsets", ()):
+            for form in formset.forms:
+                # A view-only inline's rows are not sent back: the admin reads them as they are (_create_formsets).
+                shown_only = getattr(form, "cleaned_data", None) is form.initial
+                if not shown_only and form.has_changed():
+                    changed.append(formset.prefix)
+                    break
+        return changed
 
 
 @admin.register(Event)
@@ -405,6 +443,12 @@ class EventAdmin(VersionedAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"request": request})
+
+    def _create_formsets(self, request, obj, change):
+        # Made before the event's form is validated: EventForm.clean reads what they change.
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        request.event_formsets = formsets
+        return formsets, inline_instances
 
     def get_readonly_fields(self, request, obj=None):
         # An id is stable forever: set once, when the event is created.
@@ -583,33 +627,37 @@ class EventPartForm(forms.ModelForm):
 
     request = None  # set by EventPartAdmin.get_form
     event_field = "event"
+    part = "participants"  # what readers see of the event that the part is
 
     def clean(self):
         cleaned = super().clean()
         # The event it belongs to now (as stored, before _post_clean), and the one it is moved to.
         events = [getattr(self.instance, self.event_field) if self.instance.pk else None, cleaned.get(self.event_field)]
+        changed = (self.part,) if self.has_changed() or not self.instance.pk else ()
         for event in {event for event in events if event is not None}:
-            problem = event.review_problem(self.request.user, event.review_state)
+            problem = event.review_problem(self.request.user, event.review_state, changed)
             if problem:
                 raise ValidationError(f"{event.pk}: {problem}")
         return cleaned
 
 
 class EventPartAdmin(SimpleHistoryAdmin):
-    """Participants, citations and relations are part of an event: editors change them on drafts only,
-    as on the event's page (Event.review_problem); on a reviewed or published event their pages are
-    read-only for editors."""
+    """Participants, citations and relations are part of an event: changing one changes the event, under
+    the rules of the event's page (Event.review_problem). Editors change those of drafts only; with
+    REVIEW_BY_ANOTHER, those of a reviewed or published event are a superuser's (their pages are read-only
+    to the others), and another reviewer's once the event is returned to draft."""
 
     form = EventPartForm
     event_field = "event"
+    part = "participants"
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (form,), {"request": request, "event_field": self.event_field})
+        return type(form.__name__, (form,), {"request": request, "event_field": self.event_field, "part": self.part})
 
     def _event_is_closed_to(self, request, obj):
         event = getattr(obj, self.event_field)
-        return event.review_problem(request.user, event.review_state) is not None
+        return event.review_problem(request.user, event.review_state, (self.part,)) is not None
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
@@ -622,6 +670,7 @@ class EventPartAdmin(SimpleHistoryAdmin):
 
 @admin.register(Citation)
 class CitationAdmin(EventPartAdmin):
+    part = "sources"
     list_display = ["event", "source", "claimed_by"]
     list_select_related = ["event", "source", "claimed_by"]
     list_filter = ["source__publisher"]
@@ -652,6 +701,7 @@ class ParticipantAdmin(EventPartAdmin):
 @admin.register(EventRelation)
 class EventRelationAdmin(EventPartAdmin):
     event_field = "from_event"
+    part = "related"
     list_display = ["from_event", "relation", "to_event"]
     list_select_related = ["from_event", "to_event"]
     list_filter = ["relation"]

@@ -170,6 +170,12 @@ def shaped_event(event, participants, sources, tags, related):
     }
 
 
+def content_changes(before, after):
+    """The keys of an event's dataset shape whose values differ from `before` to `after`, the review
+    state aside: what readers see of the event that a write changes."""
+    return [key for key in EVENT_KEYS if key != "review_state" and before.get(key) != after.get(key)]
+
+
 def event_to_dict(event):
     """An event in the dataset shape; needs `Event.objects.with_documents()` or `.with_dataset_relations()`."""
     document = getattr(event, "document", None)

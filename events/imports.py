@@ -12,16 +12,19 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from .dataset import (
+    CHUNK,
     DatasetError,
     DatasetReader,
     ImportSummary,
     Problem,
+    content_changes,
+    event_to_dict,
     parse_json,
     save_dataset,
     wait_for_other_imports,
 )
 from .exports import CSV_COLUMNS, LIST_SEPARATOR, ROLE_COLUMNS, split_source_values
-from .models import Event
+from .models import Event, ReviewState
 
 # Columns the CSV export derives from other data (the type's codes): read back, they are ignored.
 DERIVED_COLUMNS = {"cameo_code", "goldstein", "plover_type", "plover_mode"}
@@ -133,14 +136,25 @@ class Preview:
 
 
 def review_problems(reader, user):
-    """Refuse review states the user may not set (an editor's file may not publish)."""
-    stored = Event.objects.in_bulk([c.event.pk for c in reader.events])
+    """Refuse the writes the review rules do not let `user` make (Event.review_problem): an editor's
+    file may not publish, nor a reviewer's change what a reviewed or published event shows (with
+    REVIEW_BY_ANOTHER)."""
     problems = []
-    for clean in reader.events:
-        before = stored.get(clean.event.pk, clean.event)
-        problem = before.review_problem(user, clean.event.review_state)
-        if problem:
-            problems.append(Problem(f"event {clean.event.pk}", "review_state", problem))
+    for start in range(0, len(reader.events), CHUNK):
+        chunk = reader.events[start : start + CHUNK]
+        wanted = {clean.event.pk: clean.event.review_state for clean in chunk}
+        stored = Event.objects.in_bulk(list(wanted))
+        # What the write changes matters only where the event is, or is to be, reviewed or published.
+        draft = ReviewState.DRAFT
+        compared = [pk for pk, event in stored.items() if event.review_state != draft or wanted[pk] != draft]
+        with_relations = Event.objects.with_dataset_relations().in_bulk(compared) if compared else {}
+        shapes = {pk: event_to_dict(event) for pk, event in with_relations.items()}
+        for clean in chunk:
+            before = stored.get(clean.event.pk, clean.event)
+            changed = content_changes(shapes[before.pk], clean.data) if before.pk in shapes else ()
+            problem = before.review_problem(user, clean.event.review_state, changed)
+            if problem:
+                problems.append(Problem(f"event {clean.event.pk}", "review_state", problem))
     if problems:
         raise DatasetError(problems)
 

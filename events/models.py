@@ -820,31 +820,44 @@ class Event(models.Model):
             return "A published event needs at least one source."
         return None
 
-    def review_problem(self, user, new_state):
-        """Why `user` may not move this event (as stored) to `new_state`, or None.
+    def review_problem(self, user, new_state, changed=()):
+        """Why `user` may not make this write to the event (as stored), or None: move it to `new_state`
+        and change `changed`, the names of what readers see of it (title, sources...) that the write changes.
 
         Editors write drafts, and change nothing once it is reviewed or published; reviewers
         (permission review_event) mark events reviewed or return them to draft, and publish
-        (publish_event). With REVIEW_BY_ANOTHER on, the reviewer must not be the event's last
-        editor; superusers are exempt.
+        (publish_event). With REVIEW_BY_ANOTHER on, what a reviewed or published event shows has been
+        seen by two people: nobody reviews or publishes an event they created or edited last, nor
+        changes what a reviewed or published event shows, nor changes an event in the write that
+        reviews or publishes it. A change is saved as a draft, for another reviewer. Superusers are exempt.
         """
-        old_state = self.review_state if self.pk and not self._state.adding else ReviewState.DRAFT
+        adding = self._state.adding or not self.pk
+        old_state = ReviewState.DRAFT if adding else self.review_state
         if old_state != ReviewState.DRAFT and not user.has_perm("events.review_event"):
             return f"This event is {old_state}: editors change drafts only; a reviewer can return it to draft."
-        if new_state == old_state:
+        if new_state != old_state:
+            needed = "events.publish_event" if new_state == ReviewState.PUBLISHED else "events.review_event"
+            if not user.has_perm(needed):
+                who = "reviewers with the permission to publish" if needed.endswith("publish_event") else "reviewers"
+                return f"Only {who} can move an event from {old_state} to {new_state}."
+        if new_state == ReviewState.DRAFT or not settings.REVIEW_BY_ANOTHER or user.is_superuser:
             return None
-        needed = "events.publish_event" if new_state == ReviewState.PUBLISHED else "events.review_event"
-        if not user.has_perm(needed):
-            who = "reviewers with the permission to publish" if needed.endswith("publish_event") else "reviewers"
-            return f"Only {who} can move an event from {old_state} to {new_state}."
-        if (
-            new_state != ReviewState.DRAFT
-            and settings.REVIEW_BY_ANOTHER
-            and not user.is_superuser
-            and (self._state.adding or self.updated_by_id == user.pk)
-        ):
+        if adding or (new_state != old_state and self.updated_by_id == user.pk):
             return "You edited this event last: another reviewer must review or publish it (REVIEW_BY_ANOTHER)."
-        return None
+        if not changed:
+            return None
+        what = ", ".join(dict.fromkeys(changed))
+        if new_state == old_state:
+            return (
+                f"This event is {old_state} and this write changes its {what}: another reviewer must review "
+                f"a change before it is {old_state} (REVIEW_BY_ANOTHER). Save it with the review state draft; "
+                f"another reviewer then reviews or publishes it."
+            )
+        return (
+            f"This write changes the event's {what} and makes it {new_state}: another reviewer must review "
+            f"or publish your change (REVIEW_BY_ANOTHER). Save it as a draft; another reviewer then reviews "
+            f"or publishes it."
+        )
 
     def record_review(self, user, new_state, when=None):
         """Note who reviewed or published the event, and when, as its state changes."""

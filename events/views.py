@@ -25,7 +25,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from . import dates
-from .dataset import event_to_dict, save_dataset
+from .dataset import DatasetError, event_to_dict, save_dataset
 from .exports import FORMATS, export_filename
 from .filters import (
     OPTIONAL_DATETIME,
@@ -36,6 +36,7 @@ from .filters import (
     SourceFilter,
     UtcDateTimeField,
 )
+from .imports import review_problems
 from .models import Actor, Citation, Event, EventTombstone, EventType, Source, may_see_unpublished
 from .pagination import KeysetPagination
 from .serializers import (
@@ -92,7 +93,8 @@ UNAUTHORIZED = error(
     {"detail": "Invalid token."},
 )
 FORBIDDEN = error(
-    "Logged in without the permission, or asking what the client may not see (unpublished events).",
+    "Logged in without the permission, asking what the client may not see (unpublished events), "
+    "or a write the review rules refuse (the body names the field: `review_state`).",
     "Anonymous asking for drafts",
     {"review_state": ["only curators see unpublished events: log in or send a token"]},
 )
@@ -301,10 +303,13 @@ class EventViewSet(viewsets.ModelViewSet):
                         {"id": [f"an event {record['id']!r} exists: PUT or PATCH /api/v1/events/{record['id']}/"]}
                     )
                 reader = serializer.validated_data
-                stored = event if current is not None else reader.events[0].event
-                problem = stored.review_problem(request.user, reader.events[0].event.review_state)
-                if problem:
-                    raise PermissionDenied({"review_state": [problem]})
+                try:
+                    review_problems(reader, request.user)
+                except DatasetError as exc:
+                    refused = {}
+                    for problem in exc.problems:
+                        refused.setdefault(problem.field, []).append(problem.message)
+                    raise PermissionDenied(refused) from None
                 save_dataset(reader, user=request.user, reason=f"API {request.method}")
                 # Read back before the commit: if the database fails now, nothing is stored
                 # and the client's 503 tells the truth.

@@ -11,7 +11,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from events.dataset import import_document
-from events.models import Actor, Event, ReviewState, Source
+from events.models import Actor, Event, ReviewState, Source, Tag
 
 pytestmark = pytest.mark.django_db
 
@@ -395,3 +395,67 @@ def test_an_editor_cannot_change_a_published_events_citation_on_its_page(editor,
     assert response.status_code == 403
     citation.refresh_from_db()
     assert citation.quote != "Changed."
+
+
+# -- the second pair of eyes on the event's page: a change and its review are two people's
+
+
+def edited_by(editor_user, event_id=TALKS):
+    Event.objects.filter(pk=event_id).update(updated_by=editor_user)
+
+
+def test_a_reviewer_cannot_change_a_draft_and_publish_it_in_one_save(editor, reviewer, demo):
+    edited_by(editor[0])
+    _, rita = reviewer
+    data = {**event_form_data(rita, TALKS), "title": "Mine", "review_state": "published"}
+    response = rita.post(TALKS_PAGE, data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["review_state"] == [
+        "This write changes the event's title and makes it published: another reviewer must review or publish "
+        "your change (REVIEW_BY_ANOTHER). Save it as a draft; another reviewer then reviews or publishes it."
+    ]
+    event = Event.objects.get(pk=TALKS)
+    assert (event.title, event.review_state) == (TITLE, ReviewState.DRAFT)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "what"),
+    [
+        ("participants-0-DELETE", "on", "participants"),
+        ("citations-0-quote", "Rita's quote.", "sources"),
+        ("tags", ["visas"], "tags"),
+    ],
+)
+def test_a_change_of_the_inlines_or_tags_and_a_review_in_one_save_is_refused(
+    editor, reviewer, demo, field, value, what
+):
+    edited_by(editor[0])
+    Tag.objects.get_or_create(slug="visas")
+    _, rita = reviewer
+    data = {**event_form_data(rita, TALKS), "review_state": "reviewed", field: value}
+    response = rita.post(TALKS_PAGE, data)
+    assert response.status_code == 200
+    (error,) = response.context["adminform"].form.errors["review_state"]
+    assert error.startswith(f"This write changes the event's {what} and makes it reviewed: ")
+    assert Event.objects.get(pk=TALKS).review_state == ReviewState.DRAFT
+
+
+def test_a_reviewer_changes_a_published_event_only_back_to_draft(reviewer, demo):
+    user, rita = reviewer
+    riyadh = reverse("admin:events_event_change", args=["us-ru-talks-riyadh-2025"])
+    data = {**event_form_data(rita, "us-ru-talks-riyadh-2025"), "summary": "Mine."}
+    response = rita.post(riyadh, data)
+    assert response.status_code == 200
+    (error,) = response.context["adminform"].form.errors["review_state"]
+    assert error.startswith("This event is published and this write changes its summary: ")
+    assert Event.objects.get(pk="us-ru-talks-riyadh-2025").summary != "Mine."
+
+    assert rita.post(riyadh, {**data, "review_state": "draft"}).status_code == 302
+    event = Event.objects.get(pk="us-ru-talks-riyadh-2025")
+    assert (event.summary, event.review_state, event.updated_by) == ("Mine.", ReviewState.DRAFT, user)
+
+
+def test_a_superuser_changes_and_publishes_in_one_save(admin_client, demo):
+    data = {**event_form_data(admin_client, TALKS), "title": "Mine", "review_state": "published"}
+    assert admin_client.post(TALKS_PAGE, data).status_code == 302
+    assert Event.objects.get(pk=TALKS).review_state == ReviewState.PUBLISHED

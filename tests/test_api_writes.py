@@ -254,3 +254,115 @@ def test_an_editor_cannot_change_a_published_event(demo):
     assert response.status_code == 403
     assert "editors change drafts only" in response.json()["review_state"][0]
     assert Event.objects.get(pk="us-ru-talks-riyadh-2025").title.startswith("US and Russian")
+
+
+# -- the second pair of eyes: what readers see of a reviewed or published event has been seen by two people
+
+
+def editors_draft():
+    """A draft written by an editor, and a reviewer's client; returns (editor, reviewer, reviewer's client)."""
+    editor, editor_client = group_client("editor", "edith")
+    reviewer, reviewer_client = group_client("reviewer", "rita")
+    assert editor_client.post("/api/v1/events/", new_event(review_state="draft"), format="json").status_code == 201
+    return editor, reviewer, reviewer_client
+
+
+def move(client, state):
+    return client.patch("/api/v1/events/ru-us-talks-2024/", {"review_state": state}, format="json")
+
+
+@pytest.mark.parametrize("state", ["published", "reviewed"])
+@pytest.mark.parametrize("method", ["patch", "put"])
+def test_a_reviewer_cannot_change_a_draft_and_review_or_publish_it_in_one_write(demo, method, state):
+    editor, reviewer, client = editors_draft()
+    body = {"title": "Mine", "review_state": state}
+    if method == "put":
+        body = new_event(**body)
+    response = getattr(client, method)("/api/v1/events/ru-us-talks-2024/", body, format="json")
+    assert response.status_code == 403
+    assert response.json() == {
+        "review_state": [
+            f"This write changes the event's title and makes it {state}: another reviewer must review or publish "
+            "your change (REVIEW_BY_ANOTHER). Save it as a draft; another reviewer then reviews or publishes it."
+        ]
+    }
+    event = Event.objects.get(pk="ru-us-talks-2024")
+    assert (event.title, event.review_state, event.updated_by) == (new_event()["title"], "draft", editor)
+    assert APIClient().get("/api/v1/events/ru-us-talks-2024/").status_code == 404
+
+
+def test_a_reviewers_change_is_published_by_another_reviewer(demo):
+    editor, reviewer, client = editors_draft()
+    assert client.patch("/api/v1/events/ru-us-talks-2024/", {"title": "Mine"}, format="json").status_code == 200
+    assert Event.objects.get(pk="ru-us-talks-2024").updated_by == reviewer
+    refused = move(client, "published")
+    assert refused.status_code == 403
+    assert "You edited this event last" in refused.json()["review_state"][0]
+    _, other = group_client("reviewer", "rob")
+    assert (
+        other.patch("/api/v1/events/ru-us-talks-2024/", {"review_state": "published"}, format="json").status_code == 200
+    )
+    assert APIClient().get("/api/v1/events/ru-us-talks-2024/").json()["title"] == "Mine"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"title": "Mine"},
+        {"summary": "A new summary."},
+        {"status": "cancelled"},
+        {"start": "2024-06", "start_precision": "month"},
+        {"location": {"name": "Geneva", "country": "CHE", "lat": None, "lon": None}},
+        {"participants": [{"actor": "russia", "role": "initiator"}]},
+        {"tags": ["mine"]},
+        {"related": [{"event": "us-ru-talks-riyadh-2025", "relation": "follows"}]},
+    ],
+    ids=lambda change: next(iter(change)),
+)
+def test_a_reviewer_cannot_change_a_published_event_in_place(demo, change):
+    editor, reviewer, client = editors_draft()
+    _, other = group_client("reviewer", "rob")
+    assert (
+        other.patch("/api/v1/events/ru-us-talks-2024/", {"review_state": "published"}, format="json").status_code == 200
+    )
+    published = APIClient().get("/api/v1/events/ru-us-talks-2024/").json()
+
+    response = client.patch("/api/v1/events/ru-us-talks-2024/", change, format="json")
+
+    assert response.status_code == 403
+    message = response.json()["review_state"][0]
+    assert message.startswith(f"This event is published and this write changes its {next(iter(change))}: ")
+    assert APIClient().get("/api/v1/events/ru-us-talks-2024/").json() == published
+    # Returned to draft with the change, it waits for another reviewer.
+    saved = client.patch("/api/v1/events/ru-us-talks-2024/", {**change, "review_state": "draft"}, format="json")
+    assert saved.status_code == 200
+    assert APIClient().get("/api/v1/events/ru-us-talks-2024/").status_code == 404
+
+
+def test_a_citations_quote_and_claimant_are_what_readers_see_too(demo):
+    editor, reviewer, client = editors_draft()
+    _, other = group_client("reviewer", "rob")
+    assert (
+        other.patch("/api/v1/events/ru-us-talks-2024/", {"review_state": "published"}, format="json").status_code == 200
+    )
+    sources = client.get("/api/v1/events/ru-us-talks-2024/").json()["sources"]
+    for change in ({"quote": "Not what it said."}, {"claimed_by": "russia"}):
+        response = client.patch(
+            "/api/v1/events/ru-us-talks-2024/", {"sources": [{**sources[0], **change}]}, format="json"
+        )
+        assert response.status_code == 403
+        assert "changes its sources" in response.json()["review_state"][0]
+    assert client.get("/api/v1/events/ru-us-talks-2024/").json()["sources"] == sources
+
+
+@pytest.mark.parametrize("who", ["superuser", "reviewer without REVIEW_BY_ANOTHER"])
+def test_superusers_and_review_by_another_off_are_exempt(demo, settings, who):
+    editor, reviewer, client = editors_draft()
+    if who == "superuser":
+        client.force_authenticate(User.objects.create_superuser("ada"))
+    else:
+        settings.REVIEW_BY_ANOTHER = False
+    body = {"title": "Mine", "review_state": "published"}
+    assert client.patch("/api/v1/events/ru-us-talks-2024/", body, format="json").status_code == 200
+    assert client.patch("/api/v1/events/ru-us-talks-2024/", {"title": "Mine again"}, format="json").status_code == 200
+    assert APIClient().get("/api/v1/events/ru-us-talks-2024/").json()["title"] == "Mine again"

@@ -84,15 +84,23 @@ API = [
         (401, 403, 200, 200, 200),
     ),
     ("change draft", "patch", f"/api/v1/events/{DRAFT}/", {"title": "Changed"}, (401, 403, 200, 200, 200)),
-    # Editors change drafts only: a published event is the reviewers'.
+    # Editors change drafts only; a change to a published event needs another reviewer (REVIEW_BY_ANOTHER):
+    # a reviewer saves it as a draft, only a superuser changes it in place.
     (
         "replace published",
         "put",
         f"/api/v1/events/{LONE}/",
         event_record(LONE, title="Replaced"),
+        (401, 403, 403, 403, 200),
+    ),
+    ("change published", "patch", f"/api/v1/events/{LONE}/", {"title": "Changed"}, (401, 403, 403, 403, 200)),
+    (
+        "change published back to draft",
+        "patch",
+        f"/api/v1/events/{LONE}/",
+        {"title": "Changed", "review_state": "draft"},
         (401, 403, 403, 200, 200),
     ),
-    ("change published", "patch", f"/api/v1/events/{LONE}/", {"title": "Changed"}, (401, 403, 403, 200, 200)),
     ("delete draft", "delete", f"/api/v1/events/{DRAFT}/", None, (401, 403, 403, 204, 204)),
     ("delete published", "delete", f"/api/v1/events/{LONE}/", None, (401, 403, 403, 204, 204)),
     ("delete an event others relate to", "delete", f"/api/v1/events/{PUBLISHED}/", None, (401, 403, 403, 409, 409)),
@@ -177,19 +185,20 @@ ADMIN = [
     ("deleted event add", "admin:events_eventtombstone_add", (), NOBODY),
     # A tombstone tells mirrors to delete their copy: only a superuser may take one away by hand.
     ("deleted event delete", "admin:events_eventtombstone_delete", (EventTombstone,), ADMIN_ONLY),
-    # A participant, citation or relation is part of its event: editors change those of drafts only.
+    # A participant, citation or relation is part of its event: editors change those of drafts only, and
+    # those of a published event are a superuser's (REVIEW_BY_ANOTHER: a change needs another reviewer).
     ("participant of a draft delete", "admin:events_participant_delete", (part(Participant, DRAFT),), ALL_STAFF),
     (
         "participant of a published event delete",
         "admin:events_participant_delete",
         (part(Participant, LONE),),
-        STAFF_BUT_EDITORS,
+        ADMIN_ONLY,
     ),
     (
         "relation of a published event delete",
         "admin:events_eventrelation_delete",
         (part(EventRelation, PUBLISHED, "from_event"),),
-        STAFF_BUT_EDITORS,
+        ADMIN_ONLY,
     ),
     ("citation of a draft delete", "admin:events_citation_delete", (part(Citation, DRAFT),), ALL_STAFF),
     # A published event keeps at least one source: its only citation stays, whoever asks.
