@@ -460,7 +460,10 @@ class EventAdmin(VersionedAdmin):
         obj.record_review(request.user, new_state)
         if not change:
             obj.created_by = request.user
-        obj.updated_by = request.user
+        # Its last editor is who last changed what readers see: a review-state change alone records
+        # its reviewer or publisher, as the list's actions and the API do (REVIEW_BY_ANOTHER compares it).
+        if not change or form.content_changes:
+            obj.updated_by = request.user
         super().save_model(request, obj, form, change)
 
     # -- deleting leaves a tombstone, as the API's DELETE does: mirrors follow it, reviewers can restore

@@ -459,3 +459,34 @@ def test_a_superuser_changes_and_publishes_in_one_save(admin_client, demo):
     data = {**event_form_data(admin_client, TALKS), "title": "Mine", "review_state": "published"}
     assert admin_client.post(TALKS_PAGE, data).status_code == 302
     assert Event.objects.get(pk=TALKS).review_state == ReviewState.PUBLISHED
+
+
+def test_a_reviewer_publishes_from_the_page_what_another_wrote(editor, reviewer, demo):
+    edited_by(editor[0])
+    user, rita = reviewer
+    response = rita.post(TALKS_PAGE, {**event_form_data(rita, TALKS), "review_state": "published"})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    event = Event.objects.get(pk=TALKS)
+    # Publishing is no edit: its last editor stays the editor, as after the list's action and the API.
+    assert (event.review_state, event.published_by, event.updated_by) == (ReviewState.PUBLISHED, user, editor[0])
+
+
+@pytest.mark.parametrize("marked", ["api", "action"])
+@pytest.mark.parametrize("published", ["api", "action"])
+def test_marking_reviewed_is_no_edit_whichever_way_it_is_done(editor, reviewer, demo, marked, published):
+    edited_by(editor[0])
+    user, rita = reviewer
+    api = APIClient()
+    api.force_authenticate(user)
+
+    def move(channel, state, action):
+        if channel == "api":
+            assert api.patch(f"/api/v1/events/{TALKS}/", {"review_state": state}, format="json").status_code == 200
+        else:
+            rita.post(CHANGELIST, {"action": action, "_selected_action": [TALKS]})
+
+    move(marked, "reviewed", "mark_reviewed")
+    assert Event.objects.get(pk=TALKS).updated_by == editor[0]
+    move(published, "published", "publish")
+    event = Event.objects.get(pk=TALKS)
+    assert (event.review_state, event.updated_by, event.published_by) == (ReviewState.PUBLISHED, editor[0], user)

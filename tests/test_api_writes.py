@@ -366,3 +366,17 @@ def test_superusers_and_review_by_another_off_are_exempt(demo, settings, who):
     assert client.patch("/api/v1/events/ru-us-talks-2024/", body, format="json").status_code == 200
     assert client.patch("/api/v1/events/ru-us-talks-2024/", {"title": "Mine again"}, format="json").status_code == 200
     assert APIClient().get("/api/v1/events/ru-us-talks-2024/").json()["title"] == "Mine again"
+
+
+def test_a_review_state_change_leaves_the_event_its_last_editor(demo):
+    """Marking reviewed is no edit: the reviewer who did it may still publish, as after the admin's action."""
+    editor, reviewer, client = editors_draft()
+    assert (
+        client.patch("/api/v1/events/ru-us-talks-2024/", {"review_state": "reviewed"}, format="json").status_code == 200
+    )
+    event = Event.objects.get(pk="ru-us-talks-2024")
+    assert (event.updated_by, event.reviewed_by) == (editor, reviewer)
+    response = move(client, "published")
+    assert response.status_code == 200, response.content
+    event = Event.objects.get(pk="ru-us-talks-2024")
+    assert (event.review_state, event.updated_by, event.published_by) == ("published", editor, reviewer)
