@@ -38,6 +38,7 @@ from .models import (
     ReviewState,
     Source,
     Tag,
+    source_change_problem,
 )
 from .restore import RestoreError, restore_event
 from .views import etag_of
@@ -573,8 +574,28 @@ class EventTypeAdmin(SimpleHistoryAdmin):
         return ["code"] if obj else []
 
 
+class SourceForm(VersionedForm):
+    """A source's page: what it says is part of every event citing it, so changing it follows the
+    review rules of changing those events (source_change_problem)."""
+
+    request = None  # set by SourceAdmin.get_form
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.is_stored and self.current is not None and self.request is not None:
+            changed = self.changed_from_stored()
+            if changed:
+                citing = Event.objects.exclude(review_state=ReviewState.DRAFT).filter(citations__source=self.current)
+                events = citing.only("id", "review_state", "updated_by").order_by("id")
+                problem = source_change_problem(self.request.user, self.current, changed, events)
+                if problem:
+                    self.add_error(changed[0], problem)
+        return cleaned
+
+
 @admin.register(Source)
 class SourceAdmin(VersionedAdmin):
+    form = SourceForm
     list_display = ["title", "publisher", "published", "url"]
     list_filter = ["publisher", "language"]
     search_fields = ["url", "title", "publisher"]
@@ -584,6 +605,10 @@ class SourceAdmin(VersionedAdmin):
     paginator = CappedCountPaginator
     change_list_template = "admin/events/source/change_list.html"
     change_form_template = "admin/events/source/change_form.html"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"request": request})
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.from_article_view)

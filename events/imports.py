@@ -13,6 +13,7 @@ from django.db import transaction
 
 from .dataset import (
     CHUNK,
+    SOURCE_METADATA,
     DatasetError,
     DatasetReader,
     ImportSummary,
@@ -24,7 +25,7 @@ from .dataset import (
     wait_for_other_imports,
 )
 from .exports import CSV_COLUMNS, LIST_SEPARATOR, ROLE_COLUMNS, split_source_values
-from .models import Event, ReviewState
+from .models import Event, ReviewState, Source, normalize_url, source_change_problem
 
 # Columns the CSV export derives from other data (the type's codes): read back, they are ignored.
 DERIVED_COLUMNS = {"cameo_code", "goldstein", "plover_type", "plover_mode"}
@@ -138,7 +139,7 @@ class Preview:
 def review_problems(reader, user):
     """Refuse the writes the review rules do not let `user` make (Event.review_problem): an editor's
     file may not publish, nor a reviewer's change what a reviewed or published event shows (with
-    REVIEW_BY_ANOTHER)."""
+    REVIEW_BY_ANOTHER), nor change a source that reviewed or published events outside the file cite."""
     problems = []
     for start in range(0, len(reader.events), CHUNK):
         chunk = reader.events[start : start + CHUNK]
@@ -155,8 +156,45 @@ def review_problems(reader, user):
             problem = before.review_problem(user, clean.event.review_state, changed)
             if problem:
                 problems.append(Problem(f"event {clean.event.pk}", "review_state", problem))
+    problems += source_problems(reader, user)
     if problems:
         raise DatasetError(problems)
+
+
+def source_problems(reader, user):
+    """The changes of stored sources' metadata that `user` may not make (source_change_problem), each
+    named at the first event of the file that cites the source."""
+    stored = Source.objects.in_bulk(list(reader.sources), field_name="url")
+    changes = {}
+    for url, metadata in reader.sources.items():
+        source = stored.get(url)
+        changed = [key for key in SOURCE_METADATA if source is not None and getattr(source, key) != metadata[key]]
+        if changed:
+            changes[url] = changed
+    if not changes:
+        return []
+    written = {clean.event.pk for clean in reader.events}
+    citing = {}
+    closed = Event.objects.exclude(review_state=ReviewState.DRAFT).citing(list(changes))
+    for event in closed.only("id", "review_state", "updated_by").order_by("id"):
+        if event.pk not in written:
+            citing.setdefault(event.cited_url, []).append(event)
+    problems = []
+    for url, changed in changes.items():
+        problem = source_change_problem(user, stored[url], changed, citing.get(url, ()))
+        if problem:
+            record, where = _first_citation(reader, url)
+            problems.append(Problem(record, f"{where}.{changed[0]}", problem))
+    return problems
+
+
+def _first_citation(reader, url):
+    """(record label, field) of the first citation of the source at `url` in the reader's document."""
+    for raw in reader.document.get("events", []):
+        for index, item in enumerate(raw.get("sources") or []):
+            if normalize_url(item["url"]) == url:
+                return f"event {raw['id']}", f"sources[{index}]"
+    raise ValueError(f"{url} is not cited in the document")
 
 
 def import_upload(document, user):

@@ -582,6 +582,11 @@ class EventQuerySet(models.QuerySet):
             "tags",
         )
 
+    def citing(self, source_urls):
+        """The events citing any of the sources at `source_urls`, each with the `cited_url` it cites
+        (an event citing two of them comes twice)."""
+        return self.filter(citations__source__url__in=source_urls).annotate(cited_url=F("citations__source__url"))
+
 
 class Status(models.TextChoices):
     PROPOSED = "proposed", "proposed"
@@ -951,6 +956,35 @@ class Source(models.Model):
     def save(self, *args, **kwargs):
         self.url = normalize_url(self.url)
         super().save(*args, **kwargs)
+
+
+def source_change_problem(user, source, changed, events):
+    """Why `user` may not change the fields `changed` of the stored `source`, or None.
+
+    `events` are the reviewed or published events citing it, apart from those the same write changes
+    (their own review_problem judges them). What a source says is part of every event citing it:
+    changing it changes them, and the review rules of changing them directly hold (Event.review_problem).
+    """
+    closed = {}
+    for event in events:
+        if event.review_problem(user, event.review_state, changed=("sources",)):
+            closed[event.pk] = event.review_state
+    if not closed:
+        return None
+    ids = sorted(closed)
+    named = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+    states = " or ".join(state for state in ReviewState.values if state in closed.values())
+    them = "it" if len(ids) == 1 else "them"
+
+    def stored(field):
+        value = getattr(source, field)
+        return repr(value.isoformat() if hasattr(value, "isoformat") else value)
+
+    return (
+        f"{source.url} is cited by the {states} event{'s' if len(ids) > 1 else ''} {named}: changing its "
+        f"{', '.join(changed)} would change {them} unreviewed. Keep its stored "
+        f"{', '.join(f'{field} {stored(field)}' for field in changed)}, or have {them} returned to draft first."
+    )
 
 
 class Citation(models.Model):

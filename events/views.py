@@ -94,7 +94,7 @@ UNAUTHORIZED = error(
 )
 FORBIDDEN = error(
     "Logged in without the permission, asking what the client may not see (unpublished events), "
-    "or a write the review rules refuse (the body names the field: `review_state`).",
+    "or a write the review rules refuse (the body names the field: `review_state`, or a source's).",
     "Anonymous asking for drafts",
     {"review_state": ["only curators see unpublished events: log in or send a token"]},
 )

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from events.dataset import import_document
 from events.models import Actor, Event, ReviewState, Source, Tag
+from tests.conftest import event_record
 
 pytestmark = pytest.mark.django_db
 
@@ -340,7 +341,8 @@ def test_the_event_form_carries_the_apis_etag(editor, demo):
     ("model", "pk", "field"),
     [("actor", "russia", "name"), ("source", None, "title")],
 )
-def test_actors_and_sources_are_not_overwritten_either(editor, reviewer, demo, model, pk, field):
+def test_actors_and_sources_are_not_overwritten_either(editor, reviewer, demo, settings, model, pk, field):
+    settings.REVIEW_BY_ANOTHER = False  # rita changes a source that published events cite
     pk = pk or Source.objects.get(url="https://torre.news/en/a-lot-of-mess-to-clear-up-in-russia-us-ties-lavrov").pk
     url = reverse(f"admin:events_{model}_change", args=[pk])
     _, edith = editor
@@ -490,3 +492,29 @@ def test_marking_reviewed_is_no_edit_whichever_way_it_is_done(editor, reviewer, 
     move(published, "published", "publish")
     event = Event.objects.get(pk=TALKS)
     assert (event.review_state, event.updated_by, event.published_by) == (ReviewState.PUBLISHED, editor[0], user)
+
+
+# -- a source's page: what it says is part of every event citing it
+
+ARTICLE = "https://torre.news/en/a-lot-of-mess-to-clear-up-in-russia-us-ties-lavrov"
+
+
+@pytest.mark.parametrize("group", ["editor", "reviewer"])
+def test_a_source_that_published_events_cite_is_not_changed_on_its_page(editor, reviewer, demo, group):
+    _, client = {"editor": editor, "reviewer": reviewer}[group]
+    source = Source.objects.get(url=ARTICLE)
+    url = reverse("admin:events_source_change", args=[source.pk])
+    response = client.post(url, {**change_form_data(client, url), "title": "Mine"})
+    assert response.status_code == 200
+    (error,) = response.context["adminform"].form.errors["title"]
+    assert error.startswith(f"{ARTICLE} is cited by the reviewed or published events ")
+    assert Source.objects.get(pk=source.pk).title == source.title
+
+
+def test_a_source_that_drafts_alone_cite_is_changed_on_its_page(editor, demo):
+    _, edith = editor
+    import_document({"actors": [], "events": [event_record("draft-only", review_state="draft")]})
+    source = Source.objects.get(url="https://example.org/talks")
+    url = reverse("admin:events_source_change", args=[source.pk])
+    assert edith.post(url, {**change_form_data(edith, url), "title": "Mine"}).status_code == 302
+    assert Source.objects.get(pk=source.pk).title == "Mine"

@@ -12,7 +12,7 @@ from events.dataset import event_to_dict
 from events.exports import FORMATS
 from events.imports import csv_to_document
 from events.models import Event
-from tests.conftest import export_text, row_counts
+from tests.conftest import ARTICLE_URL, export_text, row_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -192,3 +192,13 @@ def test_a_reviewers_upload_changes_a_published_event_only_back_to_draft(demo):
     assert client.post(IMPORT, {"confirm": "1"}).status_code == 302
     event = Event.objects.get(pk="us-ru-talks-riyadh-2025")
     assert (event.title, event.review_state) == ("Mine", "draft")
+
+
+def test_an_upload_may_not_change_a_source_that_published_events_cite(demo):
+    before = row_counts()
+    source = {"url": ARTICLE_URL, "title": "Mine", "publisher": "RT", "published": "2025-11-09", "quote": "They met."}
+    response = upload(curator("editor"), "mine.json", json.dumps({"events": [new_talks(sources=[source])]}))
+    assert [(p.record, p.field) for p in response.context["problems"]] == [
+        ("event ru-us-talks-2025-04", "sources[0].title")
+    ]
+    assert row_counts() == before

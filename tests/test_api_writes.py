@@ -7,7 +7,7 @@ from django.contrib.auth.models import Permission, User
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from events.models import Citation, Event, EventTombstone, Participant
+from events.models import Citation, Event, EventTombstone, Participant, Source
 from tests.conftest import event_record
 
 pytestmark = pytest.mark.django_db
@@ -380,3 +380,68 @@ def test_a_review_state_change_leaves_the_event_its_last_editor(demo):
     assert response.status_code == 200, response.content
     event = Event.objects.get(pk="ru-us-talks-2024")
     assert (event.review_state, event.updated_by, event.published_by) == ("published", editor, reviewer)
+
+
+# -- a source's title, publisher and dates are part of every event citing it
+
+CITED = "https://torre.news/en/a-lot-of-mess-to-clear-up-in-russia-us-ties-lavrov"  # cited by published demo events
+STORED_TITLE = "A lot of 'mess' to clear up in Russia-US ties - Lavrov"
+
+
+def citing_the_demo_article(**source):
+    stored = {"url": CITED, "title": STORED_TITLE, "publisher": "RT", "published": "2025-11-09", "quote": "Talks."}
+    return new_event(review_state="draft", sources=[{**stored, **source}])
+
+
+@pytest.mark.parametrize("group", ["editor", "reviewer"])
+def test_citing_a_published_events_source_with_other_metadata_is_refused(demo, group):
+    _, client = group_client(group, "curator")
+    response = client.post("/api/v1/events/", citing_the_demo_article(title="Mine"), format="json")
+    assert response.status_code == 403
+    (message,) = response.json()["sources[0].title"]
+    assert message.startswith(
+        f"{CITED} is cited by the reviewed or published events lavrov-ria-novosti-interview-2025, "
+    )
+    assert message.endswith(
+        f"changing its title would change them unreviewed. Keep its stored title {STORED_TITLE!r}, "
+        "or have them returned to draft first."
+    )
+    assert not Event.objects.filter(pk="ru-us-talks-2024").exists()
+    seen = APIClient().get("/api/v1/events/us-ru-talks-riyadh-2025/").json()
+    assert seen["sources"][0]["title"] == STORED_TITLE
+    # Cited as stored, it is cited; a draft changing it later is refused the same way.
+    assert client.post("/api/v1/events/", citing_the_demo_article(), format="json").status_code == 201
+    sources = [{**client.get("/api/v1/events/ru-us-talks-2024/").json()["sources"][0], "publisher": "Mine"}]
+    response = client.patch("/api/v1/events/ru-us-talks-2024/", {"sources": sources}, format="json")
+    assert response.status_code == 403
+    assert list(response.json()) == ["sources[0].publisher"]
+    assert Source.objects.get(url=CITED).publisher == "RT"
+
+
+def test_a_source_cited_by_drafts_only_is_the_editors_to_change(demo):
+    _, client = group_client("editor", "edith")
+    assert client.post("/api/v1/events/", new_event(review_state="draft"), format="json").status_code == 201
+    second = new_event(id="ru-us-talks-2024-b", review_state="draft")
+    second["sources"][0]["title"] = "A better title"
+    assert client.post("/api/v1/events/", second, format="json").status_code == 201
+    assert Source.objects.get(url="https://example.org/talks").title == "A better title"
+
+
+@pytest.mark.parametrize("who", ["superuser", "reviewer without REVIEW_BY_ANOTHER"])
+def test_superusers_and_reviewers_without_review_by_another_change_a_published_events_source(demo, settings, who):
+    _, client = group_client("reviewer", "rita")
+    if who == "superuser":
+        client.force_authenticate(User.objects.create_superuser("ada"))
+    else:
+        settings.REVIEW_BY_ANOTHER = False
+    assert client.post("/api/v1/events/", citing_the_demo_article(title="Mine"), format="json").status_code == 201
+    assert APIClient().get("/api/v1/events/us-ru-talks-riyadh-2025/").json()["sources"][0]["title"] == "Mine"
+
+
+def test_an_editor_cannot_change_a_published_events_source_even_without_review_by_another(demo, settings):
+    settings.REVIEW_BY_ANOTHER = False
+    _, client = group_client("editor", "edith")
+    response = client.post("/api/v1/events/", citing_the_demo_article(published="2025-11-10"), format="json")
+    assert response.status_code == 403
+    assert list(response.json()) == ["sources[0].published"]
+    assert "Keep its stored published '2025-11-09'" in response.json()["sources[0].published"][0]
