@@ -661,7 +661,10 @@ class EventPartForm(forms.ModelForm):
         cleaned = super().clean()
         # The event it belongs to now (as stored, before _post_clean), and the one it is moved to.
         events = [getattr(self.instance, self.event_field) if self.instance.pk else None, cleaned.get(self.event_field)]
-        changed = (self.part,) if self.has_changed() or not self.instance.pk else ()
+        # Compared with the stored row, not with the version the form was opened on (a history page's).
+        stored = self._meta.model._default_manager.filter(pk=self.instance.pk).first() if self.instance.pk else None
+        edits = stored is None or type(self)(self.data, self.files, instance=stored).has_changed()
+        changed = (self.part,) if edits else ()
         for event in {event for event in events if event is not None}:
             problem = event.review_problem(self.request.user, event.review_state, changed)
             if problem:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from events.dataset import import_document
-from events.models import Actor, Event, ReviewState, Source, Tag
+from events.models import Actor, Event, Participant, ReviewState, Source, Tag
 from tests.conftest import event_record
 
 pytestmark = pytest.mark.django_db
@@ -397,6 +397,22 @@ def test_an_editor_cannot_change_a_published_events_citation_on_its_page(editor,
     assert response.status_code == 403
     citation.refresh_from_db()
     assert citation.quote != "Changed."
+
+
+def test_a_published_events_participant_is_not_reverted_from_its_history_by_a_reviewer(reviewer, admin_client, demo):
+    participant = Participant.objects.filter(event_id="us-ru-talks-riyadh-2025", role="host").get()
+    fields = {"event": participant.event_id, "actor": participant.actor_id}
+    # A superuser may change it in place: the history then holds the role it had.
+    url = reverse("admin:events_participant_change", args=[participant.pk])
+    assert admin_client.post(url, {**fields, "role": "mediator"}).status_code == 302
+    first = Participant.history.filter(id=participant.pk).earliest("history_date")
+    past = reverse("admin:events_participant_simple_history", args=[participant.pk, first.history_id])
+    _, rita = reviewer
+
+    response = rita.post(past, {**fields, "role": "host"})
+
+    assert response.status_code == 200
+    assert Participant.objects.get(pk=participant.pk).role == "mediator"
 
 
 # -- the second pair of eyes on the event's page: a change and its review are two people's
