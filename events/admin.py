@@ -38,6 +38,7 @@ from .models import (
     ReviewState,
     Source,
     Tag,
+    source_change_problem,
 )
 from .restore import RestoreError, restore_event
 from .views import etag_of
@@ -58,6 +59,7 @@ class VersionedForm(forms.ModelForm):
     """
 
     version = forms.CharField(widget=forms.HiddenInput, required=False)
+    current = None  # the stored object, as clean() read it
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -87,10 +89,18 @@ class VersionedForm(forms.ModelForm):
         cleaned = super().clean()
         if not self.is_stored:
             return cleaned
-        current = self.stored(lock=self.lock())
+        current = self.current = self.stored(lock=self.lock())
         if current is not None and cleaned.get("version") != self.version_of(current):
             raise ValidationError(self.conflict_message(current), code="conflict")
         return cleaned
+
+    def changed_from_stored(self):
+        """The fields this form changes in the stored object (`current`, read by clean()): not
+        `changed_data`, which compares with the version the form was opened on (a history page's)."""
+        if self.current is None:
+            return list(self.fields)
+        stored = type(self)(self.data, self.files, instance=self.current)
+        return [name for name in stored.changed_data if name != "version"]
 
     def conflict_message(self, current):
         name = self._meta.model._meta.verbose_name
@@ -261,12 +271,24 @@ class RelationInline(admin.TabularInline):
     verbose_name = "related event"
 
 
+# What readers see of an event, as the page's fields and inlines (by their prefixes) name it.
+SHOWN_AS = {
+    "location_name": "location",
+    "location_country": "location",
+    "location_lat": "location",
+    "location_lon": "location",
+    "citations": "sources",
+    "relations": "related",
+}
+
+
 class EventForm(VersionedForm):
-    """Checks that the curator may make the review-state change the form asks for, and that nobody
-    changed the event since the form was opened (by the API's ETag: participants, sources,
-    relations and tags included)."""
+    """Checks that the curator may make the change the form asks for (Event.review_problem: the review
+    state, and what the save changes with it, inlines included), and that nobody changed the event
+    since the form was opened (by the API's ETag: participants, sources, relations and tags included)."""
 
     request = None  # set by EventAdmin.get_form
+    content_changes = ()  # what readers see of the event that the save changes, set by clean()
 
     def stored(self, lock=False):
         events = Event.objects.with_dataset_relations()
@@ -282,13 +304,30 @@ class EventForm(VersionedForm):
             # Curators and API clients creating one id at once: each waits here for the one before it to
             # commit, and the uniqueness check that follows (in _post_clean) finds its event.
             lock_event_id(cleaned["id"])
+        if self.is_stored:
+            changed = [name for name in self.changed_from_stored() if name != "review_state"]
+            changed += self.inline_changes()
+            self.content_changes = list(dict.fromkeys(SHOWN_AS.get(name, name) for name in changed))
         new_state = cleaned.get("review_state")
-        # Before _post_clean, self.instance still holds the stored values.
         if new_state and self.request is not None:
-            problem = self.instance.review_problem(self.request.user, new_state)
+            # The event as stored, not a history page's past version of it.
+            event = self.current if self.is_stored else self.instance
+            problem = event.review_problem(self.request.user, new_state, self.content_changes)
             if problem:
                 self.add_error("review_state", problem)
         return cleaned
+
+    def inline_changes(self):
+        """The prefixes of the inlines (participants, citations, relations) whose rows this save changes."""
+        changed = []
+        for formset in getattr(self.request, "event_formsets", ()):
+            for form in formset.forms:
+                # A view-only inline's rows are not sent back: the admin reads them as they are (_create_formsets).
+                shown_only = getattr(form, "cleaned_data", None) is form.initial
+                if not shown_only and form.has_changed():
+                    changed.append(formset.prefix)
+                    break
+        return changed
 
 
 @admin.register(Event)
@@ -410,6 +449,12 @@ class EventAdmin(VersionedAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"request": request})
 
+    def _create_formsets(self, request, obj, change):
+        # Made before the event's form is validated: EventForm.clean reads what they change.
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        request.event_formsets = formsets
+        return formsets, inline_instances
+
     def get_readonly_fields(self, request, obj=None):
         # An id is stable forever: set once, when the event is created.
         return [*self.readonly_fields, "id"] if obj else self.readonly_fields
@@ -420,7 +465,10 @@ class EventAdmin(VersionedAdmin):
         obj.record_review(request.user, new_state)
         if not change:
             obj.created_by = request.user
-        obj.updated_by = request.user
+        # Its last editor is who last changed what readers see: a review-state change alone records
+        # its reviewer or publisher, as the list's actions and the API do (REVIEW_BY_ANOTHER compares it).
+        if not change or form.content_changes:
+            obj.updated_by = request.user
         obj._history_user = request.user  # as SimpleHistoryAdmin.save_model does
         # A new event is inserted, never Django's UPDATE-then-INSERT of a row whose id is given: an event that
         # an import stored meanwhile under the same id makes the save fail rather than be overwritten.
@@ -543,8 +591,28 @@ class EventTypeAdmin(SimpleHistoryAdmin):
         return ["code"] if obj else []
 
 
+class SourceForm(VersionedForm):
+    """A source's page: what it says is part of every event citing it, so changing it follows the
+    review rules of changing those events (source_change_problem)."""
+
+    request = None  # set by SourceAdmin.get_form
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.is_stored and self.current is not None and self.request is not None:
+            changed = self.changed_from_stored()
+            if changed:
+                citing = Event.objects.exclude(review_state=ReviewState.DRAFT).filter(citations__source=self.current)
+                events = citing.only("id", "review_state", "updated_by").order_by("id")
+                problem = source_change_problem(self.request.user, self.current, changed, events)
+                if problem:
+                    self.add_error(changed[0], problem)
+        return cleaned
+
+
 @admin.register(Source)
 class SourceAdmin(VersionedAdmin):
+    form = SourceForm
     list_display = ["title", "publisher", "published", "url"]
     list_filter = ["publisher", "language"]
     search_fields = ["url", "title", "publisher"]
@@ -554,6 +622,10 @@ class SourceAdmin(VersionedAdmin):
     paginator = CappedCountPaginator
     change_list_template = "admin/events/source/change_list.html"
     change_form_template = "admin/events/source/change_form.html"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"request": request})
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.from_article_view)
@@ -600,33 +672,40 @@ class EventPartForm(forms.ModelForm):
 
     request = None  # set by EventPartAdmin.get_form
     event_field = "event"
+    part = "participants"  # what readers see of the event that the part is
 
     def clean(self):
         cleaned = super().clean()
         # The event it belongs to now (as stored, before _post_clean), and the one it is moved to.
         events = [getattr(self.instance, self.event_field) if self.instance.pk else None, cleaned.get(self.event_field)]
+        # Compared with the stored row, not with the version the form was opened on (a history page's).
+        stored = self._meta.model._default_manager.filter(pk=self.instance.pk).first() if self.instance.pk else None
+        edits = stored is None or type(self)(self.data, self.files, instance=stored).has_changed()
+        changed = (self.part,) if edits else ()
         for event in {event for event in events if event is not None}:
-            problem = event.review_problem(self.request.user, event.review_state)
+            problem = event.review_problem(self.request.user, event.review_state, changed)
             if problem:
                 raise ValidationError(f"{event.pk}: {problem}")
         return cleaned
 
 
 class EventPartAdmin(SimpleHistoryAdmin):
-    """Participants, citations and relations are part of an event: editors change them on drafts only,
-    as on the event's page (Event.review_problem); on a reviewed or published event their pages are
-    read-only for editors."""
+    """Participants, citations and relations are part of an event: changing one changes the event, under
+    the rules of the event's page (Event.review_problem). Editors change those of drafts only; with
+    REVIEW_BY_ANOTHER, those of a reviewed or published event are a superuser's (their pages are read-only
+    to the others), and another reviewer's once the event is returned to draft."""
 
     form = EventPartForm
     event_field = "event"
+    part = "participants"
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (form,), {"request": request, "event_field": self.event_field})
+        return type(form.__name__, (form,), {"request": request, "event_field": self.event_field, "part": self.part})
 
     def _event_is_closed_to(self, request, obj):
         event = getattr(obj, self.event_field)
-        return event.review_problem(request.user, event.review_state) is not None
+        return event.review_problem(request.user, event.review_state, (self.part,)) is not None
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
@@ -639,6 +718,7 @@ class EventPartAdmin(SimpleHistoryAdmin):
 
 @admin.register(Citation)
 class CitationAdmin(EventPartAdmin):
+    part = "sources"
     list_display = ["event", "source", "claimed_by"]
     list_select_related = ["event", "source", "claimed_by"]
     list_filter = ["source__publisher"]
@@ -669,6 +749,7 @@ class ParticipantAdmin(EventPartAdmin):
 @admin.register(EventRelation)
 class EventRelationAdmin(EventPartAdmin):
     event_field = "from_event"
+    part = "related"
     list_display = ["from_event", "relation", "to_event"]
     list_select_related = ["from_event", "to_event"]
     list_filter = ["relation"]

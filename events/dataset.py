@@ -176,6 +176,12 @@ def shaped_event(event, participants, sources, tags, related):
     }
 
 
+def content_changes(before, after):
+    """The keys of an event's dataset shape whose values differ from `before` to `after`, the review
+    state aside: what readers see of the event that a write changes."""
+    return [key for key in EVENT_KEYS if key != "review_state" and before.get(key) != after.get(key)]
+
+
 def event_to_dict(event):
     """An event in the dataset shape; needs `Event.objects.with_documents()` or `.with_dataset_relations()`."""
     document = getattr(event, "document", None)
@@ -1010,15 +1016,19 @@ class _Changes:
 
 def _save_events(chunk, source_ids, summary, user, history):
     existing = Event.objects.with_dataset_relations().in_bulk([clean.event.id for clean in chunk])
-    created, updated = [], []
+    created, updated, edited = [], [], set()
     for clean in chunk:
         current = existing.get(clean.event.id)
         if current is None:
             created.append(clean)
-        elif event_to_dict(current) == clean.data:
+            continue
+        stored = event_to_dict(current)
+        if stored == clean.data:
             summary.unchanged["events"] += 1
-        else:
-            updated.append(clean)
+            continue
+        updated.append(clean)
+        if content_changes(stored, clean.data):
+            edited.add(clean.event.id)
     summary.created["events"] += len(created)
     summary.updated["events"] += len(updated)
     if not created and not updated:
@@ -1027,7 +1037,7 @@ def _save_events(chunk, source_ids, summary, user, history):
     for clean in created:
         _prepare_event(clean.event, None, user, history.when)
     for clean in updated:
-        _prepare_event(clean.event, existing[clean.event.id], user, history.when)
+        _prepare_event(clean.event, existing[clean.event.id], user, history.when, clean.event.id in edited)
     _update(Event, [clean.event for clean in updated], EVENT_UPDATE_FIELDS)
 
     participants, citations, relations = _Changes(Participant), _Changes(Citation), _Changes(EventRelation)
@@ -1103,8 +1113,12 @@ def _save_events(chunk, source_ids, summary, user, history):
     )
 
 
-def _prepare_event(event, current, user, when):
-    """Fill in what the file does not say: who created, reviewed, published and last changed it, and when."""
+def _prepare_event(event, current, user, when, edited=True):
+    """Fill in what the file does not say: who created, reviewed, published and last edited it, and when.
+
+    `updated_by` is who last changed what readers see (`edited`); a change of the review state alone
+    records its reviewer or publisher instead, as the admin's actions do (REVIEW_BY_ANOTHER compares it).
+    """
     if current is not None:
         for name in ("created_at", "created_by_id", "reviewed_at", "reviewed_by_id", "published_at", "published_by_id"):
             setattr(event, name, getattr(current, name))
@@ -1112,7 +1126,11 @@ def _prepare_event(event, current, user, when):
         event.created_by, event.created_at = user, when
     new_state, event.review_state = event.review_state, current.review_state if current else ReviewState.DRAFT
     event.record_review(user, new_state, when=when)
-    event.updated_by, event.updated_at = user, when
+    if edited or current is None:
+        event.updated_by = user
+    else:
+        event.updated_by_id = current.updated_by_id
+    event.updated_at = when
     event.span_end = event.compute_span_end()
 
 

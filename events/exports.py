@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from . import dates
 from .dataset import EVENT_KEYS, ROLE_ORDER, SOURCE_KEYS, _indented, actor_to_dict, event_to_dict
-from .models import Actor, Citation, Event, EventRelation, Participant, Role
+from .models import Actor, Citation, Event, EventRelation, Participant, ReviewState, Role
 
 CHUNK_SIZE = 1000
 """Events read (and prefetched) per round of queries."""
@@ -142,10 +142,11 @@ def _grouped(rows):
     return groups
 
 
-def related_rows(chunk, actor_names=False):
+def related_rows(chunk, actor_names=False, published_related_only=False):
     """The chunk's events with their participants, citations (and sources), relations and tags: four queries.
 
-    With `actor_names`, each participant's `actor` has the actor's name: one more query.
+    With `actor_names`, each participant's `actor` has the actor's name: one more query. With
+    `published_related_only`, the relations to events that are not published are left out.
     """
     ids = [event.pk for event in chunk]
     participants = _grouped(
@@ -170,11 +171,10 @@ def related_rows(chunk, actor_names=False):
             "source__archive_url",
         )  # fmt: skip
     )
-    relations = _grouped(
-        EventRelation.objects.filter(from_event_id__in=ids)
-        .order_by()
-        .values_list("from_event_id", "to_event_id", "relation")
-    )
+    relations = EventRelation.objects.filter(from_event_id__in=ids)
+    if published_related_only:
+        relations = relations.filter(to_event__review_state=ReviewState.PUBLISHED)
+    relations = _grouped(relations.order_by().values_list("from_event_id", "to_event_id", "relation"))
     tags = _grouped(Event.tags.through.objects.filter(event_id__in=ids).order_by().values_list("event_id", "tag_id"))
     return [
         ExportedEvent(
@@ -204,7 +204,7 @@ def read_chunks(events, actor_names=False, progress=None) -> Iterator[list]:
     # The caller's prefetches are dropped: the relations are read here, for a chunk at a time.
     rows = events.prefetch_related(None).select_related("type")
     for chunk in batched(rows.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
-        yield related_rows(chunk, actor_names=actor_names)
+        yield related_rows(chunk, actor_names=actor_names, published_related_only=events.hides_unpublished)
         if progress:
             progress(len(chunk))
 
@@ -440,6 +440,18 @@ def _citations_of(e):
     return f"FROM events_citation ci JOIN events_source s ON s.id = ci.source_id WHERE ci.event_id = {e}.id"
 
 
+def _related_of(e, published_only=False):
+    """The FROM clause of the relations of the event in the row `e`; with `published_only`, those to
+    published events only (`EventQuerySet.visible_to`)."""
+    source = f"FROM events_eventrelation rel WHERE rel.from_event_id = {e}.id"
+    if published_only:
+        source += (
+            " AND EXISTS (SELECT 1 FROM events_event target"
+            f" WHERE target.id = rel.to_event_id AND target.review_state = {_literal(ReviewState.PUBLISHED)})"
+        )
+    return source
+
+
 CSV_EVENT_COLUMNS = (
     "id", "title", "summary", "type_id", "status", "start", "start_precision", "end", "end_precision",
     "location_name", "location_country", "location_lat", "location_lon",
@@ -492,7 +504,9 @@ _ACTORS_BY_ROLE = ", ".join(
     for role, column in ROLE_COLUMNS.items()
 )
 
-CSV_JOINS = f"""
+# Keyed by whether the relations name published events only (`EventQuerySet.hides_unpublished`).
+CSV_JOINS = {
+    published_only: f"""
 LEFT JOIN LATERAL (
     SELECT {_ACTORS_BY_ROLE}
     FROM events_participant WHERE event_id = e.id
@@ -502,7 +516,7 @@ LEFT JOIN LATERAL (
 ) t ON TRUE
 LEFT JOIN LATERAL (
     SELECT {_joined("relation || ':' || to_event_id", LIST_SEPARATOR, f"to_event_id {_C}, relation {_C}")} AS related
-    FROM events_eventrelation WHERE from_event_id = e.id
+    {_related_of("e", published_only)}
 ) r ON TRUE
 LEFT JOIN LATERAL (
     SELECT {_source_list("s.url")} AS source_urls, {_source_list("s.title")} AS source_titles,
@@ -511,6 +525,8 @@ LEFT JOIN LATERAL (
            {_source_list("ci.quote")} AS quotes, {_source_list("coalesce(ci.claimed_by_id, '')")} AS claimed_by
     {_citations_of("e")}
 ) c ON TRUE"""
+    for published_only in (False, True)
+}
 
 NDJSON_EVENT_COLUMNS = (
     "id", "title", "summary", "type_id", "status", "start", "start_precision", "end", "end_precision",
@@ -537,7 +553,7 @@ _PARTICIPANT_OBJECT = _json_object({"actor": _json("actor_id"), "role": _json("r
 _RELATION_OBJECT = _json_object({"event": _json("to_event_id"), "relation": _json("relation")})
 
 
-def _relations(e):
+def _relations(e, published_related_only=False):
     """SQL reading the JSON texts of the event's lists, its row being `e`: {key: (select list, from and where)}."""
     return {
         "participants": (
@@ -547,7 +563,7 @@ def _relations(e):
         "tags": (_json_array(_json("tag_id"), f"tag_id {_C}"), f"FROM events_event_tags WHERE event_id = {e}.id"),
         "related": (
             _json_array(_RELATION_OBJECT, f"to_event_id {_C}, relation {_C}"),
-            f"FROM events_eventrelation WHERE from_event_id = {e}.id",
+            _related_of(e, published_related_only),
         ),
         "sources": (
             _json_array(_SOURCE_OBJECT, _SOURCE_ORDER),
@@ -589,19 +605,26 @@ def _event_json(e, lists):
     return _json_object(fields)
 
 
-# The NDJSON export: each list read by a LATERAL join of its own (p, t, r, c) beside the event `e`.
+# The NDJSON export: each list read by a LATERAL join of its own (p, t, r, c) beside the event `e`;
+# keyed by whether the relations name published events only (`EventQuerySet.hides_unpublished`).
 _LATERAL = {"participants": "p", "tags": "t", "related": "r", "sources": "c"}
 NDJSON_SELECT = _event_json("e", {key: f"{alias}.{key}" for key, alias in _LATERAL.items()})
-NDJSON_JOINS = "".join(
-    f"\nLEFT JOIN LATERAL (\n    SELECT {select} AS {key}\n    {source}\n) {_LATERAL[key]} ON TRUE"
-    for key, (select, source) in _relations("e").items()
-)
+NDJSON_JOINS = {
+    published_only: "".join(
+        f"\nLEFT JOIN LATERAL (\n    SELECT {select} AS {key}\n    {source}\n) {_LATERAL[key]} ON TRUE"
+        for key, (select, source) in _relations("e", published_only).items()
+    )
+    for published_only in (False, True)
+}
 
 
-def document_sql(table):
+def document_sql(table, published_related_only=False):
     """SQL for the JSON text of the event in the row `table` (a table or alias of the outer query), each list
     read by a subquery: `EventQuerySet.with_documents()`, the API's pages in one query."""
-    lists = {key: f"(SELECT {select} {source})" for key, (select, source) in _relations(table).items()}
+    lists = {
+        key: f"(SELECT {select} {source})"
+        for key, (select, source) in _relations(table, published_related_only).items()
+    }
     return _event_json(table, lists)
 
 
@@ -689,7 +712,8 @@ class CSVFormat(ExportFormat):
         writer.writerow(CSV_COLUMNS)
         yield flush()
         if on_postgresql(events):
-            rows = database_copy(events, CSV_EVENT_COLUMNS, CSV_SELECT, CSV_JOINS, "FORMAT csv", progress=progress)
+            joins = CSV_JOINS[events.hides_unpublished]
+            rows = database_copy(events, CSV_EVENT_COLUMNS, CSV_SELECT, joins, "FORMAT csv", progress=progress)
             for chunk in rows:
                 # Each row ends with \n, where the csv module writes \r\n; a line break inside a field is quoted.
                 yield (b"\r\n".join([row[:-1] for row in chunk]) + b"\r\n").decode()
@@ -778,7 +802,8 @@ class NDJSONFormat(ExportFormat):
             # COPY's CSV quotes a field that holds its delimiter, its quote or a line break. JSON text escapes
             # every control character: with two of them as delimiter and quote, the line goes out as it is.
             options = r"FORMAT csv, DELIMITER E'\x01', QUOTE E'\x02'"
-            for chunk in database_copy(events, NDJSON_EVENT_COLUMNS, NDJSON_SELECT, NDJSON_JOINS, options, progress):
+            joins = NDJSON_JOINS[events.hides_unpublished]
+            for chunk in database_copy(events, NDJSON_EVENT_COLUMNS, NDJSON_SELECT, joins, options, progress):
                 yield b"".join(chunk).decode()
             return
         for chunk in read_chunks(events, progress=progress):

@@ -18,7 +18,7 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from . import dates
 from .countries import COUNTRIES
-from .models import Actor, Event, EventType, ReviewState, Source, Status, equal_in_any_case
+from .models import Actor, Event, EventType, ReviewState, Source, Status, equal_in_any_case, may_see_unpublished
 
 ORDERINGS = {
     "start": ("start", "id"),
@@ -310,9 +310,8 @@ class EventFilter(django_filters.FilterSet):
         return queryset.changed_since(value)
 
     def filter_review_state(self, queryset, name, value):
-        user = getattr(self.request, "user", None)
-        if set(value) - {ReviewState.PUBLISHED} and not (user and user.is_staff):
-            raise PermissionDenied({"review_state": ["only staff see unpublished events: log in or send a token"]})
+        if set(value) - {ReviewState.PUBLISHED} and not may_see_unpublished(getattr(self.request, "user", None)):
+            raise PermissionDenied({"review_state": ["only curators see unpublished events: log in or send a token"]})
         return queryset.filter(review_state__in=value)
 
     def filter_ordering(self, queryset, name, value):

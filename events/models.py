@@ -295,9 +295,14 @@ class EventDocument(Expression):
 
     The NDJSON export's SQL (events/exports.py `document_sql`), its lists read by subqueries of
     the event's row: a page of events and everything it shows in one query, no model per relation.
+    With `published_related_only`, `related` names published events only (`visible_to`).
     """
 
     output_field = models.TextField()
+
+    def __init__(self, published_related_only=False):
+        super().__init__()
+        self.published_related_only = published_related_only
 
     def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
         resolved = self.copy()
@@ -307,7 +312,17 @@ class EventDocument(Expression):
     def as_sql(self, compiler, connection):
         from .exports import document_sql  # exports reads models: imported when first compiled
 
-        return document_sql(compiler.quote_name_unless_alias(self.alias)), []
+        return document_sql(compiler.quote_name_unless_alias(self.alias), self.published_related_only), []
+
+
+def may_see_unpublished(user):
+    """Whether `user` may read drafts and reviewed events: the permission the admin asks to show events
+    (view_event, or change_event), not staff status alone."""
+    return (
+        user is not None
+        and user.is_active
+        and (user.has_perm("events.view_event") or user.has_perm("events.change_event"))
+    )
 
 
 class EventQuerySet(models.QuerySet):
@@ -317,9 +332,13 @@ class EventQuerySet(models.QuerySet):
         return self.filter(review_state=Event.ReviewState.PUBLISHED)
 
     def visible_to(self, user):
-        if user is not None and user.is_active and user.is_staff:
+        """The events `user` may read: every one for curators (`may_see_unpublished`), else the published
+        ones, whose relations then name published events only (`hides_unpublished`)."""
+        if may_see_unpublished(user):
             return self
-        return self.published()
+        queryset = self.published()
+        queryset.hides_unpublished = True
+        return queryset
 
     def _on_postgresql(self):
         return connections[self.db].vendor == "postgresql"
@@ -374,9 +393,14 @@ class EventQuerySet(models.QuerySet):
     # GiST index (migration 0009), then those starting from it in the chronological index.
     _split_day = None
 
+    # Set by `visible_to` for a reader of published events only: what the events show of others (their
+    # `related`, in the API and the exports) leaves out the events that reader may not see.
+    hides_unpublished = False
+
     def _clone(self):
         clone = super()._clone()
         clone._split_day = self._split_day
+        clone.hides_unpublished = self.hides_unpublished
         return clone
 
     def head(self, count):
@@ -543,17 +567,25 @@ class EventQuerySet(models.QuerySet):
         by the database in the events' own query; elsewhere `with_dataset_relations()`, four more queries.
         `dataset.event_to_dict()` reads either."""
         if self._on_postgresql():
-            return self.annotate(document=EventDocument())
+            return self.annotate(document=EventDocument(published_related_only=self.hides_unpublished))
         return self.with_dataset_relations()
 
     def with_dataset_relations(self):
         """Everything the dataset shape shows, in a constant number of queries."""
+        relations = EventRelation.objects.order_by("relation", "to_event_id")
+        if self.hides_unpublished:
+            relations = relations.filter(to_event__review_state=ReviewState.PUBLISHED)
         return self.prefetch_related(
             models.Prefetch("participants", queryset=Participant.objects.order_by("role", "actor_id")),
             models.Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("source__url")),
-            models.Prefetch("relations", queryset=EventRelation.objects.order_by("relation", "to_event_id")),
+            models.Prefetch("relations", queryset=relations),
             "tags",
         )
+
+    def citing(self, source_urls):
+        """The events citing any of the sources at `source_urls`, each with the `cited_url` it cites
+        (an event citing two of them comes twice)."""
+        return self.filter(citations__source__url__in=source_urls).annotate(cited_url=F("citations__source__url"))
 
 
 class Status(models.TextChoices):
@@ -793,31 +825,44 @@ class Event(models.Model):
             return "A published event needs at least one source."
         return None
 
-    def review_problem(self, user, new_state):
-        """Why `user` may not move this event (as stored) to `new_state`, or None.
+    def review_problem(self, user, new_state, changed=()):
+        """Why `user` may not make this write to the event (as stored), or None: move it to `new_state`
+        and change `changed`, the names of what readers see of it (title, sources...) that the write changes.
 
         Editors write drafts, and change nothing once it is reviewed or published; reviewers
         (permission review_event) mark events reviewed or return them to draft, and publish
-        (publish_event). With REVIEW_BY_ANOTHER on, the reviewer must not be the event's last
-        editor; superusers are exempt.
+        (publish_event). With REVIEW_BY_ANOTHER on, what a reviewed or published event shows has been
+        seen by two people: nobody reviews or publishes an event they created or edited last, nor
+        changes what a reviewed or published event shows, nor changes an event in the write that
+        reviews or publishes it. A change is saved as a draft, for another reviewer. Superusers are exempt.
         """
-        old_state = self.review_state if self.pk and not self._state.adding else ReviewState.DRAFT
+        adding = self._state.adding or not self.pk
+        old_state = ReviewState.DRAFT if adding else self.review_state
         if old_state != ReviewState.DRAFT and not user.has_perm("events.review_event"):
             return f"This event is {old_state}: editors change drafts only; a reviewer can return it to draft."
-        if new_state == old_state:
+        if new_state != old_state:
+            needed = "events.publish_event" if new_state == ReviewState.PUBLISHED else "events.review_event"
+            if not user.has_perm(needed):
+                who = "reviewers with the permission to publish" if needed.endswith("publish_event") else "reviewers"
+                return f"Only {who} can move an event from {old_state} to {new_state}."
+        if new_state == ReviewState.DRAFT or not settings.REVIEW_BY_ANOTHER or user.is_superuser:
             return None
-        needed = "events.publish_event" if new_state == ReviewState.PUBLISHED else "events.review_event"
-        if not user.has_perm(needed):
-            who = "reviewers with the permission to publish" if needed.endswith("publish_event") else "reviewers"
-            return f"Only {who} can move an event from {old_state} to {new_state}."
-        if (
-            new_state != ReviewState.DRAFT
-            and settings.REVIEW_BY_ANOTHER
-            and not user.is_superuser
-            and (self._state.adding or self.updated_by_id == user.pk)
-        ):
+        if adding or (new_state != old_state and self.updated_by_id == user.pk):
             return "You edited this event last: another reviewer must review or publish it (REVIEW_BY_ANOTHER)."
-        return None
+        if not changed:
+            return None
+        what = ", ".join(dict.fromkeys(changed))
+        if new_state == old_state:
+            return (
+                f"This event is {old_state} and this write changes its {what}: another reviewer must review "
+                f"a change before it is {old_state} (REVIEW_BY_ANOTHER). Save it with the review state draft; "
+                f"another reviewer then reviews or publishes it."
+            )
+        return (
+            f"This write changes the event's {what} and makes it {new_state}: another reviewer must review "
+            f"or publish your change (REVIEW_BY_ANOTHER). Save it as a draft; another reviewer then reviews "
+            f"or publishes it."
+        )
 
     def record_review(self, user, new_state, when=None):
         """Note who reviewed or published the event, and when, as its state changes."""
@@ -913,6 +958,35 @@ class Source(models.Model):
         super().save(*args, **kwargs)
 
 
+def source_change_problem(user, source, changed, events):
+    """Why `user` may not change the fields `changed` of the stored `source`, or None.
+
+    `events` are the reviewed or published events citing it, apart from those the same write changes
+    (their own review_problem judges them). What a source says is part of every event citing it:
+    changing it changes them, and the review rules of changing them directly hold (Event.review_problem).
+    """
+    closed = {}
+    for event in events:
+        if event.review_problem(user, event.review_state, changed=("sources",)):
+            closed[event.pk] = event.review_state
+    if not closed:
+        return None
+    ids = sorted(closed)
+    named = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+    states = " or ".join(state for state in ReviewState.values if state in closed.values())
+    them = "it" if len(ids) == 1 else "them"
+
+    def stored(field):
+        value = getattr(source, field)
+        return repr(value.isoformat() if hasattr(value, "isoformat") else value)
+
+    return (
+        f"{source.url} is cited by the {states} event{'s' if len(ids) > 1 else ''} {named}: changing its "
+        f"{', '.join(changed)} would change {them} unreviewed. Keep its stored "
+        f"{', '.join(f'{field} {stored(field)}' for field in changed)}, or have {them} returned to draft first."
+    )
+
+
 class Citation(models.Model):
     """A source supporting an event: the passage, and whom the text says claims it."""
 
@@ -978,6 +1052,17 @@ class EventRelation(models.Model):
         return f"{self.from_event_id} {self.relation} {self.to_event_id}"
 
 
+class TombstoneQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The tombstones `user` may read: every one for curators (`may_see_unpublished`), else those of
+        events that were published at some time (their history says so): a mirror of the published events
+        needs no others, and the id of a deleted draft is no reader's business."""
+        if may_see_unpublished(user):
+            return self
+        published = Event.history.model.objects.filter(id=OuterRef("event_id"), review_state=ReviewState.PUBLISHED)
+        return self.filter(Exists(published))
+
+
 class EventTombstone(models.Model):
     """A deleted event's id and when it went, so that mirrors can follow deletions."""
 
@@ -987,6 +1072,8 @@ class EventTombstone(models.Model):
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = TombstoneQuerySet.as_manager()
 
     class Meta:
         ordering = ["deleted_at", "id"]

@@ -25,7 +25,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from . import dates
-from .dataset import WriteConflict, event_to_dict, lock_event_id, save_dataset
+from .dataset import DatasetError, WriteConflict, event_to_dict, lock_event_id, save_dataset
 from .exports import FORMATS, export_filename
 from .filters import (
     OPTIONAL_DATETIME,
@@ -36,7 +36,8 @@ from .filters import (
     SourceFilter,
     UtcDateTimeField,
 )
-from .models import Actor, Citation, Event, EventTombstone, EventType, Source
+from .imports import review_problems
+from .models import Actor, Citation, Event, EventTombstone, EventType, Source, may_see_unpublished
 from .pagination import KeysetPagination
 from .serializers import (
     ActorSerializer,
@@ -92,9 +93,10 @@ UNAUTHORIZED = error(
     {"detail": "Invalid token."},
 )
 FORBIDDEN = error(
-    "Logged in without the permission, or asking an anonymous client may not (unpublished events).",
+    "Logged in without the permission, asking what the client may not see (unpublished events), "
+    "or a write the review rules refuse (the body names the field: `review_state`, or a source's).",
     "Anonymous asking for drafts",
-    {"review_state": ["only staff see unpublished events: log in or send a token"]},
+    {"review_state": ["only curators see unpublished events: log in or send a token"]},
 )
 NOT_FOUND = error(
     "No such id, or one you may not see.",
@@ -314,10 +316,13 @@ class EventViewSet(viewsets.ModelViewSet):
                     if Event.objects.filter(pk=record["id"]).exists():
                         raise Conflict(self._exists(record["id"]))
                 reader = serializer.validated_data
-                stored = event if current is not None else reader.events[0].event
-                problem = stored.review_problem(request.user, reader.events[0].event.review_state)
-                if problem:
-                    raise PermissionDenied({"review_state": [problem]})
+                try:
+                    review_problems(reader, request.user)
+                except DatasetError as exc:
+                    refused = {}
+                    for problem in exc.problems:
+                        refused.setdefault(problem.field, []).append(problem.message)
+                    raise PermissionDenied(refused) from None
                 summary = save_dataset(reader, user=request.user, reason=f"API {request.method}")
                 if created and not summary.created["events"]:
                     # An import, which takes no event's lock, stored the id while this write waited for one
@@ -403,7 +408,7 @@ class EventViewSet(viewsets.ModelViewSet):
     )
     @action(detail=False, filter_backends=[], serializer_class=TombstoneSerializer)
     def deleted(self, request):
-        tombstones = EventTombstone.objects.order_by("deleted_at", "id")
+        tombstones = EventTombstone.objects.visible_to(request.user).order_by("deleted_at", "id")
         since = request.query_params.get("since")
         if since:
             field = UtcDateTimeField()
@@ -493,7 +498,7 @@ class SourceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 to_attr="visible_citations",
             )
         )
-        if not self.request.user.is_staff:
+        if not may_see_unpublished(self.request.user):
             sources = sources.filter(
                 Exists(Citation.objects.filter(source=OuterRef("pk"), event__in=visible.values("pk")))
             )

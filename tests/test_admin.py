@@ -11,7 +11,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from events.dataset import import_document
-from events.models import Actor, Event, ReviewState, Source
+from events.models import Actor, Event, Participant, ReviewState, Source, Tag
+from tests.conftest import event_record
 
 pytestmark = pytest.mark.django_db
 
@@ -340,7 +341,8 @@ def test_the_event_form_carries_the_apis_etag(editor, demo):
     ("model", "pk", "field"),
     [("actor", "russia", "name"), ("source", None, "title")],
 )
-def test_actors_and_sources_are_not_overwritten_either(editor, reviewer, demo, model, pk, field):
+def test_actors_and_sources_are_not_overwritten_either(editor, reviewer, demo, settings, model, pk, field):
+    settings.REVIEW_BY_ANOTHER = False  # rita changes a source that published events cite
     pk = pk or Source.objects.get(url="https://torre.news/en/a-lot-of-mess-to-clear-up-in-russia-us-ties-lavrov").pk
     url = reverse(f"admin:events_{model}_change", args=[pk])
     _, edith = editor
@@ -395,3 +397,140 @@ def test_an_editor_cannot_change_a_published_events_citation_on_its_page(editor,
     assert response.status_code == 403
     citation.refresh_from_db()
     assert citation.quote != "Changed."
+
+
+def test_a_published_events_participant_is_not_reverted_from_its_history_by_a_reviewer(reviewer, admin_client, demo):
+    participant = Participant.objects.filter(event_id="us-ru-talks-riyadh-2025", role="host").get()
+    fields = {"event": participant.event_id, "actor": participant.actor_id}
+    # A superuser may change it in place: the history then holds the role it had.
+    url = reverse("admin:events_participant_change", args=[participant.pk])
+    assert admin_client.post(url, {**fields, "role": "mediator"}).status_code == 302
+    first = Participant.history.filter(id=participant.pk).earliest("history_date")
+    past = reverse("admin:events_participant_simple_history", args=[participant.pk, first.history_id])
+    _, rita = reviewer
+
+    response = rita.post(past, {**fields, "role": "host"})
+
+    assert response.status_code == 200
+    assert Participant.objects.get(pk=participant.pk).role == "mediator"
+
+
+# -- the second pair of eyes on the event's page: a change and its review are two people's
+
+
+def edited_by(editor_user, event_id=TALKS):
+    Event.objects.filter(pk=event_id).update(updated_by=editor_user)
+
+
+def test_a_reviewer_cannot_change_a_draft_and_publish_it_in_one_save(editor, reviewer, demo):
+    edited_by(editor[0])
+    _, rita = reviewer
+    data = {**event_form_data(rita, TALKS), "title": "Mine", "review_state": "published"}
+    response = rita.post(TALKS_PAGE, data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["review_state"] == [
+        "This write changes the event's title and makes it published: another reviewer must review or publish "
+        "your change (REVIEW_BY_ANOTHER). Save it as a draft; another reviewer then reviews or publishes it."
+    ]
+    event = Event.objects.get(pk=TALKS)
+    assert (event.title, event.review_state) == (TITLE, ReviewState.DRAFT)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "what"),
+    [
+        ("participants-0-DELETE", "on", "participants"),
+        ("citations-0-quote", "Rita's quote.", "sources"),
+        ("tags", ["visas"], "tags"),
+    ],
+)
+def test_a_change_of_the_inlines_or_tags_and_a_review_in_one_save_is_refused(
+    editor, reviewer, demo, field, value, what
+):
+    edited_by(editor[0])
+    Tag.objects.get_or_create(slug="visas")
+    _, rita = reviewer
+    data = {**event_form_data(rita, TALKS), "review_state": "reviewed", field: value}
+    response = rita.post(TALKS_PAGE, data)
+    assert response.status_code == 200
+    (error,) = response.context["adminform"].form.errors["review_state"]
+    assert error.startswith(f"This write changes the event's {what} and makes it reviewed: ")
+    assert Event.objects.get(pk=TALKS).review_state == ReviewState.DRAFT
+
+
+def test_a_reviewer_changes_a_published_event_only_back_to_draft(reviewer, demo):
+    user, rita = reviewer
+    riyadh = reverse("admin:events_event_change", args=["us-ru-talks-riyadh-2025"])
+    data = {**event_form_data(rita, "us-ru-talks-riyadh-2025"), "summary": "Mine."}
+    response = rita.post(riyadh, data)
+    assert response.status_code == 200
+    (error,) = response.context["adminform"].form.errors["review_state"]
+    assert error.startswith("This event is published and this write changes its summary: ")
+    assert Event.objects.get(pk="us-ru-talks-riyadh-2025").summary != "Mine."
+
+    assert rita.post(riyadh, {**data, "review_state": "draft"}).status_code == 302
+    event = Event.objects.get(pk="us-ru-talks-riyadh-2025")
+    assert (event.summary, event.review_state, event.updated_by) == ("Mine.", ReviewState.DRAFT, user)
+
+
+def test_a_superuser_changes_and_publishes_in_one_save(admin_client, demo):
+    data = {**event_form_data(admin_client, TALKS), "title": "Mine", "review_state": "published"}
+    assert admin_client.post(TALKS_PAGE, data).status_code == 302
+    assert Event.objects.get(pk=TALKS).review_state == ReviewState.PUBLISHED
+
+
+def test_a_reviewer_publishes_from_the_page_what_another_wrote(editor, reviewer, demo):
+    edited_by(editor[0])
+    user, rita = reviewer
+    response = rita.post(TALKS_PAGE, {**event_form_data(rita, TALKS), "review_state": "published"})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    event = Event.objects.get(pk=TALKS)
+    # Publishing is no edit: its last editor stays the editor, as after the list's action and the API.
+    assert (event.review_state, event.published_by, event.updated_by) == (ReviewState.PUBLISHED, user, editor[0])
+
+
+@pytest.mark.parametrize("marked", ["api", "action"])
+@pytest.mark.parametrize("published", ["api", "action"])
+def test_marking_reviewed_is_no_edit_whichever_way_it_is_done(editor, reviewer, demo, marked, published):
+    edited_by(editor[0])
+    user, rita = reviewer
+    api = APIClient()
+    api.force_authenticate(user)
+
+    def move(channel, state, action):
+        if channel == "api":
+            assert api.patch(f"/api/v1/events/{TALKS}/", {"review_state": state}, format="json").status_code == 200
+        else:
+            rita.post(CHANGELIST, {"action": action, "_selected_action": [TALKS]})
+
+    move(marked, "reviewed", "mark_reviewed")
+    assert Event.objects.get(pk=TALKS).updated_by == editor[0]
+    move(published, "published", "publish")
+    event = Event.objects.get(pk=TALKS)
+    assert (event.review_state, event.updated_by, event.published_by) == (ReviewState.PUBLISHED, editor[0], user)
+
+
+# -- a source's page: what it says is part of every event citing it
+
+ARTICLE = "https://torre.news/en/a-lot-of-mess-to-clear-up-in-russia-us-ties-lavrov"
+
+
+@pytest.mark.parametrize("group", ["editor", "reviewer"])
+def test_a_source_that_published_events_cite_is_not_changed_on_its_page(editor, reviewer, demo, group):
+    _, client = {"editor": editor, "reviewer": reviewer}[group]
+    source = Source.objects.get(url=ARTICLE)
+    url = reverse("admin:events_source_change", args=[source.pk])
+    response = client.post(url, {**change_form_data(client, url), "title": "Mine"})
+    assert response.status_code == 200
+    (error,) = response.context["adminform"].form.errors["title"]
+    assert error.startswith(f"{ARTICLE} is cited by the reviewed or published events ")
+    assert Source.objects.get(pk=source.pk).title == source.title
+
+
+def test_a_source_that_drafts_alone_cite_is_changed_on_its_page(editor, demo):
+    _, edith = editor
+    import_document({"actors": [], "events": [event_record("draft-only", review_state="draft")]})
+    source = Source.objects.get(url="https://example.org/talks")
+    url = reverse("admin:events_source_change", args=[source.pk])
+    assert edith.post(url, {**change_form_data(edith, url), "title": "Mine"}).status_code == 302
+    assert Source.objects.get(pk=source.pk).title == "Mine"

@@ -97,7 +97,8 @@ def test_kept_proposals_become_drafts_linked_to_the_article(editor_client, demo)
     assert Source.objects.get(url=NEW_URL).publisher == "RT"
 
 
-def test_a_proposal_may_instead_add_its_citation_to_the_stored_event(reviewer_client, demo):
+def test_a_proposal_may_instead_add_its_citation_to_the_stored_event(reviewer_client, demo, settings):
+    settings.REVIEW_BY_ANOTHER = False  # the stored event is published: else the change needs another reviewer
     response = paste(reviewer_client)
     row = by_type(response)[("talks", "cancelled")]
     post = {
@@ -113,6 +114,24 @@ def test_a_proposal_may_instead_add_its_citation_to_the_stored_event(reviewer_cl
     stored = Event.objects.get(pk="us-ru-third-round-cancelled-2025")
     assert stored.review_state == "published"
     assert stored.history.latest().history_change_reason == "admin: from an article"
+
+
+def test_adding_a_citation_to_a_published_event_needs_another_reviewer(reviewer_client, demo):
+    response = paste(reviewer_client)
+    row = by_type(response)[("talks", "cancelled")]
+    post = {
+        "document": response.context["document"],
+        f"keep-{row['index']}": "1",
+        f"target-{row['index']}": "us-ru-third-round-cancelled-2025",
+    }
+    response = reviewer_client.post(FROM_ARTICLE, post)
+    assert [(p.record, p.field) for p in response.context["problems"]] == [
+        ("event us-ru-third-round-cancelled-2025", "review_state")
+    ]
+    assert response.context["problems"][0].message.startswith(
+        "This event is published and this write changes its sources: another reviewer must review a change"
+    )
+    assert Citation.objects.filter(event_id="us-ru-third-round-cancelled-2025").count() == 1
 
 
 def test_pasting_nothing_asks_for_the_article(editor_client, demo):

@@ -8,10 +8,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from events.dataset import event_to_dict
 from events.exports import FORMATS
 from events.imports import csv_to_document
 from events.models import Event
-from tests.conftest import export_text, row_counts
+from tests.conftest import ARTICLE_URL, export_text, row_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +165,40 @@ def test_a_body_far_over_the_limit_is_refused_before_it_is_read(admin_client, de
     assert "Import larger files with manage.py import_dataset" in response.content.decode()
     assert row_counts() == before
     assert admin_client.post("/admin/login/", {"username": "x" * 200_000}).status_code == 413
+
+
+def curator(group):
+    user = User.objects.create_user(group, is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_reviewers_upload_changes_a_published_event_only_back_to_draft(demo):
+    client = curator("reviewer")
+    record = event_to_dict(Event.objects.with_dataset_relations().get(pk="us-ru-talks-riyadh-2025"))
+    response = upload(client, "riyadh.json", json.dumps({"events": [{**record, "title": "Mine"}]}))
+    assert [(p.record, p.field) for p in response.context["problems"]] == [
+        ("event us-ru-talks-riyadh-2025", "review_state")
+    ]
+    assert response.context["problems"][0].message.startswith(
+        "This event is published and this write changes its title: "
+    )
+    response = upload(
+        client, "riyadh.json", json.dumps({"events": [{**record, "title": "Mine", "review_state": "draft"}]})
+    )
+    assert response.context["preview"].summary.updated["events"] == 1
+    assert client.post(IMPORT, {"confirm": "1"}).status_code == 302
+    event = Event.objects.get(pk="us-ru-talks-riyadh-2025")
+    assert (event.title, event.review_state) == ("Mine", "draft")
+
+
+def test_an_upload_may_not_change_a_source_that_published_events_cite(demo):
+    before = row_counts()
+    source = {"url": ARTICLE_URL, "title": "Mine", "publisher": "RT", "published": "2025-11-09", "quote": "They met."}
+    response = upload(curator("editor"), "mine.json", json.dumps({"events": [new_talks(sources=[source])]}))
+    assert [(p.record, p.field) for p in response.context["problems"]] == [
+        ("event ru-us-talks-2025-04", "sources[0].title")
+    ]
+    assert row_counts() == before

@@ -1,5 +1,7 @@
 """Reading events: filters, order, pagination, visibility, errors and query counts."""
 
+import json
+
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
@@ -287,3 +289,40 @@ def test_relevance_needs_words_to_rank(client, demo):
     response = client.get("/api/v1/events/", {"ordering": "relevance"})
     assert response.status_code == 400
     assert "ordering" in response.json()
+
+
+# -- what a published event shows of others: only what its reader may see
+
+DRAFT_TARGET = "us-ru-working-contacts-2025-11"  # a draft of the demo
+
+
+@pytest.fixture
+def related_to_a_draft(demo):
+    """A published event related to a draft, to a reviewed event and to a published one."""
+    related = [
+        {"event": DRAFT_TARGET, "relation": "followed_by"},
+        {"event": "russia-proposals-property-air-links-2025", "relation": "responds_to"},
+        {"event": "us-ru-talks-riyadh-2025", "relation": "follows"},
+    ]
+    import_document({"events": [event_record("ru-us-follow-up", start="2025-12-01", related=related)]})
+    return related
+
+
+def test_a_published_event_names_no_unpublished_event_to_anonymous_readers(client, related_to_a_draft):
+    published_only = [{"event": "us-ru-talks-riyadh-2025", "relation": "follows"}]
+    assert client.get("/api/v1/events/ru-us-follow-up/").json()["related"] == published_only
+    listed = {e["id"]: e for e in client.get("/api/v1/events/", {"date_from": "2025-12-01"}).json()["results"]}
+    assert listed["ru-us-follow-up"]["related"] == published_only
+
+
+def test_curators_see_every_relation(staff_client, related_to_a_draft):
+    expected = sorted(related_to_a_draft, key=lambda r: (r["event"], r["relation"]))
+    assert staff_client.get("/api/v1/events/ru-us-follow-up/").json()["related"] == expected
+
+
+def test_an_anonymous_page_leaves_out_relations_to_drafts_in_as_many_queries(
+    client, related_to_a_draft, django_assert_num_queries
+):
+    with django_assert_num_queries(PAGE_QUERIES):
+        page = client.get("/api/v1/events/", {"page_size": 1000}).json()["results"]
+    assert DRAFT_TARGET not in json.dumps(page)

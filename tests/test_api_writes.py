@@ -7,7 +7,7 @@ from django.contrib.auth.models import Permission, User
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from events.models import Citation, Event, EventTombstone, Participant
+from events.models import Citation, Event, EventTombstone, Participant, Source
 from tests.conftest import event_record, row_counts
 
 pytestmark = pytest.mark.django_db
@@ -201,6 +201,22 @@ def test_the_deletion_feed_filters_by_time_and_refuses_bad_times(token_client, d
     assert "out of range" in response.json()["since"][0]
 
 
+def test_the_deletion_feed_names_to_readers_only_events_that_were_published(token_client, demo):
+    for event_id, moves in [("never-published", []), ("once-published", ["published", "draft"])]:
+        created = token_client.post("/api/v1/events/", new_event(id=event_id, review_state="draft"), format="json")
+        assert created.status_code == 201
+        for state in moves:
+            moved = token_client.patch(f"/api/v1/events/{event_id}/", {"review_state": state}, format="json")
+            assert moved.status_code == 200
+        assert token_client.delete(f"/api/v1/events/{event_id}/").status_code == 204
+
+    def feed(client):
+        return [row["id"] for row in client.get("/api/v1/events/deleted/").json()["results"]]
+
+    assert feed(APIClient()) == ["once-published"]
+    assert feed(token_client) == ["never-published", "once-published"]
+
+
 def test_deleting_an_event_that_others_relate_to_is_refused(token_client, demo):
     response = token_client.delete("/api/v1/events/us-ru-talks-istanbul-2025/")
     assert response.status_code == 409
@@ -250,3 +266,194 @@ def test_an_editor_cannot_change_a_published_event(demo):
     assert response.status_code == 403
     assert "editors change drafts only" in response.json()["review_state"][0]
     assert Event.objects.get(pk="us-ru-talks-riyadh-2025").title.startswith("US and Russian")
+
+
+# -- the second pair of eyes: what readers see of a reviewed or published event has been seen by two people
+
+
+def editors_draft():
+    """A draft written by an editor, and a reviewer's client; returns (editor, reviewer, reviewer's client)."""
+    editor, editor_client = group_client("editor", "edith")
+    reviewer, reviewer_client = group_client("reviewer", "rita")
+    assert editor_client.post("/api/v1/events/", new_event(review_state="draft"), format="json").status_code == 201
+    return editor, reviewer, reviewer_client
+
+
+def move(client, state):
+    return client.patch("/api/v1/events/ru-us-talks-2024/", {"review_state": state}, format="json")
+
+
+@pytest.mark.parametrize("state", ["published", "reviewed"])
+@pytest.mark.parametrize("method", ["patch", "put"])
+def test_a_reviewer_cannot_change_a_draft_and_review_or_publish_it_in_one_write(demo, method, state):
+    editor, reviewer, client = editors_draft()
+    body = {"title": "Mine", "review_state": state}
+    if method == "put":
+        body = new_event(**body)
+    response = getattr(client, method)("/api/v1/events/ru-us-talks-2024/", body, format="json")
+    assert response.status_code == 403
+    assert response.json() == {
+        "review_state": [
+            f"This write changes the event's title and makes it {state}: another reviewer must review or publish "
+            "your change (REVIEW_BY_ANOTHER). Save it as a draft; another reviewer then reviews or publishes it."
+        ]
+    }
+    event = Event.objects.get(pk="ru-us-talks-2024")
+    assert (event.title, event.review_state, event.updated_by) == (new_event()["title"], "draft", editor)
+    assert APIClient().get("/api/v1/events/ru-us-talks-2024/").status_code == 404
+
+
+def test_a_reviewers_change_is_published_by_another_reviewer(demo):
+    editor, reviewer, client = editors_draft()
+    assert client.patch("/api/v1/events/ru-us-talks-2024/", {"title": "Mine"}, format="json").status_code == 200
+    assert Event.objects.get(pk="ru-us-talks-2024").updated_by == reviewer
+    refused = move(client, "published")
+    assert refused.status_code == 403
+    assert "You edited this event last" in refused.json()["review_state"][0]
+    _, other = group_client("reviewer", "rob")
+    assert (
+        other.patch("/api/v1/events/ru-us-talks-2024/", {"review_state": "published"}, format="json").status_code == 200
+    )
+    assert APIClient().get("/api/v1/events/ru-us-talks-2024/").json()["title"] == "Mine"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"title": "Mine"},
+        {"summary": "A new summary."},
+        {"status": "cancelled"},
+        {"start": "2024-06", "start_precision": "month"},
+        {"location": {"name": "Geneva", "country": "CHE", "lat": None, "lon": None}},
+        {"participants": [{"actor": "russia", "role": "initiator"}]},
+        {"tags": ["mine"]},
+        {"related": [{"event": "us-ru-talks-riyadh-2025", "relation": "follows"}]},
+    ],
+    ids=lambda change: next(iter(change)),
+)
+def test_a_reviewer_cannot_change_a_published_event_in_place(demo, change):
+    editor, reviewer, client = editors_draft()
+    _, other = group_client("reviewer", "rob")
+    assert (
+        other.patch("/api/v1/events/ru-us-talks-2024/", {"review_state": "published"}, format="json").status_code == 200
+    )
+    published = APIClient().get("/api/v1/events/ru-us-talks-2024/").json()
+
+    response = client.patch("/api/v1/events/ru-us-talks-2024/", change, format="json")
+
+    assert response.status_code == 403
+    message = response.json()["review_state"][0]
+    assert message.startswith(f"This event is published and this write changes its {next(iter(change))}: ")
+    assert APIClient().get("/api/v1/events/ru-us-talks-2024/").json() == published
+    # Returned to draft with the change, it waits for another reviewer.
+    saved = client.patch("/api/v1/events/ru-us-talks-2024/", {**change, "review_state": "draft"}, format="json")
+    assert saved.status_code == 200
+    assert APIClient().get("/api/v1/events/ru-us-talks-2024/").status_code == 404
+
+
+def test_a_citations_quote_and_claimant_are_what_readers_see_too(demo):
+    editor, reviewer, client = editors_draft()
+    _, other = group_client("reviewer", "rob")
+    assert (
+        other.patch("/api/v1/events/ru-us-talks-2024/", {"review_state": "published"}, format="json").status_code == 200
+    )
+    sources = client.get("/api/v1/events/ru-us-talks-2024/").json()["sources"]
+    for change in ({"quote": "Not what it said."}, {"claimed_by": "russia"}):
+        response = client.patch(
+            "/api/v1/events/ru-us-talks-2024/", {"sources": [{**sources[0], **change}]}, format="json"
+        )
+        assert response.status_code == 403
+        assert "changes its sources" in response.json()["review_state"][0]
+    assert client.get("/api/v1/events/ru-us-talks-2024/").json()["sources"] == sources
+
+
+@pytest.mark.parametrize("who", ["superuser", "reviewer without REVIEW_BY_ANOTHER"])
+def test_superusers_and_review_by_another_off_are_exempt(demo, settings, who):
+    editor, reviewer, client = editors_draft()
+    if who == "superuser":
+        client.force_authenticate(User.objects.create_superuser("ada"))
+    else:
+        settings.REVIEW_BY_ANOTHER = False
+    body = {"title": "Mine", "review_state": "published"}
+    assert client.patch("/api/v1/events/ru-us-talks-2024/", body, format="json").status_code == 200
+    assert client.patch("/api/v1/events/ru-us-talks-2024/", {"title": "Mine again"}, format="json").status_code == 200
+    assert APIClient().get("/api/v1/events/ru-us-talks-2024/").json()["title"] == "Mine again"
+
+
+def test_a_review_state_change_leaves_the_event_its_last_editor(demo):
+    """Marking reviewed is no edit: the reviewer who did it may still publish, as after the admin's action."""
+    editor, reviewer, client = editors_draft()
+    assert (
+        client.patch("/api/v1/events/ru-us-talks-2024/", {"review_state": "reviewed"}, format="json").status_code == 200
+    )
+    event = Event.objects.get(pk="ru-us-talks-2024")
+    assert (event.updated_by, event.reviewed_by) == (editor, reviewer)
+    response = move(client, "published")
+    assert response.status_code == 200, response.content
+    event = Event.objects.get(pk="ru-us-talks-2024")
+    assert (event.review_state, event.updated_by, event.published_by) == ("published", editor, reviewer)
+
+
+# -- a source's title, publisher and dates are part of every event citing it
+
+CITED = "https://torre.news/en/a-lot-of-mess-to-clear-up-in-russia-us-ties-lavrov"  # cited by published demo events
+STORED_TITLE = "A lot of 'mess' to clear up in Russia-US ties - Lavrov"
+
+
+def citing_the_demo_article(**source):
+    stored = {"url": CITED, "title": STORED_TITLE, "publisher": "RT", "published": "2025-11-09", "quote": "Talks."}
+    return new_event(review_state="draft", sources=[{**stored, **source}])
+
+
+@pytest.mark.parametrize("group", ["editor", "reviewer"])
+def test_citing_a_published_events_source_with_other_metadata_is_refused(demo, group):
+    _, client = group_client(group, "curator")
+    response = client.post("/api/v1/events/", citing_the_demo_article(title="Mine"), format="json")
+    assert response.status_code == 403
+    (message,) = response.json()["sources[0].title"]
+    assert message.startswith(
+        f"{CITED} is cited by the reviewed or published events lavrov-ria-novosti-interview-2025, "
+    )
+    assert message.endswith(
+        f"changing its title would change them unreviewed. Keep its stored title {STORED_TITLE!r}, "
+        "or have them returned to draft first."
+    )
+    assert not Event.objects.filter(pk="ru-us-talks-2024").exists()
+    seen = APIClient().get("/api/v1/events/us-ru-talks-riyadh-2025/").json()
+    assert seen["sources"][0]["title"] == STORED_TITLE
+    # Cited as stored, it is cited; a draft changing it later is refused the same way.
+    assert client.post("/api/v1/events/", citing_the_demo_article(), format="json").status_code == 201
+    sources = [{**client.get("/api/v1/events/ru-us-talks-2024/").json()["sources"][0], "publisher": "Mine"}]
+    response = client.patch("/api/v1/events/ru-us-talks-2024/", {"sources": sources}, format="json")
+    assert response.status_code == 403
+    assert list(response.json()) == ["sources[0].publisher"]
+    assert Source.objects.get(url=CITED).publisher == "RT"
+
+
+def test_a_source_cited_by_drafts_only_is_the_editors_to_change(demo):
+    _, client = group_client("editor", "edith")
+    assert client.post("/api/v1/events/", new_event(review_state="draft"), format="json").status_code == 201
+    second = new_event(id="ru-us-talks-2024-b", review_state="draft")
+    second["sources"][0]["title"] = "A better title"
+    assert client.post("/api/v1/events/", second, format="json").status_code == 201
+    assert Source.objects.get(url="https://example.org/talks").title == "A better title"
+
+
+@pytest.mark.parametrize("who", ["superuser", "reviewer without REVIEW_BY_ANOTHER"])
+def test_superusers_and_reviewers_without_review_by_another_change_a_published_events_source(demo, settings, who):
+    _, client = group_client("reviewer", "rita")
+    if who == "superuser":
+        client.force_authenticate(User.objects.create_superuser("ada"))
+    else:
+        settings.REVIEW_BY_ANOTHER = False
+    assert client.post("/api/v1/events/", citing_the_demo_article(title="Mine"), format="json").status_code == 201
+    assert APIClient().get("/api/v1/events/us-ru-talks-riyadh-2025/").json()["sources"][0]["title"] == "Mine"
+
+
+def test_an_editor_cannot_change_a_published_events_source_even_without_review_by_another(demo, settings):
+    settings.REVIEW_BY_ANOTHER = False
+    _, client = group_client("editor", "edith")
+    response = client.post("/api/v1/events/", citing_the_demo_article(published="2025-11-10"), format="json")
+    assert response.status_code == 403
+    assert list(response.json()) == ["sources[0].published"]
+    assert "Keep its stored published '2025-11-09'" in response.json()["sources[0].published"][0]

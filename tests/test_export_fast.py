@@ -14,6 +14,7 @@ import json
 import threading
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
@@ -165,6 +166,14 @@ def test_it_writes_every_precision_type_role_and_awkward_character_as_the_generi
     assert lines["event-00"]["summary"] == AWKWARD
     assert (lines["event-02"]["location"]["lat"], lines["event-02"]["location"]["lon"]) == (24.0, -180.0)
     assert "\\u0001" in export("ndjson", events)
+
+
+def test_it_leaves_out_relations_to_unpublished_events_for_anonymous_readers_as_the_generic_road_does(db, monkeypatch):
+    awkward_events()  # event-00, a draft, is the target of others' relations
+    events = Event.objects.visible_to(AnonymousUser()).chronological()
+    assert_same_on_both_roads(events, monkeypatch)
+    assert "event-00" not in export("ndjson", events) and "event-00" in export("ndjson", Event.objects.all())
+    assert_documents_are_the_dataset_shape(events)
 
 
 def assert_documents_are_the_dataset_shape(events):

@@ -10,6 +10,8 @@ import io
 import json
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -510,3 +512,34 @@ def test_it_reads_the_events_a_chunk_at_a_time(demo, monkeypatch):
     # 17 events in chunks of 5: four chunks, each with its four prefetches, after the one events query.
     assert [chunk.count("\n") for chunk in chunks] == [5, 5, 5, 2]
     assert len(queries) == 1 + 4 * 4
+
+
+# ---------------------------------------------------------------- relations to events the reader may not see
+
+
+@pytest.fixture
+def related_to_a_draft(demo):
+    related = [{"event": "us-ru-working-contacts-2025-11", "relation": "followed_by"}]
+    moscow = {"name": "Moscow", "country": "RUS", "lat": 55.75, "lon": 37.62}
+    import_document({"events": [event_record("ru-us-follow-up", start="2025-12-01", related=related, location=moscow)]})
+
+
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
+def test_an_export_for_anonymous_readers_names_no_unpublished_event(related_to_a_draft, fmt):
+    text = export(fmt, Event.objects.visible_to(AnonymousUser()).chronological())
+    assert "ru-us-follow-up" in text
+    assert "us-ru-working-contacts-2025-11" not in text
+
+
+@pytest.mark.parametrize("fmt", ["csv", "ndjson"])
+def test_an_export_of_every_event_keeps_every_relation(related_to_a_draft, fmt):
+    text = export(fmt, Event.objects.filter(pk="ru-us-follow-up"))
+    assert "followed_by" in text and "us-ru-working-contacts-2025-11" in text
+
+
+def test_the_dataset_export_keeps_the_relations_to_drafts(related_to_a_draft, tmp_path):
+    call_command("export_dataset", str(tmp_path / "all.json"), stdout=io.StringIO(), stderr=io.StringIO())
+    events = {e["id"]: e for e in json.loads((tmp_path / "all.json").read_text())["events"]}
+    assert events["ru-us-follow-up"]["related"] == [
+        {"event": "us-ru-working-contacts-2025-11", "relation": "followed_by"}
+    ]

@@ -7,7 +7,7 @@ written here without the application's own helpers, decides which events
 should come back; `/api/v1/events/`, walked page by page through its `next`
 links, must return exactly those, in the contract's order, and
 `/api/v1/timeline/` (year, month and day) exactly the plain-Python bucketing
-of them. Anonymous clients must see published events only; staff see all.
+of them. Anonymous clients must see published events only; curators see all.
 Both databases: SQLite, and PostgreSQL with DATABASE_URL set.
 
 `q` is a single word of a small vocabulary whose English stems are all
@@ -31,6 +31,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.db import transaction
 from hypothesis import HealthCheck, example, given, settings
@@ -438,6 +439,8 @@ def client_for(query):
     client = APIClient()
     if query.staff:
         staff, _ = get_user_model().objects.get_or_create(username="curator", defaults={"is_staff": True})
+        # A curator, who may view events: staff status alone shows published events only.
+        staff.user_permissions.add(Permission.objects.get(codename="view_event"))
         client.force_authenticate(staff)
     return client
 

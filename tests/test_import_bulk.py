@@ -78,7 +78,11 @@ def save_event_row_by_row(clean, current, sources, user):
         event.created_by = user
     new_state, event.review_state = event.review_state, current.review_state if current else ReviewState.DRAFT
     event.record_review(user, new_state)
-    event.updated_by = user
+    # Its last editor changed what readers see; a change of the review state alone keeps the one before.
+    if current is None or dataset_module.content_changes(dataset_module.event_to_dict(current), clean.data):
+        event.updated_by = user
+    else:
+        event.updated_by_id = current.updated_by_id
     _with_history(event, user).save()
     event.tags.set(clean.tags)
     old = {(p.actor_id, p.role): p for p in current.participants.all()} if current else {}

@@ -111,7 +111,7 @@ def test_it_answers_403_to_anonymous_readers_asking_for_drafts(client, demo):
     response = client.get("/?review_state=draft")
     assert response.status_code == 403
     html = response.content.decode()
-    assert "<li><strong>Review state</strong>: only staff see unpublished events" in html
+    assert "<li><strong>Review state</strong>: only curators see unpublished events" in html
     assert listed(response) == []
     assert 'id="explore"' not in html
 

@@ -84,15 +84,23 @@ API = [
         (401, 403, 200, 200, 200),
     ),
     ("change draft", "patch", f"/api/v1/events/{DRAFT}/", {"title": "Changed"}, (401, 403, 200, 200, 200)),
-    # Editors change drafts only: a published event is the reviewers'.
+    # Editors change drafts only; a change to a published event needs another reviewer (REVIEW_BY_ANOTHER):
+    # a reviewer saves it as a draft, only a superuser changes it in place.
     (
         "replace published",
         "put",
         f"/api/v1/events/{LONE}/",
         event_record(LONE, title="Replaced"),
+        (401, 403, 403, 403, 200),
+    ),
+    ("change published", "patch", f"/api/v1/events/{LONE}/", {"title": "Changed"}, (401, 403, 403, 403, 200)),
+    (
+        "change published back to draft",
+        "patch",
+        f"/api/v1/events/{LONE}/",
+        {"title": "Changed", "review_state": "draft"},
         (401, 403, 403, 200, 200),
     ),
-    ("change published", "patch", f"/api/v1/events/{LONE}/", {"title": "Changed"}, (401, 403, 403, 200, 200)),
     ("delete draft", "delete", f"/api/v1/events/{DRAFT}/", None, (401, 403, 403, 204, 204)),
     ("delete published", "delete", f"/api/v1/events/{LONE}/", None, (401, 403, 403, 204, 204)),
     ("delete an event others relate to", "delete", f"/api/v1/events/{PUBLISHED}/", None, (401, 403, 403, 409, 409)),
@@ -177,19 +185,20 @@ ADMIN = [
     ("deleted event add", "admin:events_eventtombstone_add", (), NOBODY),
     # A tombstone tells mirrors to delete their copy: only a superuser may take one away by hand.
     ("deleted event delete", "admin:events_eventtombstone_delete", (EventTombstone,), ADMIN_ONLY),
-    # A participant, citation or relation is part of its event: editors change those of drafts only.
+    # A participant, citation or relation is part of its event: editors change those of drafts only, and
+    # those of a published event are a superuser's (REVIEW_BY_ANOTHER: a change needs another reviewer).
     ("participant of a draft delete", "admin:events_participant_delete", (part(Participant, DRAFT),), ALL_STAFF),
     (
         "participant of a published event delete",
         "admin:events_participant_delete",
         (part(Participant, LONE),),
-        STAFF_BUT_EDITORS,
+        ADMIN_ONLY,
     ),
     (
         "relation of a published event delete",
         "admin:events_eventrelation_delete",
         (part(EventRelation, PUBLISHED, "from_event"),),
-        STAFF_BUT_EDITORS,
+        ADMIN_ONLY,
     ),
     ("citation of a draft delete", "admin:events_citation_delete", (part(Citation, DRAFT),), ALL_STAFF),
     # A published event keeps at least one source: its only citation stays, whoever asks.
@@ -450,3 +459,53 @@ def test_review_transition(demo, settings, review_by_another, author, moves, ask
         response = admin_client(users[asker]).post(url, {"action": action, "_selected_action": [NEW]})
         assert response.status_code == 302
     assert Event.objects.get(pk=NEW).review_state == (state if allowed else before)
+
+
+# -- staff status alone shows nothing more: unpublished events are for the accounts that may view events
+
+BARE_STAFF_READS = [
+    "/api/v1/events/?page_size=1000",
+    f"/api/v1/events/{DRAFT}/",
+    "/api/v1/events/?review_state=draft",
+    "/api/v1/events/sec-follow-up/",
+    "/api/v1/timeline/?interval=day",
+    "/api/v1/timeline/?review_state=draft",
+    *[f"/api/v1/events/export/?format={name}" for name in ("csv", "json", "ndjson", "ics", "geojson", "timelinejs")],
+    "/api/v1/events/export/?format=json&review_state=draft",
+    "/api/v1/sources/?page_size=1000",
+    "/api/v1/events/deleted/",
+]
+
+
+@pytest.fixture
+def unpublished_traces(data):
+    """What drafts leave behind: a published event related to a draft, a draft cited alone, a deleted draft."""
+    related = [{"event": DRAFT, "relation": "followed_by"}, {"event": LONE, "relation": "follows"}]
+    draft_source = {**draft_record("x")["sources"][0], "url": "https://example.org/draft-only"}
+    import_document(
+        {
+            "actors": [],
+            "events": [
+                event_record("sec-follow-up", related=related),
+                draft_record("sec-draft-source", sources=[draft_source]),
+                draft_record("sec-gone-draft"),
+            ],
+        }
+    )
+    tombstone = EventTombstone(event_id="sec-gone-draft")
+    Event.objects.get(pk="sec-gone-draft").delete()
+    tombstone.save()
+
+
+def body(response):
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+@pytest.mark.parametrize("path", BARE_STAFF_READS)
+def test_a_staff_account_in_no_group_reads_what_anonymous_readers_read(unpublished_traces, path):
+    bare = User.objects.create_user("stan", is_staff=True)
+    anonymous, staff = api_client(None).get(path), api_client(bare).get(path)
+    assert (staff.status_code, body(staff)) == (anonymous.status_code, body(anonymous))
+    # Not because nothing is there to see: a curator sees more.
+    curator = api_client(make_user("editor")).get(path)
+    assert (curator.status_code, body(curator)) != (anonymous.status_code, body(anonymous))

@@ -153,8 +153,9 @@ def test_the_migration_gives_the_restore_permission_to_reviewers_only(db):
     assert list(permission.group_set.values_list("name", flat=True)) == ["reviewer"]
 
 
-def test_what_changed_before_the_deletion_stays_changed(reviewer):
+def test_what_changed_before_the_deletion_stays_changed(reviewer, settings):
     """Participants, sources, relations and tags as they were at the deletion, not as first created."""
+    settings.REVIEW_BY_ANOTHER = False  # the reviewer changes a published event in place
     client = api(reviewer)
     record = client.get(f"/api/v1/events/{GONE}/").json()
     record["participants"] = record["participants"][:1]
@@ -171,7 +172,8 @@ def test_what_changed_before_the_deletion_stays_changed(reviewer):
     assert len(before["participants"]) == 1 and len(before["related"]) == 1
 
 
-def test_a_relation_to_an_event_deleted_since_is_left_out_and_said_so(reviewer):
+def test_a_relation_to_an_event_deleted_since_is_left_out_and_said_so(reviewer, settings):
+    settings.REVIEW_BY_ANOTHER = False  # the reviewer changes a published event in place
     before = as_stored(GONE)
     delete_through_the_api(reviewer, GONE)
     # Nothing relates to the Istanbul talks once GONE is deleted, but the Riyadh talks do: remove that first.
@@ -231,7 +233,8 @@ def test_a_published_event_whose_source_is_gone_comes_back_as_a_draft(reviewer):
     assert restored.counts["citations"] == 0
 
 
-def test_the_latest_deletion_is_the_one_restored(reviewer):
+def test_the_latest_deletion_is_the_one_restored(reviewer, settings):
+    settings.REVIEW_BY_ANOTHER = False  # the reviewer changes a published event in place
     delete_through_the_api(reviewer, GONE)
     restore_event(GONE, reviewer)
     api(reviewer).patch(f"/api/v1/events/{GONE}/", {"summary": "Second life."}, format="json")
