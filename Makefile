@@ -12,7 +12,7 @@ CONTRACT_ARGS ?=
 PY = $(VENV)/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint contract clean vendor bench constraints load faults
+.PHONY: help run test lint contract clean vendor bench constraints load faults compose-check
 
 # Creates the venv once, with a Python new enough for Django 5.2, and brings pip up to date.
 define make-venv
@@ -35,7 +35,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt constraints.txt
 	@touch $@
 
 help: ## list the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 run: $(VENV)/.installed-run ## migrate the SQLite database, load the demo data, serve on http://127.0.0.1:PORT (8000)
 	$(PY) manage.py migrate --noinput
@@ -61,6 +61,9 @@ lint: $(VENV)/.installed-dev ## ruff check and ruff format --check
 contract: $(VENV)/.installed-run ## check this checkout against ../shared/contract.md (SHARED=...)
 	$(PYTHON) $(SHARED)/checks/contract_check.py --dataset $(SHARED)/data/sample_dataset.json \
 	  --cases $(SHARED)/data/sample_cases.json --bad-datasets $(SHARED)/data/bad_datasets $(CONTRACT_ARGS)
+
+compose-check: ## docker-compose.yml for real: build, up, the API on loopback, restart, scale profile, down (Docker; skipped without it)
+	$(PYTHON) deploy/compose_check.py
 
 # The benchmark's peer, Datasette, lives in its own venv: nothing of it enters Chancery's requirements.
 BENCH_VENV = bench/.venv
