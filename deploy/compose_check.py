@@ -164,6 +164,9 @@ class Engine:
     def stop(self):
         if self.daemon is None:
             return
+        if self.daemon.poll() is not None:
+            self.daemon = None
+            return
         self.daemon.terminate()
         try:
             self.daemon.wait(timeout=60)
@@ -184,6 +187,8 @@ class Stack:
         self.env["SECRET_KEY"] = secrets.token_urlsafe(50)
         self.env["COMPOSE_PROJECT_NAME"] = PROJECT
         self.env["COMPOSE_FILE"] = str(ROOT / "docker-compose.yml")
+        # docker-compose's own builder: the docker CLI's, its default, builds one image at a time.
+        self.env["COMPOSE_DOCKER_CLI_BUILD"] = "0"
         self.env.setdefault("WEB_LISTEN", f"127.0.0.1:{free_port()}")
         self.env.setdefault("DB_PORT", str(free_port()))
         self.env.setdefault("PROXY_LISTEN", f"127.0.0.1:{free_port()}")
