@@ -1,9 +1,19 @@
-FROM python:3.11-slim
+# Chancery's web server: gunicorn on Debian bookworm's Python 3.11.
+# The base is built from Debian's packages by deploy/base-image (no registry needed);
+# where Docker Hub is reachable, --build-arg BASE_IMAGE=debian:bookworm-slim does as well.
+ARG BASE_IMAGE=chancery-base:bookworm
+FROM ${BASE_IMAGE}
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PATH=/opt/venv/bin:$PATH
+
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 python3-venv \
+    && rm -rf /var/lib/apt/lists/* \
+    && python3 -m venv /opt/venv
 
 WORKDIR /app
 
@@ -20,6 +30,8 @@ RUN SECRET_KEY=build-only-throw-away DEBUG=0 python manage.py collectstatic --no
 # The code stays owned by root: the app user can read it but not change it.
 RUN useradd --system --no-create-home --shell /usr/sbin/nologin chancery
 USER chancery
+# gunicorn's control socket (for gunicornc) would go in a home the app user has not got.
+ENV GUNICORN_CMD_ARGS=--no-control-socket
 
 EXPOSE 8000
 CMD ["gunicorn", "tracker.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2"]

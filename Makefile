@@ -14,7 +14,7 @@ SCORE_ARGS ?=
 PY = $(VENV)/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint contract clean vendor bench constraints load faults gazetteer extraction-score
+.PHONY: help run test lint contract clean vendor bench constraints load faults gazetteer extraction-score compose-check
 
 # Creates the venv once, with a Python new enough for Django 5.2, and brings pip up to date.
 define make-venv
@@ -71,6 +71,9 @@ contract: $(VENV)/.installed-run ## check this checkout against ../shared/contra
 
 extraction-score: $(VENV)/.installed-run ## the article extractor on corpus/: recall, precision, type/roles/date/status right, per article (SCORE_ARGS=...)
 	$(PY) manage.py score_extraction $(SCORE_ARGS)
+
+compose-check: ## docker-compose.yml for real: build, up, the API on loopback, restart, scale profile, down (Docker; skipped without it)
+	$(PYTHON) deploy/compose_check.py
 
 # The benchmark's peer, Datasette, lives in its own venv: nothing of it enters Chancery's requirements.
 BENCH_VENV = bench/.venv

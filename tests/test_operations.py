@@ -381,24 +381,39 @@ def test_a_dataset_export_imports_into_an_empty_database_and_exports_the_same_by
     assert history(env, empty).endswith("|0")
 
 
-# -- the compose file's scale profile, and its proxy
+# -- the compose file's scale profile, and its proxy (deploy/compose_check.py runs them for real)
 
 
-def test_the_scale_profile_adds_web_servers_behind_a_pinned_nginx_and_leaves_the_rest_alone():
+def test_the_scale_profile_adds_web_servers_behind_nginx_and_every_service_stays_on_loopback():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
     services = compose["services"]
+    scaled = [services[f"web-scaled-{number}"] for number in (1, 2, 3)]
 
     assert {name: service.get("profiles") for name, service in services.items()} == {
         "db": None,
         "web": None,
-        "web-scaled": ["scale"],
+        "web-scaled-1": ["scale"],
+        "web-scaled-2": ["scale"],
+        "web-scaled-3": ["scale"],
         "proxy": ["scale"],
     }
-    assert services["web-scaled"]["deploy"]["replicas"] >= 2
-    assert services["web-scaled"]["environment"]["TRUSTED_PROXY_COUNT"] == "1"
-    assert re.fullmatch(r"nginx:\d+\.\d+\.\d+(-alpine)?", services["proxy"]["image"])
-    assert services["proxy"]["volumes"] == ["./deploy/nginx.conf:/etc/nginx/nginx.conf:ro"]
-    assert "server web-scaled:8000;" in (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    # The host's network and loopback addresses: no port published, no request over a bridge.
+    assert {service.get("network_mode") for service in services.values()} == {"host"}
+    assert [name for name, service in services.items() if "ports" in service] == []
+    assert services["web"]["environment"]["WEB_LISTEN"] == "${WEB_LISTEN:-127.0.0.1:8000}"
+    assert [service["environment"]["WEB_LISTEN"] for service in scaled] == [
+        f"${{SCALED_LISTEN_{number}:-127.0.0.1:808{number}}}" for number in (1, 2, 3)
+    ]
+    assert services["proxy"]["environment"] == {
+        "PROXY_LISTEN": "${PROXY_LISTEN:-127.0.0.1:8080}",
+        "UPSTREAMS": " ".join(service["environment"]["WEB_LISTEN"] for service in scaled),
+    }
+    assert [service["environment"]["TRUSTED_PROXY_COUNT"] for service in scaled] == ["1", "1", "1"]
+    assert services["web"]["environment"]["TRUSTED_PROXY_COUNT"] == "${TRUSTED_PROXY_COUNT:-0}"
+    assert services["proxy"]["volumes"] == ["./deploy/nginx.conf:/etc/nginx/chancery.conf.template:ro"]
+    template = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    assert "${UPSTREAM_SERVERS}" in template
+    assert "listen ${PROXY_LISTEN};" in template
 
 
 @pytest.fixture
@@ -410,9 +425,10 @@ def nginx(live_server, tmp_path):
         free.bind(("127.0.0.1", 0))
         port = free.getsockname()[1]
     upstream = live_server.url.removeprefix("http://")
+    # Filled in as deploy/proxy/entrypoint fills it in, with the live server as the one web server.
     config = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
-    config = config.replace("server web-scaled:8000;", f"server {upstream};")
-    config = config.replace("listen 80;", f"listen 127.0.0.1:{port};")
+    config = config.replace("${UPSTREAM_SERVERS}", f"server {upstream}; ")
+    config = config.replace("${PROXY_LISTEN}", f"127.0.0.1:{port}")
     config = config.replace("pid /tmp/nginx.pid;", f"pid {tmp_path / 'nginx.pid'};")
     # nginx connects to the site from another loopback address than the client's, as from another machine.
     config = config.replace("proxy_pass http://chancery;", "proxy_pass http://chancery;\n proxy_bind 127.0.0.2;")
