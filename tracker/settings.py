@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # runserver leaves static files to WhiteNoise's middleware, so that they get the security headers there too.
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
@@ -91,11 +93,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the same security headers on every response, however far in it was made (events/security.py).
+    "events.security.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads a body: an oversized API request is refused unread (413).
     "events.security.BodyLimitMiddleware",
-    # The Content-Security-Policy header (events/security.py, docs/security.md).
-    "events.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # 503, not 500, for pages, the admin and exports when the database is down (events/errors.py).
     "events.errors.DatabaseUnavailableMiddleware",
