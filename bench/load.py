@@ -48,7 +48,7 @@ READERS = env_int("LOAD_READERS", 50)
 WRITERS = env_int("LOAD_WRITERS", 5)
 ANON_USERS = env_int("LOAD_ANON_USERS", 10)
 ANON_SECONDS = env_int("LOAD_ANON_SECONDS", 15)
-# Low enough that the anonymous phase crosses it; each gunicorn worker counts in its own memory.
+# Low enough that the anonymous phase crosses it; the workers count in the database, together.
 ANON_RATE = os.environ.get("LOAD_ANON_RATE", "120/minute")
 DB = os.environ.get("LOAD_DB", "chancery_load_bench")
 PORT = env_int("LOAD_PORT", 8767)

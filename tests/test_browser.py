@@ -12,6 +12,8 @@ import re
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from rest_framework.throttling import AnonRateThrottle
 
 from .conftest import DEMO_PATH
 
@@ -36,12 +38,19 @@ pytestmark = [
 
 
 @pytest.fixture
-def site(live_server, demo, settings):
-    """The live server's address, with the demo data; static files as they are, without a manifest."""
+def site(live_server, demo, settings, monkeypatch):
+    """The live server's address, with the demo data; static files as they are, without a manifest.
+
+    On SQLite the anonymous throttle is off: the live server's threads share the in-memory test
+    database through SQLite's shared cache, where a writer that finds another fails at once instead of
+    waiting, and the throttle writes on each of the page's simultaneous API requests. A database file,
+    as deployed, makes writers wait (tests/test_api_throttling.py runs gunicorn on one)."""
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    if connection.vendor == "sqlite":
+        monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": None})
     return live_server.url
 
 

@@ -232,6 +232,18 @@ REVIEW_BY_ANOTHER = env_bool("REVIEW_BY_ANOTHER", True)
 
 ANON_THROTTLE_RATE = os.environ.get("ANON_THROTTLE_RATE", "3000/minute")
 
+# The anonymous throttle counts in Django's cache. In the database, every worker of every web server
+# counts against the same rate; a cache in each process's memory (Django's default) would let each of
+# them grant the whole rate. The table is made by migrate (events/migrations/0011_cache_table.py). Its
+# rows are one per anonymous address seen within the throttle's period: culled only beyond MAX_ENTRIES.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "chancery_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -248,7 +260,7 @@ REST_FRAMEWORK = {
     # `format` is the export endpoint's parameter; responses follow the Accept header instead.
     "URL_FORMAT_OVERRIDE": None,
     # Off when ANON_THROTTLE_RATE is empty; over the rate, anonymous clients get 429.
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"] if ANON_THROTTLE_RATE else [],
+    "DEFAULT_THROTTLE_CLASSES": ["events.throttling.AnonRateThrottle"] if ANON_THROTTLE_RATE else [],
     "DEFAULT_THROTTLE_RATES": {"anon": ANON_THROTTLE_RATE or None},
     "EXCEPTION_HANDLER": "events.errors.exception_handler",
     # The throttle counts by X-Forwarded-For only behind trusted proxies.
