@@ -294,6 +294,9 @@ def main():
     results = {"date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"), "events": EVENTS}
     results["command"] = " ".join(f"{k}={os.environ[k]}" for k in sorted(os.environ) if k.startswith("FAULTS_"))
     results["command"] = (results["command"] + " make faults").strip()
+    # Before anything is built: the scenario must stop and measure its own servers, not others on these ports.
+    run.ensure_port_free("gunicorn", HOST, PORT, "FAULTS_PORT")
+    run.ensure_port_free("the throw-away PostgreSQL", HOST, PG_PORT, "FAULTS_PG_PORT")
     cluster = Cluster.initdb(PG_PORT, pg_bin=PG_BIN)
     try:
         log(f"throw-away PostgreSQL on {HOST}:{PG_PORT} in {cluster.folder}; {EVENTS} events")
@@ -306,6 +309,7 @@ def main():
             chancery_env(),
             f"http://{HOST}:{PORT}/api/v1/event-types/",
             WORK / "faults-gunicorn.log",
+            setting="FAULTS_PORT",
         )
         results["load_before"] = run.load_average()
         load = Load(token)

@@ -48,7 +48,7 @@ READERS = env_int("LOAD_READERS", 50)
 WRITERS = env_int("LOAD_WRITERS", 5)
 ANON_USERS = env_int("LOAD_ANON_USERS", 10)
 ANON_SECONDS = env_int("LOAD_ANON_SECONDS", 15)
-# Low enough that the anonymous phase crosses it; each gunicorn worker counts in its own memory.
+# Low enough that the anonymous phase crosses it; the workers count in the database, together.
 ANON_RATE = os.environ.get("LOAD_ANON_RATE", "120/minute")
 DB = os.environ.get("LOAD_DB", "chancery_load_bench")
 PORT = env_int("LOAD_PORT", 8767)
@@ -345,7 +345,9 @@ def start_server():
     env["CONN_MAX_AGE"] = "600"
     command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "tracker.wsgi:application", "--workers", "2"]
     command += ["--bind", f"127.0.0.1:{PORT}", "--timeout", "120", "--graceful-timeout", "5", "--log-level", "warning"]
-    return run.Server("gunicorn", command, env, f"{HOST}/api/v1/event-types/", WORK / "load-gunicorn.log")
+    return run.Server(
+        "gunicorn", command, env, f"{HOST}/api/v1/event-types/", WORK / "load-gunicorn.log", setting="LOAD_PORT"
+    )
 
 
 def print_report(results):
@@ -391,6 +393,8 @@ def main():
             [*(f"{name}={os.environ[name]}" for name in sorted(os.environ) if name[:5] == "LOAD_"), "make load"]
         ),
     }
+    # Before the database is built: the port must be free (checked again as the server starts).
+    run.ensure_port_free("gunicorn", "127.0.0.1", PORT, "LOAD_PORT")
     try:
         build_database()
         server = start_server()

@@ -20,6 +20,7 @@ import os
 import platform
 import re
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -223,29 +224,104 @@ def manage(db, *args, timeout=3600, stdin=None):
     return done.stdout
 
 
+def listening_sockets(port):
+    """{socket inode: pid} of the TCP sockets listening on `port` (Linux's /proc; pids only of the
+    processes this user may look into)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            # local address "0100007F:1F90", state 0A = LISTEN, inode tenth
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(fields[9])
+    found = dict.fromkeys(inodes)
+    for fd in Path("/proc").glob("[0-9]*/fd/*"):
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:[") and target[8:-1] in found:
+            found[target[8:-1]] = int(fd.parts[2])
+    return found
+
+
+def describe_pid(pid):
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return f"pid {pid}"
+    return f"pid {pid}: {command[:100]}"
+
+
+def ensure_port_free(name, host, port, setting):
+    """Refuse to start a server where something already listens: the bench would measure that instead."""
+    with socket.socket() as probe:
+        # As the servers bind: a closed connection still in TIME_WAIT does not count, a listener does.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+            return
+        except OSError as exc:
+            reason = exc.strerror
+    holders = sorted({pid for pid in listening_sockets(port).values() if pid is not None})
+    held = f" (by {', '.join(describe_pid(pid) for pid in holders)})" if holders else f" ({reason})"
+    raise BenchError(f"{name}: {host}:{port} is already in use{held}; stop it, or choose another with {setting}")
+
+
 class Server:
-    """A server in its own process group, stopped (group and all) when the bench ends, however it ends."""
+    """A server in its own process group, stopped (group and all) when the bench ends, however it ends.
+
+    It must be the one answering at `ready_url`: the port is checked free before it starts, and once
+    something answers there, the socket listening on the port must be the started process's (or a child's:
+    gunicorn's workers share their master's). Otherwise the bench stops, naming `setting`, the variable
+    that moves the port, rather than measure whatever else answers.
+    """
 
     running = []
 
-    def __init__(self, name, command, env, ready_url, log_path):
+    def __init__(self, name, command, env, ready_url, log_path, setting):
         self.name, self.ready_url = name, ready_url
+        parts = urllib.parse.urlsplit(ready_url)
+        ensure_port_free(name, parts.hostname, parts.port, setting)
         self.log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
         )
         Server.running.append(self)
+        try:
+            self.wait_until_ready(log_path)
+            self.check_owner(parts.hostname, parts.port, setting, log_path)
+        except BaseException:
+            self.stop()
+            raise
+
+    def wait_until_ready(self, log_path):
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise BenchError(f"{name} exited with {self.process.returncode}: see {log_path}")
+                raise BenchError(f"{self.name} exited with {self.process.returncode}: see {log_path}")
             try:
-                if get(ready_url, timeout=5)[0] == 200:
+                if get(self.ready_url, timeout=5)[0] == 200:
                     return
             except OSError:
                 pass
             time.sleep(0.3)
-        raise BenchError(f"{name} did not answer {ready_url} within 90 s: see {log_path}")
+        raise BenchError(f"{self.name} did not answer {self.ready_url} within 90 s: see {log_path}")
+
+    def check_owner(self, host, port, setting, log_path):
+        listeners = listening_sockets(port)
+        ours = {self.process.pid, *self.children()}
+        if not any(pid in ours for pid in listeners.values()):
+            others = sorted({pid for pid in listeners.values() if pid is not None})
+            held = f" but {', '.join(describe_pid(pid) for pid in others)}" if others else ""
+            raise BenchError(
+                f"{self.name}: what answers on {host}:{port} is not the process started (pid {self.process.pid})"
+                f"{held}; stop it, or choose another port with {setting} (see {log_path})"
+            )
 
     def children(self):
         try:
@@ -514,6 +590,7 @@ def start_servers(sqlite_path):
         env,
         chancery("/api/v1/event-types/"),
         WORK / "gunicorn.log",
+        setting="BENCH_PORT",
     )
     peer = Server(
         "datasette",
@@ -540,6 +617,7 @@ def start_servers(sqlite_path):
         dict(os.environ),
         datasette("/-/versions.json"),
         WORK / "datasette.log",
+        setting="BENCH_DATASETTE_PORT",
     )
     return gunicorn, peer
 
@@ -1131,6 +1209,9 @@ def main():
     if not DATASETTE.exists():
         raise BenchError(f"{DATASETTE} is missing: run `make bench` (it installs bench/requirements.txt)")
     WORK.mkdir(exist_ok=True)
+    # Before the hour of building: the servers' ports must be free (checked again as each starts).
+    ensure_port_free("gunicorn", "127.0.0.1", PORT, "BENCH_PORT")
+    ensure_port_free("datasette", "127.0.0.1", DATASETTE_PORT, "BENCH_DATASETTE_PORT")
     started = time.perf_counter()
     ensure_role()
     results = {

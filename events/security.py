@@ -1,4 +1,4 @@
-"""Two small guards in front of every view: a body-size limit for the API and the security headers of the pages.
+"""Two small guards around every view: the security headers of every response, and a body-size limit.
 
 docs/security.md says why these are middleware of our own rather than a library.
 """
@@ -18,14 +18,30 @@ CONTENT_SECURITY_POLICY = (
 SWAGGER_POLICY = CONTENT_SECURITY_POLICY.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
 
 
-class ContentSecurityPolicyMiddleware:
+class SecurityHeadersMiddleware:
+    """The same security headers on every response, whichever layer made it.
+
+    First in MIDDLEWARE, so that it sees every response on the way out: those of the views, and those
+    that middleware further in answer without calling a view, each of which would otherwise miss the
+    headers of the middleware after it: WhiteNoise's static files (before XFrameOptionsMiddleware),
+    the 413 of BodyLimitMiddleware, the 503 of DatabaseUnavailableMiddleware, and a 400 for an unknown
+    Host. It sets rather than defaults: drf-spectacular's Swagger UI view sends
+    `Cross-Origin-Opener-Policy: unsafe-none` for Swagger UI's OAuth2 pop-up, which Chancery (tokens
+    and sessions) has no use for. The values are Django's own settings, which SecurityMiddleware and
+    XFrameOptionsMiddleware also read, so that `check --deploy` and this agree.
+    """
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        policy = SWAGGER_POLICY if request.path == "/api/docs/" else CONTENT_SECURITY_POLICY
-        response.headers.setdefault("Content-Security-Policy", policy)
+        headers = response.headers
+        headers["Content-Security-Policy"] = SWAGGER_POLICY if request.path == "/api/docs/" else CONTENT_SECURITY_POLICY
+        headers["X-Frame-Options"] = settings.X_FRAME_OPTIONS
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["Referrer-Policy"] = settings.SECURE_REFERRER_POLICY
+        headers["Cross-Origin-Opener-Policy"] = settings.SECURE_CROSS_ORIGIN_OPENER_POLICY
         return response
 
 

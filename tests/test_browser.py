@@ -12,6 +12,8 @@ import re
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from rest_framework.throttling import AnonRateThrottle
 
 from .conftest import DEMO_PATH
 
@@ -36,12 +38,19 @@ pytestmark = [
 
 
 @pytest.fixture
-def site(live_server, demo, settings):
-    """The live server's address, with the demo data; static files as they are, without a manifest."""
+def site(live_server, demo, settings, monkeypatch):
+    """The live server's address, with the demo data; static files as they are, without a manifest.
+
+    On SQLite the anonymous throttle is off: the live server's threads share the in-memory test
+    database through SQLite's shared cache, where a writer that finds another fails at once instead of
+    waiting, and the throttle writes on each of the page's simultaneous API requests. A database file,
+    as deployed, makes writers wait (tests/test_api_throttling.py runs gunicorn on one)."""
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    if connection.vendor == "sqlite":
+        monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": None})
     return live_server.url
 
 
@@ -62,8 +71,11 @@ def browser(site):
 
 @pytest.fixture
 def open_page(browser, site):
-    """Opens a path of the site in a fresh context; fails the test on any script error or request elsewhere."""
-    contexts, errors, foreign = [], [], []
+    """Opens a path of the site in a fresh context; fails the test on any script error or request elsewhere.
+
+    Every URL the pages requested is kept in `open_.requested`.
+    """
+    contexts, errors, foreign, requested = [], [], [], []
 
     def open_(path="/", width=1280, height=900, javascript=True):
         context = browser.new_context(
@@ -74,9 +86,11 @@ def open_page(browser, site):
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.on("console", lambda message: message.type == "error" and errors.append(message.text))
         page.on("request", lambda request: request.url.startswith(site) or foreign.append(request.url))
+        page.on("request", lambda request: requested.append(request.url))
         page.goto(site + path)
         return page
 
+    open_.requested = requested
     yield open_
     for context in contexts:
         context.close()
@@ -264,3 +278,70 @@ def test_without_javascript_the_list_and_filters_work(open_page):
         "US suspends flights and closes its airspace to Russian carriers",
     ]
     shoot(page, "page-no-javascript.png")
+
+
+# Markup as a curator might paste it, or an attacker type it: a live link and a tracking image if the page
+# ever took a text as HTML (no script would run: the CSP forbids inline script, but a link or an image is enough).
+MARKUP = '<a href="https://evil.example/login">verify</a><img src="/static/x.png?track">'
+MARKED = "us-ru-talks-riyadh-2025"
+
+
+@pytest.fixture
+def marked_up(site):
+    """Markup in every kind of text a curator types: an actor's name, an event's title, summary and place,
+    a source's title and publisher, a quote. Set before the browser starts (see `browser`)."""
+    from events.models import Actor, Citation, Event, Participant, Source
+
+    Actor.objects.filter(pk="russia").update(name="Russia " + MARKUP)
+    # Russia initiates it, so that the two-actor view has a lane "Russia → United States" too.
+    Participant.objects.filter(event_id=MARKED, actor_id="russia").update(role="initiator")
+    Event.objects.filter(pk=MARKED).update(
+        title="<b>Talks</b> in Riyadh " + MARKUP, summary="<b>Summary</b> " + MARKUP, location_name="<b>Riyadh</b>"
+    )
+    Citation.objects.filter(event_id=MARKED).update(quote="<b>Quoted</b> " + MARKUP, claimed_by_id="russia")
+    Source.objects.filter(citations__event_id=MARKED).update(title="<b>Headline</b> " + MARKUP, publisher="<b>RT</b>")
+
+
+def assert_nothing_made_of_markup(page, requested):
+    for selector in ["a[href*=evil]", "img[src*=track]", "img[src*='x.png']", "b"]:
+        assert page.locator(selector).count() == 0, selector
+    assert [url for url in requested if "/static/x.png" in url] == []
+
+
+def test_texts_show_as_text_on_the_time_axis_and_in_the_detail(marked_up, open_page):
+    page = open_page(f"/?actor=russia#event={MARKED}")
+    page.locator("#detail h2", has_text="<b>Talks</b> in Riyadh").wait_for()
+    assert page.input_value("#actor-1") == "Russia " + MARKUP
+    assert page.inner_text("#detail h2") == "<b>Talks</b> in Riyadh " + MARKUP
+    detail = page.inner_text("#detail")
+    for text in [
+        "<b>Summary</b> " + MARKUP,
+        "Where: <b>Riyadh</b> (SAU)",
+        "Russia " + MARKUP,
+        "<b>Quoted</b> " + MARKUP,
+        "Claim attributed to Russia " + MARKUP,
+        "<b>Headline</b> " + MARKUP + ", <b>RT</b>, 9 November 2025",
+    ]:
+        assert text in detail
+    marked = item(page, MARKED)
+    assert marked.inner_text() == "<b>Talks</b> in Riyadh " + MARKUP
+    # The tooltip of an event on the axis.
+    marked.hover()
+    page.locator("#timeline .vis-tooltip").wait_for()
+    assert page.inner_text("#timeline .vis-tooltip") == "18 February 2025: <b>Talks</b> in Riyadh " + MARKUP
+    # The server-rendered list.
+    listed = page.inner_text(f"#events li[data-event={MARKED}]")
+    assert "<b>Talks</b> in Riyadh " + MARKUP in listed and "Russia " + MARKUP in listed
+    assert_nothing_made_of_markup(page, open_page.requested)
+
+
+def test_actor_names_show_as_text_in_the_two_actor_view(marked_up, open_page):
+    page = open_page(f"/?view=pair&actor=russia&actor=united-states#event={MARKED}")
+    wait_for_items(page, len(published(actors=["russia", "united-states"])))
+    page.locator("#detail h2", has_text="<b>Talks</b> in Riyadh").wait_for()
+    assert page.inner_text("#explore-status").startswith(f"Between Russia {MARKUP} and United States: 10 events")
+    lanes = page.locator("#timeline .vis-label").all_inner_texts()
+    assert f"United States → Russia {MARKUP}" in lanes
+    assert f"Russia {MARKUP} → United States" in lanes
+    assert page.input_value("#actor-1") == "Russia " + MARKUP
+    assert_nothing_made_of_markup(page, open_page.requested)

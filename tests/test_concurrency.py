@@ -52,8 +52,8 @@ from events.dataset import event_to_dict, import_document
 from events.models import Actor, Citation, Event, Source
 
 from .conftest import actor_record, dataset, event_record
+from .servers import gunicorn, serving
 from .test_admin import change_form_data
-from .test_faults import gunicorn, serving
 
 ROOT = Path(__file__).resolve().parents[1]
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"

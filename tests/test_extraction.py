@@ -10,9 +10,11 @@ HYPOTHESIS_EXAMPLES sets the number of fuzzing examples (default 50).
 """
 
 import datetime
+import importlib.metadata
 import io
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -273,6 +275,26 @@ def test_a_press_release_is_dated_by_its_dateline(demo):
     talks = events["talks-russia-united-states-2024-04"]
     assert (talks["status"], talks["start"], talks["start_precision"]) == ("proposed", "2024-04", "month")
     assert talks["location"] == {"name": "Istanbul", "country": None, "lat": None, "lon": None}
+
+
+def pins(path):
+    """The `name==version` lines of a requirements or constraints file, by normalized name (PEP 503)."""
+    found = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = re.fullmatch(r"([A-Za-z0-9._-]+)==(\S+)", line.strip())
+        if match:
+            found[re.sub(r"[-_.]+", "-", match[1]).lower()] = match[2]
+    return found
+
+
+def test_the_html_cleaner_is_a_direct_requirement():
+    """Reading HTML needs lxml.html.clean, which lxml ships apart (lxml_html_clean) and which trafilatura's
+    dependencies reach only through lxml's `html_clean` extra; some pip and lxml combinations leave that
+    extra out, and every HTML article then fails. So requirements.txt names it, at the version pinned."""
+    root = DATA.parents[1]
+    required, constrained = pins(root / "requirements.txt"), pins(root / "constraints.txt")
+    installed = importlib.metadata.version("lxml_html_clean")
+    assert (required.get("lxml-html-clean"), constrained.get("lxml-html-clean")) == (installed, installed)
 
 
 def test_a_wire_report_in_html_is_read_through_trafilatura(demo):

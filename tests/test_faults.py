@@ -6,18 +6,13 @@ short HTML page elsewhere), never a 500 or a stack trace; requests succeed again
 without restarting the server; and an export whose client hangs up releases what it held in the database.
 """
 
-import http.client
 import json
 import os
-import signal
 import socket
-import subprocess
-import sys
 import time
 import urllib.parse
 from contextlib import ExitStack, contextmanager
 from http.cookies import SimpleCookie
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -26,9 +21,8 @@ from django.db import connection
 from events.errors import RETRY_AFTER, UNAVAILABLE
 
 from .conftest import DEMO_PATH, event_record
+from .servers import database_url, free_port, gunicorn, request, security_headers, sent_security_headers
 
-ROOT = Path(__file__).resolve().parents[1]
-GUNICORN = Path(sys.executable).with_name("gunicorn")
 DEMO_EVENT = json.loads(DEMO_PATH.read_text(encoding="utf-8"))["events"][0]["id"]
 PASSWORD = "faults-only-password-7d2e"
 # A session key of a valid shape: reading it is a query, so an admin page with it needs the database.
@@ -41,82 +35,6 @@ on_postgresql = pytest.mark.skipif(
 # gunicorn reads the data from another process: it must be committed. The taxonomy that the
 # migrations brought is restored after each test for the tests that run later.
 committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def database_url(settings_dict, **query):
-    """A postgres:// URL for the test database, with connection options (application_name, ...) as the query."""
-    user = urllib.parse.quote(settings_dict["USER"] or "")
-    password = urllib.parse.quote(settings_dict["PASSWORD"] or "")
-    host, port = settings_dict["HOST"] or "127.0.0.1", settings_dict["PORT"] or 5432
-    credentials = f"{user}:{password}@" if password else f"{user}@"
-    return f"postgres://{credentials}{host}:{port}/{settings_dict['NAME']}?{urllib.parse.urlencode(query)}"
-
-
-@contextmanager
-def serving(command, database_url, log_path, **variables):
-    """The site served by `command` (its argv, "{port}" standing for a free port) on DATABASE_URL, with DEBUG=0 as
-    in production unless `variables` say otherwise; yields the port, stopped (with every process it started) after."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DEBUG": "0",
-        "SECRET_KEY": "faults-only-not-a-secret",
-        "HTTPS_ONLY": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "STATIC_MANIFEST": "0",
-        "ANON_THROTTLE_RATE": "",
-        "CONN_MAX_AGE": "60",
-        **variables,
-    }
-    command = [part.format(port=port) for part in command]
-    with open(log_path, "w") as log:
-        server = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, f"{command[0]} exited with {server.returncode}:\n{log_path.read_text()}"
-            try:
-                # Needs no database: the login form of the admin, for an anonymous visitor.
-                request(port, "GET", "/admin/login/", timeout=5)
-                break
-            except OSError:
-                assert time.monotonic() < deadline, f"{command[0]} did not answer within 60 s:\n{log_path.read_text()}"
-                time.sleep(0.2)
-        yield port
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=10)
-
-
-def gunicorn(database_url, log_path, workers=1, **variables):
-    """gunicorn with `workers` (sync) workers, DEBUG=0; yields its port, stopped (with its workers) after."""
-    command = [str(GUNICORN), "tracker.wsgi:application", "--workers", str(workers), "--bind", "127.0.0.1:{port}"]
-    command += ["--timeout", "60", "--graceful-timeout", "2", "--log-level", "warning"]
-    return serving(command, database_url, log_path, **variables)
-
-
-def request(port, method, path, headers=None, body=None, timeout=15):
-    """(status, headers with lower-case names, body bytes), the whole body read, over a fresh connection."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        response = conn.getresponse()
-        return response.status, {name.lower(): value for name, value in response.getheaders()}, response.read()
-    finally:
-        conn.close()
 
 
 def admin_login(port, username="curator", password=PASSWORD):
@@ -174,6 +92,7 @@ def assert_unavailable(name, status, headers, body):
     shown = body[:300].decode("utf-8", "replace")
     assert status == 503, f"{name}: {status} {shown}"
     assert headers.get("retry-after") == RETRY_AFTER, f"{name}: {headers}"
+    assert sent_security_headers(headers) == security_headers(""), f"{name}: {headers}"
     assert b"Traceback" not in body
     if headers["content-type"] == "application/json":
         assert json.loads(body) == {"detail": UNAVAILABLE}, f"{name}: {shown}"

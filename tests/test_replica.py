@@ -31,7 +31,8 @@ from django.db import connection
 from bench.pgcluster import Cluster, ClusterError, unavailable
 
 from .conftest import event_record
-from .test_faults import DEMO_EVENT, PASSWORD, free_port, gunicorn
+from .servers import free_port, gunicorn
+from .test_faults import DEMO_EVENT, PASSWORD
 
 ROOT = Path(__file__).resolve().parents[1]
 DATABASE = "chancery"

@@ -2,6 +2,10 @@
 
 import json
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +18,7 @@ from events.dataset import import_document
 from events.models import Event
 from events.security import CONTENT_SECURITY_POLICY, SWAGGER_POLICY
 from tests.conftest import actor_record, event_record
+from tests.servers import ROOT, free_port, gunicorn, manage, request, security_headers, sent_security_headers
 
 pytestmark = pytest.mark.django_db
 
@@ -95,6 +100,107 @@ def test_only_the_swagger_page_may_run_its_inline_script(demo):
     assert response.status_code == 200
     assert response["Content-Security-Policy"] == SWAGGER_POLICY
     assert SWAGGER_POLICY == CONTENT_SECURITY_POLICY.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+
+
+# Every kind of response of a production server: (name, method, path, request headers, body, status).
+RESPONSES = [
+    ("public page", "GET", "/", {}, None, 200),
+    ("event list", "GET", "/api/v1/events/", {}, None, 200),
+    ("bad parameter", "GET", "/api/v1/events/?date_from=soon", {}, None, 400),
+    ("export", "GET", "/api/v1/events/export/?format=csv", {}, None, 200),
+    ("schema", "GET", "/api/schema/", {}, None, 200),
+    ("API docs", "GET", "/api/docs/", {}, None, 200),
+    ("admin login", "GET", "/admin/login/", {}, None, 200),
+    ("admin, logged out", "GET", "/admin/", {}, None, 302),
+    ("static file", "GET", "/static/events/timeline.js", {}, None, 200),
+    ("static file, compressed", "GET", "/static/events/site.css", {"Accept-Encoding": "gzip"}, None, 200),
+    ("static file, HEAD", "HEAD", "/static/events/site.css", {}, None, 200),
+    (
+        "static file, not modified",
+        "GET",
+        "/static/events/site.css",
+        {"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"},
+        None,
+        304,
+    ),
+    (
+        "static file, Swagger UI's",
+        "GET",
+        "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui.css",
+        {},
+        None,
+        200,
+    ),
+    ("missing static file", "GET", "/static/events/missing.js", {}, None, 404),
+    ("missing page", "GET", "/missing/", {}, None, 404),
+    ("missing API address", "GET", "/api/v1/missing/", {}, None, 404),
+    ("oversized API body", "POST", "/api/v1/events/", {"Content-Type": "application/json"}, b"x" * 2000, 413),
+    ("oversized form", "POST", "/admin/login/", {"Content-Type": "text/plain"}, b"x" * 70000, 413),
+    ("unknown host", "GET", "/", {"Host": "evil.example"}, None, 400),
+]
+
+
+@pytest.fixture(scope="module")
+def production_site(tmp_path_factory):
+    """gunicorn as deployed: DEBUG=0, static files collected with their manifest and served by WhiteNoise, a
+    database of its own (SQLite, migrated, the demo loaded); small body limits so that a 413 is cheap."""
+    folder = tmp_path_factory.mktemp("headers")
+    url = f"sqlite:///{folder / 'db.sqlite3'}"
+    manage(url, "migrate", "--noinput")
+    manage(url, "load_demo")
+    manage(url, "collectstatic", "--noinput", STATIC_MANIFEST="1")
+    with gunicorn(
+        url, folder / "gunicorn.log", STATIC_MANIFEST="1", MAX_BODY_BYTES="1000", MAX_UPLOAD_BYTES="1000"
+    ) as port:
+        yield port
+
+
+@pytest.mark.parametrize("kind", RESPONSES, ids=[kind[0] for kind in RESPONSES])
+def test_every_response_of_a_production_server_carries_the_same_security_headers(production_site, kind):
+    name, method, path, headers, body, expected = kind
+    status, sent, _ = request(production_site, method, path, headers=headers, body=body)
+    assert status == expected, name
+    assert sent_security_headers(sent) == security_headers(path)
+
+
+@pytest.fixture(scope="module")
+def development_site(tmp_path_factory):
+    """`manage.py runserver` as `make run` starts it (DEBUG on), on a database of its own."""
+    folder = tmp_path_factory.mktemp("runserver")
+    url = f"sqlite:///{folder / 'db.sqlite3'}"
+    manage(url, "migrate", "--noinput")
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1"}
+    with open(folder / "runserver.log", "w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, (folder / "runserver.log").read_text()
+            try:
+                request(port, "GET", "/admin/login/", timeout=5)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, (folder / "runserver.log").read_text()
+                time.sleep(0.2)
+        yield port
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+
+
+@pytest.mark.parametrize("path", ["/", "/static/events/site.css", "/static/vendor/vis-timeline-graph2d.min.js"])
+def test_the_development_server_sends_them_with_its_static_files_too(development_site, path):
+    status, sent, _ = request(development_site, "GET", path)
+    assert status == 200
+    assert sent_security_headers(sent) == security_headers(path)
 
 
 CHROMIUM = "/usr/bin/chromium"

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # runserver leaves static files to WhiteNoise's middleware, so that they get the security headers there too.
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
@@ -91,11 +93,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the same security headers on every response, however far in it was made (events/security.py).
+    "events.security.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads a body: an oversized API request is refused unread (413).
     "events.security.BodyLimitMiddleware",
-    # The Content-Security-Policy header (events/security.py, docs/security.md).
-    "events.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # 503, not 500, for pages, the admin and exports when the database is down (events/errors.py).
     "events.errors.DatabaseUnavailableMiddleware",
@@ -242,6 +244,18 @@ REVIEW_BY_ANOTHER = env_bool("REVIEW_BY_ANOTHER", True)
 
 ANON_THROTTLE_RATE = os.environ.get("ANON_THROTTLE_RATE", "3000/minute")
 
+# The anonymous throttle counts in Django's cache. In the database, every worker of every web server
+# counts against the same rate; a cache in each process's memory (Django's default) would let each of
+# them grant the whole rate. The table is made by migrate (events/migrations/0011_cache_table.py). Its
+# rows are one per anonymous address seen within the throttle's period: culled only beyond MAX_ENTRIES.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "chancery_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -258,7 +272,7 @@ REST_FRAMEWORK = {
     # `format` is the export endpoint's parameter; responses follow the Accept header instead.
     "URL_FORMAT_OVERRIDE": None,
     # Off when ANON_THROTTLE_RATE is empty; over the rate, anonymous clients get 429.
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"] if ANON_THROTTLE_RATE else [],
+    "DEFAULT_THROTTLE_CLASSES": ["events.throttling.AnonRateThrottle"] if ANON_THROTTLE_RATE else [],
     "DEFAULT_THROTTLE_RATES": {"anon": ANON_THROTTLE_RATE or None},
     "EXCEPTION_HANDLER": "events.errors.exception_handler",
     # The throttle counts by X-Forwarded-For only behind trusted proxies.

@@ -410,9 +410,10 @@
       el("span", { className: "item-title", text: event.title }),
       note ? el("span", { className: "item-note", text: note }) : null
     ]);
+    // vis-timeline takes a string content or tooltip as HTML: every text goes to it as a DOM node.
     var item = {
       id: event.id, content: content, start: start.start,
-      title: whenText(event) + (note ? " (" + note + ")" : "") + ": " + event.title,
+      title: el("span", { text: whenText(event) + (note ? " (" + note + ")" : "") + ": " + event.title }),
       className: "event-" + event.id + " prec-" + (imprecise ? (start.precision === "year" || end.precision === "year" ? "year" : "month") : "day") +
         " status-" + event.status
     };
@@ -525,10 +526,11 @@
     };
     if (this.pair) {
       var a = names[this.pair[0]] || this.pair[0], b = names[this.pair[1]] || this.pair[1];
+      // A lane's content, like an item's, would be read as HTML from a string; its title is an attribute.
       var lanes = [
-        { id: "a", content: a + " → " + b, title: "initiated by " + a },
-        { id: "b", content: b + " → " + a, title: "initiated by " + b },
-        { id: "both", content: "Both or neither", title: "both initiated, or neither did" }
+        { id: "a", content: el("span", { text: a + " → " + b }), title: "initiated by " + a },
+        { id: "b", content: el("span", { text: b + " → " + a }), title: "initiated by " + b },
+        { id: "both", content: el("span", { text: "Both or neither" }), title: "both initiated, or neither did" }
       ];
       var usedLanes = {};
       this.events.forEach(function (e) { usedLanes[self.laneOf(e)] = true; });
