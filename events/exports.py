@@ -824,8 +824,13 @@ def vevent(event):
     item.add("dtstamp", event.updated_at)
     item.add("last-modified", event.updated_at)
     item.add("dtstart", event.start)
-    # All-day events end on the day after their last day (the end is exclusive).
-    item.add("dtend", event.span_end + datetime.timedelta(days=1))
+    if event.span_end < datetime.date.max:
+        # All-day events end on the day after their last day (the end is exclusive).
+        item.add("dtend", event.span_end + datetime.timedelta(days=1))
+    else:
+        # No DATE can say the day after 9999-12-31. RFC 5545 lets DURATION stand for DTEND (3.6.1), in
+        # whole days after a DATE start (3.8.2.5): the same span, where clamping DTEND would lose a day.
+        item.add("duration", datetime.timedelta(days=(event.span_end - event.start).days + 1))
     item.add("summary", f"{event.title} {precision_note(event)}".rstrip())
     item.add("description", ics_description(event))
     item.add("status", ICS_STATUS[event.status])
