@@ -24,7 +24,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import curation
 from .countries import COUNTRIES
 from .dataset import DatasetError, Problem
-from .exports import FORMATS, export_filename
+from .exports import FORMATS, export_filename, streamed
 from .extraction import ExtractionError
 from .imports import Preview, import_upload, preview, read_upload
 from .models import (
@@ -487,7 +487,8 @@ class EventAdmin(VersionedAdmin):
     def _export(self, queryset, name):
         export = FORMATS[name]
         response = StreamingHttpResponse(
-            export.stream(queryset.order_by("start", "id")), content_type=export.media_type
+            streamed(export.stream(queryset.order_by("start", "id")), f"of the admin's selection as {name}"),
+            content_type=export.media_type,
         )
         response["Content-Disposition"] = f'attachment; filename="{export_filename(name)}"'
         return response

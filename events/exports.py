@@ -19,6 +19,7 @@ import csv
 import datetime
 import io
 import json
+import logging
 import queue
 import re
 import threading
@@ -35,6 +36,8 @@ from django.utils import timezone
 from . import dates
 from .dataset import EVENT_KEYS, ROLE_ORDER, SOURCE_KEYS, _indented, actor_to_dict, event_to_dict
 from .models import Actor, Citation, Event, EventRelation, Participant, Role
+
+log = logging.getLogger(__name__)
 
 CHUNK_SIZE = 1000
 """Events read (and prefetched) per round of queries."""
@@ -258,6 +261,26 @@ def export_filename(fmt_name, when=None) -> str:
     elif isinstance(when, datetime.datetime):
         when = timezone.localtime(when).date() if timezone.is_aware(when) else when.date()
     return f"chancery-events-{when.isoformat()}.{fmt.extension}"
+
+
+def streamed(chunks, what):
+    """The chunks of an export, for a streamed response: an error midway is logged, then raised on.
+
+    The status line went out with the first chunk, so the error can no longer be an error status:
+    raised from the response's iterator, it makes the WSGI server cut the connection (gunicorn
+    closes it without the chunked body's last chunk), and the client sees an incomplete response,
+    never a short file that looks whole. `what` names the export in the log.
+    """
+    written = 0
+    try:
+        for chunk in chunks:
+            yield chunk
+            written += len(chunk)
+    except Exception:
+        log.exception("export %s failed after %d characters: the connection is cut", what, written)
+        raise
+    finally:
+        chunks.close()  # at once, not when collected: the PostgreSQL road cancels its COPY on close
 
 
 class ExportFormat:

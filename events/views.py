@@ -26,7 +26,7 @@ from rest_framework.response import Response
 
 from . import dates
 from .dataset import event_to_dict, save_dataset
-from .exports import FORMATS, export_filename
+from .exports import FORMATS, export_filename, streamed
 from .filters import (
     OPTIONAL_DATETIME,
     SLUG_PATTERN,
@@ -371,7 +371,9 @@ class EventViewSet(viewsets.ModelViewSet):
             raise ValidationError({"format": [f"{name[:20]!r} is not one of {', '.join(sorted(FORMATS))}"]})
         events = self.filter_queryset(Event.objects.visible_to(request.user).chronological())
         export = FORMATS[name]
-        response = StreamingHttpResponse(export.stream(events), content_type=export.media_type)
+        response = StreamingHttpResponse(
+            streamed(export.stream(events), request.get_full_path()), content_type=export.media_type
+        )
         response["Content-Disposition"] = f'attachment; filename="{export_filename(name)}"'
         return response
 

@@ -46,21 +46,33 @@ class Command(BaseCommand):
                 bar.update(count)
 
             chunks = export.stream(events, progress=progress)
-            if file == "-":
-                for chunk in chunks:
-                    sys.stdout.write(chunk)
-                return
-            folder = os.path.dirname(os.path.abspath(file))
             try:
-                fd, partial = tempfile.mkstemp(dir=folder, prefix=".export-", suffix=f".{export.extension}")
-            except OSError as exc:
-                raise CommandError(f"{file}: {exc.strerror}") from None
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+                if file == "-":
                     for chunk in chunks:
-                        out.write(chunk)
-                os.replace(partial, file)
-            except BaseException:
-                os.unlink(partial)
+                        sys.stdout.write(chunk)
+                    return
+                folder = os.path.dirname(os.path.abspath(file))
+                try:
+                    fd, partial = tempfile.mkstemp(dir=folder, prefix=".export-", suffix=f".{export.extension}")
+                except OSError as exc:
+                    raise CommandError(f"{file}: {exc.strerror}") from None
+                try:
+                    with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+                        for chunk in chunks:
+                            out.write(chunk)
+                    os.replace(partial, file)
+                except BaseException:
+                    os.unlink(partial)
+                    raise
+            except CommandError:
                 raise
+            except Exception as exc:
+                # A row the database cannot give, a connection it ends, a disk that fills up: a message
+                # saying where the export stopped, not a traceback (--traceback shows it).
+                where = (
+                    "standard output holds an incomplete export: it stopped"
+                    if file == "-"
+                    else f"{file}: nothing was written: the export stopped"
+                )
+                raise CommandError(f"{where} after {written} events: {type(exc).__name__}: {exc}") from exc
         self.stderr.write(f"{file}: {written} events written as {format}")
