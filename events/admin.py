@@ -550,7 +550,13 @@ class SourceAdmin(VersionedAdmin):
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": "Events from an article"}
         context.update(curation.choices())
         if request.method == "POST" and "document" in request.POST:
-            document = json.loads(request.POST["document"])
+            try:
+                document = curation.read_proposals(request.POST["document"])
+            except DatasetError as exc:
+                context.update(
+                    problems=exc.problems, form=curation.ArticleForm(initial={"url": request.POST.get("url")})
+                )
+                return TemplateResponse(request, "admin/events/source/from_article.html", context)
             try:
                 drafts, merged = curation.save_kept(document, request.POST, request.user)
             except DatasetError as exc:
@@ -573,7 +579,7 @@ class SourceAdmin(VersionedAdmin):
                 form.add_error("content", str(exc))
             else:
                 context.update(
-                    rows=curation.rows_for(document), skipped=skipped, document=curation.proposals_json(document)
+                    rows=curation.rows_for(document), skipped=skipped, document=curation.sign_proposals(document)
                 )
         context["form"] = form
         return TemplateResponse(request, "admin/events/source/from_article.html", context)

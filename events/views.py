@@ -21,7 +21,6 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.generics import get_object_or_404
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from . import dates
@@ -38,6 +37,7 @@ from .filters import (
 )
 from .models import Actor, Citation, Event, EventTombstone, EventType, Source
 from .pagination import KeysetPagination
+from .parsers import JSONParser
 from .serializers import (
     ActorSerializer,
     EventReplacementSerializer,
