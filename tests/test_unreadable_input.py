@@ -302,3 +302,41 @@ def test_the_article_page_takes_back_only_the_proposals_it_gave(admin_client, de
     ]
     assert "rows" not in response.context
     assert row_counts() == before
+
+
+# ---------------------------------------------------------------- query strings
+
+API_PATHS = [
+    "/api/v1/events/",
+    "/api/v1/events/export/?format=csv",
+    "/api/v1/timeline/",
+    "/api/v1/events/deleted/",
+    "/api/v1/actors/",
+    "/api/v1/sources/",
+    "/api/v1/events/us-ru-talks-riyadh-2025/",
+]
+
+
+@pytest.mark.parametrize("path", API_PATHS)
+@pytest.mark.parametrize("name", ["q", "actor", "type", "cursor", "date_from", "page_size", "no_such_parameter"])
+@pytest.mark.parametrize("value", ["%ED%A0%80", "%FF", "caf%E9"])
+def test_a_query_value_that_is_not_utf8_is_a_400_naming_the_parameter(client, demo, path, name, value):
+    # A surrogate's UTF-8 form, a byte no UTF-8 text has, and Latin-1's é: Django would read each as U+FFFD.
+    response = client.get(f"{path}{'&' if '?' in path else '?'}{name}={value}")
+    assert response.status_code == 400
+    assert response.json() == {name: [f"'{value}' is not UTF-8 text once percent-decoded"]}
+    assert response["Content-Security-Policy"].startswith("default-src 'self'")
+
+
+def test_a_query_name_that_is_not_utf8_is_named_as_sent(client, demo):
+    response = client.get("/api/v1/events/?%FF%FE=1&q=talks")
+    assert response.status_code == 400
+    assert response.json() == {"%FF%FE": ["'%FF%FE' is not UTF-8 text once percent-decoded"]}
+
+
+def test_percent_encoded_utf8_in_a_query_is_read_as_text(client, demo):
+    response = client.get("/api/v1/events/?q=%C3%A9v%C3%A9nement&actor=russia")
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+    response = client.get("/api/v1/actors/?q=Rus%73ia")
+    assert [actor["id"] for actor in response.json()["results"]] == ["russia", "russian-foreign-ministry"]
