@@ -42,8 +42,9 @@ log = logging.getLogger(__name__)
 CHUNK_SIZE = 1000
 """Events read (and prefetched) per round of queries."""
 
-CSV_VERSION = 1
-"""Version of the CSV columns (docs/exports.md); any change to `CSV_COLUMNS` increments it."""
+CSV_VERSION = 2
+"""Version of the CSV columns (docs/exports.md); any change to `CSV_COLUMNS`, or to how their values are
+written, increments it. 2: free text neutralised against spreadsheet formulas (`neutralise`)."""
 
 CSV_COLUMNS = (
     "id", "title", "summary", "type", "status",
@@ -55,6 +56,17 @@ CSV_COLUMNS = (
     "source_urls", "source_titles", "publishers", "published_dates", "quotes", "claimed_by",
     "review_state",
 )  # fmt: skip
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet takes a cell for a formula by, when the cell starts with it (OWASP, CSV Injection)."""
+
+FREE_TEXT_COLUMNS = frozenset(
+    {"title", "summary", "location_name", "plover_type", "plover_mode", "source_titles", "publishers", "quotes"}
+)
+"""The columns of free text: the ones neutralised against formulas (`neutralise`). The others hold
+numbers (a negative longitude or Goldstein score is a number to a spreadsheet, not a formula, and an
+apostrophe would make it text that no longer sorts or sums), or ids, codes, dates, choices and URLs,
+which their validators keep from starting with =, +, -, @, a tab or a carriage return."""
 
 # Column of each role, in the dataset's role order.
 ROLE_COLUMNS = {
@@ -502,8 +514,26 @@ CSV_FIELDS = {
     "review_state": "e.review_state",
 }
 assert tuple(CSV_FIELDS) == CSV_COLUMNS
+
+_TRIGGERS_SQL = ", ".join(_literal(char) for char in FORMULA_TRIGGERS)  # a tab and a CR as themselves
+_APOSTROPHE = _literal("'")
+
+
+def _neutralised(text):
+    """SQL for `neutralise`. Most values start with neither a trigger nor an apostrophe: one look at their
+    first character lets them through."""
+    first = f"left({text}, 1)"
+    after_apostrophes = f"left(ltrim({text}, {_APOSTROPHE}), 1)"
+    opens = f"{first} IN ({_TRIGGERS_SQL}) OR ({first} = {_APOSTROPHE} AND {after_apostrophes} IN ({_TRIGGERS_SQL}))"
+    return f"CASE WHEN {opens} THEN {_APOSTROPHE} || {text} ELSE {text} END"
+
+
 # COPY quotes an empty string (to tell it from NULL, which it writes as nothing); the csv module writes nothing.
-CSV_SELECT = ", ".join(f"NULLIF({field}, '')" for field in CSV_FIELDS.values())
+CSV_SELECT_RAW = ", ".join(f"NULLIF({field}, '')" for field in CSV_FIELDS.values())
+CSV_SELECT = ", ".join(
+    f"NULLIF({_neutralised(field) if column in FREE_TEXT_COLUMNS else field}, '')"
+    for column, field in CSV_FIELDS.items()
+)
 
 
 def _source_list(value):
@@ -631,6 +661,26 @@ def document_sql(table):
 # ---------------------------------------------------------------- CSV
 
 
+def _opens_a_formula(value):
+    return value.lstrip("'")[:1] in FORMULA_TRIGGERS
+
+
+def neutralise(value):
+    """A cell no spreadsheet runs: an apostrophe before a value that starts with =, +, -, @, a tab or a
+    carriage return once its leading apostrophes are set aside.
+
+    A spreadsheet shows a cell that starts with an apostrophe as the text after it. Setting the leading
+    apostrophes aside makes the rule exactly undoable (`restore`): a value that already starts with
+    apostrophes then a trigger ("'=x") gets one more too, so that no two values are written alike.
+    """
+    return "'" + value if _opens_a_formula(value) else value
+
+
+def restore(value):
+    """The value `neutralise` was given: one apostrophe fewer where it added one, else the value itself."""
+    return value[1:] if value.startswith("'") and _opens_a_formula(value) else value
+
+
 def escape_source_value(value):
     """A value of a per-source list, with `\\` and `|` escaped so that ' | ' only ever separates items."""
     return value.replace("\\", "\\\\").replace("|", "\\|")
@@ -691,15 +741,29 @@ def csv_row(event):
     return [row[column] for column in CSV_COLUMNS]
 
 
+# Where `neutralise` applies in a row of `csv_row`.
+_TEXT_POSITIONS = [index for index, column in enumerate(CSV_COLUMNS) if column in FREE_TEXT_COLUMNS]
+
+
+def neutralised_row(row):
+    for index in _TEXT_POSITIONS:
+        row[index] = neutralise(row[index])
+    return row
+
+
 class CSVFormat(ExportFormat):
-    """One row per event, columns of version CSV_VERSION; RFC 4180 quoting and CRLF line ends."""
+    """One row per event, columns of version CSV_VERSION; RFC 4180 quoting and CRLF line ends.
+
+    Text cells a spreadsheet would run as formulas are neutralised (`neutralise`); with `raw`, every
+    value is written as stored.
+    """
 
     name = "csv"
     media_type = "text/csv; charset=utf-8"
     extension = "csv"
     version = CSV_VERSION
 
-    def stream(self, events, progress=None):
+    def stream(self, events, progress=None, raw=False):
         buffer = io.StringIO()
         writer = csv.writer(buffer)
 
@@ -712,13 +776,15 @@ class CSVFormat(ExportFormat):
         writer.writerow(CSV_COLUMNS)
         yield flush()
         if on_postgresql(events):
-            rows = database_copy(events, CSV_EVENT_COLUMNS, CSV_SELECT, CSV_JOINS, "FORMAT csv", progress=progress)
+            select = CSV_SELECT_RAW if raw else CSV_SELECT
+            rows = database_copy(events, CSV_EVENT_COLUMNS, select, CSV_JOINS, "FORMAT csv", progress=progress)
             for chunk in rows:
                 # Each row ends with \n, where the csv module writes \r\n; a line break inside a field is quoted.
                 yield (b"\r\n".join([row[:-1] for row in chunk]) + b"\r\n").decode()
             return
         for chunk in read_chunks(events, progress=progress):
-            writer.writerows(csv_row(event) for event in chunk)
+            rows = (csv_row(event) for event in chunk)
+            writer.writerows(rows if raw else map(neutralised_row, rows))
             yield flush()
 
 

@@ -349,7 +349,17 @@ class EventViewSet(viewsets.ModelViewSet):
                 enum=sorted(FORMATS),
                 required=True,
                 description="csv, json, ndjson, ics, geojson or timelinejs",
-            )
+            ),
+            OpenApiParameter(
+                "csv_raw",
+                bool,
+                description=(
+                    "With format=csv only. By default a text cell that starts with =, +, -, @, a tab or a "
+                    "carriage return (after any apostrophes) gets an apostrophe before it, so that a "
+                    "spreadsheet shows it instead of running it as a formula; numbers are written as numbers. "
+                    "true writes every value exactly as stored (docs/exports.md)."
+                ),
+            ),
         ],
         responses={
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="csv: one event a row."),
@@ -369,10 +379,18 @@ class EventViewSet(viewsets.ModelViewSet):
         name = request.query_params.get("format", "")
         if name not in FORMATS:
             raise ValidationError({"format": [f"{name[:20]!r} is not one of {', '.join(sorted(FORMATS))}"]})
+        options = {}
+        raw = request.query_params.get("csv_raw", "")
+        if raw:
+            if raw not in ("true", "false"):
+                raise ValidationError({"csv_raw": [f"{raw[:20]!r} is not true or false"]})
+            if name != "csv":
+                raise ValidationError({"csv_raw": [f"only with format=csv: {name} is always written as stored"]})
+            options["raw"] = raw == "true"
         events = self.filter_queryset(Event.objects.visible_to(request.user).chronological())
         export = FORMATS[name]
         response = StreamingHttpResponse(
-            streamed(export.stream(events), request.get_full_path()), content_type=export.media_type
+            streamed(export.stream(events, **options), request.get_full_path()), content_type=export.media_type
         )
         response["Content-Disposition"] = f'attachment; filename="{export_filename(name)}"'
         return response

@@ -20,13 +20,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--format", required=True, choices=sorted(FORMATS))
+        parser.add_argument(
+            "--csv-raw",
+            action="store_true",
+            help="csv only: write every value as stored, without the apostrophe that keeps a spreadsheet "
+            "from running a cell starting with =, +, -, @, a tab or a carriage return (docs/exports.md)",
+        )
         for name, spec in EventFilter.base_filters.items():
             parser.add_argument(
                 f"--{name.replace('_', '-')}", dest=f"filter_{name}", action="append", help=spec.extra.get("help_text")
             )
         parser.add_argument("file", help="path to write, or - for standard output")
 
-    def handle(self, *args, format, file, **options):
+    def handle(self, *args, format, file, csv_raw, **options):
+        if csv_raw and format != "csv":
+            raise CommandError(f"--csv-raw: only with --format csv: {format} is always written as stored")
         params = QueryDict(mutable=True)
         for name in EventFilter.base_filters:
             for value in options.get(f"filter_{name}") or []:
@@ -45,7 +53,7 @@ class Command(BaseCommand):
                 written += count
                 bar.update(count)
 
-            chunks = export.stream(events, progress=progress)
+            chunks = export.stream(events, progress=progress, **({"raw": True} if csv_raw else {}))
             try:
                 if file == "-":
                     for chunk in chunks:
