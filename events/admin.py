@@ -24,7 +24,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import curation
 from .countries import COUNTRIES
 from .dataset import DatasetError, Problem, lock_event_id
-from .exports import FORMATS, export_filename
+from .exports import FORMATS, export_filename, streamed
 from .extraction import ExtractionError
 from .imports import Preview, import_upload, preview, read_upload
 from .models import (
@@ -552,7 +552,8 @@ class EventAdmin(VersionedAdmin):
     def _export(self, queryset, name):
         export = FORMATS[name]
         response = StreamingHttpResponse(
-            export.stream(queryset.order_by("start", "id")), content_type=export.media_type
+            streamed(export.stream(queryset.order_by("start", "id")), f"of the admin's selection as {name}"),
+            content_type=export.media_type,
         )
         response["Content-Disposition"] = f'attachment; filename="{export_filename(name)}"'
         return response
@@ -638,7 +639,13 @@ class SourceAdmin(VersionedAdmin):
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": "Events from an article"}
         context.update(curation.choices())
         if request.method == "POST" and "document" in request.POST:
-            document = json.loads(request.POST["document"])
+            try:
+                document = curation.read_proposals(request.POST["document"])
+            except DatasetError as exc:
+                context.update(
+                    problems=exc.problems, form=curation.ArticleForm(initial={"url": request.POST.get("url")})
+                )
+                return TemplateResponse(request, "admin/events/source/from_article.html", context)
             try:
                 drafts, merged = curation.save_kept(document, request.POST, request.user)
             except DatasetError as exc:
@@ -661,7 +668,7 @@ class SourceAdmin(VersionedAdmin):
                 form.add_error("content", str(exc))
             else:
                 context.update(
-                    rows=curation.rows_for(document), skipped=skipped, document=curation.proposals_json(document)
+                    rows=curation.rows_for(document), skipped=skipped, document=curation.sign_proposals(document)
                 )
         context["form"] = form
         return TemplateResponse(request, "admin/events/source/from_article.html", context)

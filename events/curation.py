@@ -5,11 +5,11 @@ reader like every other write, in one transaction: new drafts, and citations
 added to events already stored where the curator says a proposal repeats one.
 """
 
-import json
 import urllib.error
 import urllib.request
 
 from django import forms
+from django.core import signing
 from django.db import transaction
 
 from . import dates
@@ -143,5 +143,20 @@ def save_kept(document, post, user):
     return drafts, merged
 
 
-def proposals_json(document):
-    return json.dumps(document, ensure_ascii=False)
+PROPOSALS_SALT = "events.curation.proposals"
+
+
+def sign_proposals(document):
+    """The proposals as the page carries them between its two steps: signed, so that what comes back
+    is what this site proposed, never a document of the sender's making (nested a thousand deep,
+    holding text no database can store, or of another shape)."""
+    return signing.dumps(document, salt=PROPOSALS_SALT, compress=True)
+
+
+def read_proposals(token):
+    """The proposals a page carried back; a DatasetError when they are not the ones this site signed."""
+    try:
+        return signing.loads(token, salt=PROPOSALS_SALT)
+    except signing.BadSignature:
+        problem = "not the proposals this page was given: paste the article again"
+        raise DatasetError([Problem("proposals", "document", problem)]) from None

@@ -19,6 +19,7 @@ import csv
 import datetime
 import io
 import json
+import logging
 import queue
 import re
 import threading
@@ -36,11 +37,14 @@ from . import dates
 from .dataset import EVENT_KEYS, ROLE_ORDER, SOURCE_KEYS, _indented, actor_to_dict, event_to_dict
 from .models import Actor, Citation, Event, EventRelation, Participant, ReviewState, Role
 
+log = logging.getLogger(__name__)
+
 CHUNK_SIZE = 1000
 """Events read (and prefetched) per round of queries."""
 
-CSV_VERSION = 1
-"""Version of the CSV columns (docs/exports.md); any change to `CSV_COLUMNS` increments it."""
+CSV_VERSION = 2
+"""Version of the CSV columns (docs/exports.md); any change to `CSV_COLUMNS`, or to how their values are
+written, increments it. 2: free text neutralised against spreadsheet formulas (`neutralise`)."""
 
 CSV_COLUMNS = (
     "id", "title", "summary", "type", "status",
@@ -52,6 +56,17 @@ CSV_COLUMNS = (
     "source_urls", "source_titles", "publishers", "published_dates", "quotes", "claimed_by",
     "review_state",
 )  # fmt: skip
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet takes a cell for a formula by, when the cell starts with it (OWASP, CSV Injection)."""
+
+FREE_TEXT_COLUMNS = frozenset(
+    {"title", "summary", "location_name", "plover_type", "plover_mode", "source_titles", "publishers", "quotes"}
+)
+"""The columns of free text: the ones neutralised against formulas (`neutralise`). The others hold
+numbers (a negative longitude or Goldstein score is a number to a spreadsheet, not a formula, and an
+apostrophe would make it text that no longer sorts or sums), or ids, codes, dates, choices and URLs,
+which their validators keep from starting with =, +, -, @, a tab or a carriage return."""
 
 # Column of each role, in the dataset's role order.
 ROLE_COLUMNS = {
@@ -258,6 +273,26 @@ def export_filename(fmt_name, when=None) -> str:
     elif isinstance(when, datetime.datetime):
         when = timezone.localtime(when).date() if timezone.is_aware(when) else when.date()
     return f"chancery-events-{when.isoformat()}.{fmt.extension}"
+
+
+def streamed(chunks, what):
+    """The chunks of an export, for a streamed response: an error midway is logged, then raised on.
+
+    The status line went out with the first chunk, so the error can no longer be an error status:
+    raised from the response's iterator, it makes the WSGI server cut the connection (gunicorn
+    closes it without the chunked body's last chunk), and the client sees an incomplete response,
+    never a short file that looks whole. `what` names the export in the log.
+    """
+    written = 0
+    try:
+        for chunk in chunks:
+            yield chunk
+            written += len(chunk)
+    except Exception:
+        log.exception("export %s failed after %d characters: the connection is cut", what, written)
+        raise
+    finally:
+        chunks.close()  # at once, not when collected: the PostgreSQL road cancels its COPY on close
 
 
 class ExportFormat:
@@ -491,8 +526,26 @@ CSV_FIELDS = {
     "review_state": "e.review_state",
 }
 assert tuple(CSV_FIELDS) == CSV_COLUMNS
+
+_TRIGGERS_SQL = ", ".join(_literal(char) for char in FORMULA_TRIGGERS)  # a tab and a CR as themselves
+_APOSTROPHE = _literal("'")
+
+
+def _neutralised(text):
+    """SQL for `neutralise`. Most values start with neither a trigger nor an apostrophe: one look at their
+    first character lets them through."""
+    first = f"left({text}, 1)"
+    after_apostrophes = f"left(ltrim({text}, {_APOSTROPHE}), 1)"
+    opens = f"{first} IN ({_TRIGGERS_SQL}) OR ({first} = {_APOSTROPHE} AND {after_apostrophes} IN ({_TRIGGERS_SQL}))"
+    return f"CASE WHEN {opens} THEN {_APOSTROPHE} || {text} ELSE {text} END"
+
+
 # COPY quotes an empty string (to tell it from NULL, which it writes as nothing); the csv module writes nothing.
-CSV_SELECT = ", ".join(f"NULLIF({field}, '')" for field in CSV_FIELDS.values())
+CSV_SELECT_RAW = ", ".join(f"NULLIF({field}, '')" for field in CSV_FIELDS.values())
+CSV_SELECT = ", ".join(
+    f"NULLIF({_neutralised(field) if column in FREE_TEXT_COLUMNS else field}, '')"
+    for column, field in CSV_FIELDS.items()
+)
 
 
 def _source_list(value):
@@ -631,6 +684,26 @@ def document_sql(table, published_related_only=False):
 # ---------------------------------------------------------------- CSV
 
 
+def _opens_a_formula(value):
+    return value.lstrip("'")[:1] in FORMULA_TRIGGERS
+
+
+def neutralise(value):
+    """A cell no spreadsheet runs: an apostrophe before a value that starts with =, +, -, @, a tab or a
+    carriage return once its leading apostrophes are set aside.
+
+    A spreadsheet shows a cell that starts with an apostrophe as the text after it. Setting the leading
+    apostrophes aside makes the rule exactly undoable (`restore`): a value that already starts with
+    apostrophes then a trigger ("'=x") gets one more too, so that no two values are written alike.
+    """
+    return "'" + value if _opens_a_formula(value) else value
+
+
+def restore(value):
+    """The value `neutralise` was given: one apostrophe fewer where it added one, else the value itself."""
+    return value[1:] if value.startswith("'") and _opens_a_formula(value) else value
+
+
 def escape_source_value(value):
     """A value of a per-source list, with `\\` and `|` escaped so that ' | ' only ever separates items."""
     return value.replace("\\", "\\\\").replace("|", "\\|")
@@ -691,15 +764,29 @@ def csv_row(event):
     return [row[column] for column in CSV_COLUMNS]
 
 
+# Where `neutralise` applies in a row of `csv_row`.
+_TEXT_POSITIONS = [index for index, column in enumerate(CSV_COLUMNS) if column in FREE_TEXT_COLUMNS]
+
+
+def neutralised_row(row):
+    for index in _TEXT_POSITIONS:
+        row[index] = neutralise(row[index])
+    return row
+
+
 class CSVFormat(ExportFormat):
-    """One row per event, columns of version CSV_VERSION; RFC 4180 quoting and CRLF line ends."""
+    """One row per event, columns of version CSV_VERSION; RFC 4180 quoting and CRLF line ends.
+
+    Text cells a spreadsheet would run as formulas are neutralised (`neutralise`); with `raw`, every
+    value is written as stored.
+    """
 
     name = "csv"
     media_type = "text/csv; charset=utf-8"
     extension = "csv"
     version = CSV_VERSION
 
-    def stream(self, events, progress=None):
+    def stream(self, events, progress=None, raw=False):
         buffer = io.StringIO()
         writer = csv.writer(buffer)
 
@@ -712,14 +799,16 @@ class CSVFormat(ExportFormat):
         writer.writerow(CSV_COLUMNS)
         yield flush()
         if on_postgresql(events):
+            select = CSV_SELECT_RAW if raw else CSV_SELECT
             joins = CSV_JOINS[events.hides_unpublished]
-            rows = database_copy(events, CSV_EVENT_COLUMNS, CSV_SELECT, joins, "FORMAT csv", progress=progress)
+            rows = database_copy(events, CSV_EVENT_COLUMNS, select, joins, "FORMAT csv", progress=progress)
             for chunk in rows:
                 # Each row ends with \n, where the csv module writes \r\n; a line break inside a field is quoted.
                 yield (b"\r\n".join([row[:-1] for row in chunk]) + b"\r\n").decode()
             return
         for chunk in read_chunks(events, progress=progress):
-            writer.writerows(csv_row(event) for event in chunk)
+            rows = (csv_row(event) for event in chunk)
+            writer.writerows(rows if raw else map(neutralised_row, rows))
             yield flush()
 
 
@@ -849,8 +938,13 @@ def vevent(event):
     item.add("dtstamp", event.updated_at)
     item.add("last-modified", event.updated_at)
     item.add("dtstart", event.start)
-    # All-day events end on the day after their last day (the end is exclusive).
-    item.add("dtend", event.span_end + datetime.timedelta(days=1))
+    if event.span_end < datetime.date.max:
+        # All-day events end on the day after their last day (the end is exclusive).
+        item.add("dtend", event.span_end + datetime.timedelta(days=1))
+    else:
+        # No DATE can say the day after 9999-12-31. RFC 5545 lets DURATION stand for DTEND (3.6.1), in
+        # whole days after a DATE start (3.8.2.5): the same span, where clamping DTEND would lose a day.
+        item.add("duration", datetime.timedelta(days=(event.span_end - event.start).days + 1))
     item.add("summary", f"{event.title} {precision_note(event)}".rstrip())
     item.add("description", ics_description(event))
     item.add("status", ICS_STATUS[event.status])

@@ -95,6 +95,12 @@ def looks_like_html(content):
 
 def read_article(content, *, url=None, published=None, publisher=None):
     """The article's title, body paragraphs and metadata; arguments win over what the page says."""
+    from .dataset import SURROGATE
+
+    for name, value in (("url", url), ("publisher", publisher)):
+        # A command line's bytes that are not UTF-8 arrive as lone surrogates, which nothing can store.
+        if isinstance(value, str) and SURROGATE.search(value):
+            raise ExtractionError(f"{name}: {value!r} is not UTF-8 text")
     content = _as_text(content)
     published = parse_published(published)
     url = _checked_url(url) if url else None

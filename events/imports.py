@@ -1,8 +1,8 @@
 """Bringing events in from the admin: a dataset file or a CSV, previewed before anything is written.
 
-The CSV is the export's own (docs/exports.md, version 1): what Chancery writes
-as CSV it reads back. Every check is the dataset reader's, so an upload meets
-exactly the rules of `import_dataset`.
+The CSV is the export's own (docs/exports.md, version 2, or version 1): what
+Chancery writes as CSV it reads back. Every check is the dataset reader's, so an
+upload meets exactly the rules of `import_dataset`.
 """
 
 import csv
@@ -24,7 +24,7 @@ from .dataset import (
     save_dataset,
     wait_for_other_imports,
 )
-from .exports import CSV_COLUMNS, LIST_SEPARATOR, ROLE_COLUMNS, split_source_values
+from .exports import CSV_COLUMNS, FREE_TEXT_COLUMNS, LIST_SEPARATOR, ROLE_COLUMNS, restore, split_source_values
 from .models import Event, ReviewState, Source, normalize_url, source_change_problem
 
 # Columns the CSV export derives from other data (the type's codes): read back, they are ignored.
@@ -44,9 +44,20 @@ def csv_to_document(text):
         problems += [Problem("file", "csv", f"unknown column {c!r} (see docs/exports.md)") for c in unknown]
         raise DatasetError(problems)
     try:
-        return {"events": [_event_from_row(row) for row in reader]}
+        return {"events": [_event_from_row(_restored(row)) for row in reader]}
     except csv.Error as exc:
         raise DatasetError([Problem("file", "csv", f"line {reader.line_num}: {exc}")]) from None
+
+
+def _restored(row):
+    """The row's values as stored, where the export neutralised its free text against spreadsheet
+    formulas (`events.exports.neutralise`). A value that was not neutralised reads as it is, except one
+    starting with apostrophes then a formula's first character: the export never writes such a value
+    without adding an apostrophe, so one is taken off."""
+    return {
+        column: restore(value) if column in FREE_TEXT_COLUMNS and isinstance(value, str) else value
+        for column, value in row.items()
+    }
 
 
 def _split(text):

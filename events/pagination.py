@@ -6,11 +6,13 @@ however deep it is, and rows inserted meanwhile never shift a page.
 """
 
 import base64
+import datetime
 import json
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -124,6 +126,14 @@ class KeysetPagination(BasePagination):
         """A key of the cursor as the model field holds it; its validators (integer range, slug
         characters) refuse what the database could not compare, before the database is asked."""
         value = field.to_python(value)
+        if value is None:  # the keys are columns without nulls: no row comes after a null
+            raise ValueError("a null key")
+        if isinstance(value, datetime.datetime):
+            if timezone.is_naive(value):  # cursors carry the offset of the moment they were made at
+                raise ValueError("a moment without an offset")
+            # Every database compares moments in UTC; one that is outside the years 1 to 9999 there
+            # (9999-12-31T23:59:59-05:00) overflows here rather than in SQLite's adapter.
+            value = value.astimezone(datetime.UTC)
         field.run_validators(value)
         return value
 

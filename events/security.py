@@ -1,9 +1,13 @@
-"""Two small guards around every view: the security headers of every response, and a body-size limit.
+"""Small guards in front of every view: the security headers of every response, a body-size limit, and
+query strings that are text for the API.
 
 docs/security.md says why these are middleware of our own rather than a library.
 """
 
+from urllib.parse import unquote_to_bytes
+
 from django.conf import settings
+from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.http import HttpResponse, JsonResponse
 
 # The site loads nothing from other hosts. Inline styles are allowed because vis-timeline and the
@@ -78,4 +82,41 @@ class BodyLimitMiddleware:
                     status=413,
                     content_type="text/plain; charset=utf-8",
                 )
+        return self.get_response(request)
+
+
+def undecodable_parameters(query_string):
+    """{parameter: [message]} for each parameter of a query string (bytes) whose name or value,
+    percent-decoded, is not UTF-8 text; the name as sent when the name itself is not."""
+    problems = {}
+    for pair in query_string.split(b"&"):
+        name, _, value = pair.partition(b"=")
+        for part in (name, value):
+            try:
+                unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
+            except UnicodeDecodeError:
+                shown = part[:60].decode("ascii", "backslashreplace")
+                try:
+                    key = unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8")
+                except UnicodeDecodeError:
+                    key = name[:60].decode("ascii", "backslashreplace")
+                problems.setdefault(key, []).append(f"{shown!r} is not UTF-8 text once percent-decoded")
+                break
+    return problems
+
+
+class QueryTextMiddleware:
+    """Refuses an API request whose query string holds bytes that are not UTF-8 (`?q=%ED%A0%80`):
+    400 naming each such parameter. Django reads them as U+FFFD replacement characters and would
+    answer for those, a search for "\ufffd" that finds nothing, as if that were what the client sent.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/"):
+            problems = undecodable_parameters(get_bytes_from_wsgi(request.environ, "QUERY_STRING", ""))
+            if problems:
+                return JsonResponse(problems, status=400)
         return self.get_response(request)

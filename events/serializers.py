@@ -10,7 +10,7 @@ import math
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
-from .dataset import DatasetError, DatasetReader, actor_to_dict, event_to_dict
+from .dataset import DatasetError, DatasetReader, actor_to_dict, event_to_dict, unreadable
 from .filters import DATE_PATTERN, SLUG_PATTERN, TYPE_PATTERN
 from .models import Actor, EventType, Precision, RelationKind, ReviewState, Role, Source, Status, normalize_url
 
@@ -155,9 +155,14 @@ class EventReplacementSerializer(EventSerializer):
 
 def unstorable(data):
     """{field: [message]} for the values of a request body that no database or reader could take:
-    NUL characters (PostgreSQL refuses them in text), numbers beyond a float, a claimant or a URL
-    of the wrong kind. Checked before the dataset reader looks anything up."""
+    lone surrogates and lists or objects nested too deep (`unreadable`), NUL characters (PostgreSQL
+    refuses them in text), numbers beyond a float, a claimant or a URL of the wrong kind. Checked
+    before the dataset reader looks anything up."""
     errors = {}
+    for where, message in unreadable(data):
+        errors.setdefault(where or "non_field_errors", []).append(message)
+    if errors:
+        return errors  # the walk below recurses: nothing nested too deep may reach it
 
     def walk(value, where):  # where: the path of value, None for the body itself
         if isinstance(value, str) and "\x00" in value:

@@ -21,12 +21,11 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.generics import get_object_or_404
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from . import dates
 from .dataset import DatasetError, WriteConflict, event_to_dict, lock_event_id, save_dataset
-from .exports import FORMATS, export_filename
+from .exports import FORMATS, export_filename, streamed
 from .filters import (
     OPTIONAL_DATETIME,
     SLUG_PATTERN,
@@ -39,6 +38,7 @@ from .filters import (
 from .imports import review_problems
 from .models import Actor, Citation, Event, EventTombstone, EventType, Source, may_see_unpublished
 from .pagination import KeysetPagination
+from .parsers import JSONParser
 from .serializers import (
     ActorSerializer,
     EventReplacementSerializer,
@@ -374,7 +374,17 @@ class EventViewSet(viewsets.ModelViewSet):
                 enum=sorted(FORMATS),
                 required=True,
                 description="csv, json, ndjson, ics, geojson or timelinejs",
-            )
+            ),
+            OpenApiParameter(
+                "csv_raw",
+                bool,
+                description=(
+                    "With format=csv only. By default a text cell that starts with =, +, -, @, a tab or a "
+                    "carriage return (after any apostrophes) gets an apostrophe before it, so that a "
+                    "spreadsheet shows it instead of running it as a formula; numbers are written as numbers. "
+                    "true writes every value exactly as stored (docs/exports.md)."
+                ),
+            ),
         ],
         responses={
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="csv: one event a row."),
@@ -394,9 +404,19 @@ class EventViewSet(viewsets.ModelViewSet):
         name = request.query_params.get("format", "")
         if name not in FORMATS:
             raise ValidationError({"format": [f"{name[:20]!r} is not one of {', '.join(sorted(FORMATS))}"]})
+        options = {}
+        raw = request.query_params.get("csv_raw", "")
+        if raw:
+            if raw not in ("true", "false"):
+                raise ValidationError({"csv_raw": [f"{raw[:20]!r} is not true or false"]})
+            if name != "csv":
+                raise ValidationError({"csv_raw": [f"only with format=csv: {name} is always written as stored"]})
+            options["raw"] = raw == "true"
         events = self.filter_queryset(Event.objects.visible_to(request.user).chronological())
         export = FORMATS[name]
-        response = StreamingHttpResponse(export.stream(events), content_type=export.media_type)
+        response = StreamingHttpResponse(
+            streamed(export.stream(events, **options), request.get_full_path()), content_type=export.media_type
+        )
         response["Content-Disposition"] = f'attachment; filename="{export_filename(name)}"'
         return response
 

@@ -51,6 +51,11 @@ def generic_export(fmt, events, monkeypatch):
 def assert_same_on_both_roads(events, monkeypatch):
     for fmt in FAST_FORMATS:
         assert export(fmt, events) == generic_export(fmt, events, monkeypatch), fmt
+    # The CSV as stored too (csv_raw): the same bytes on both roads.
+    raw = "".join(FORMATS["csv"].stream(events, raw=True))
+    with monkeypatch.context() as patch:
+        patch.setattr(exports, "on_postgresql", lambda events: False)
+        assert raw == "".join(FORMATS["csv"].stream(events, raw=True))
 
 
 def awkward_events():

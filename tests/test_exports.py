@@ -113,8 +113,8 @@ def test_it_writes_one_csv_row_per_event_in_the_given_order(demo):
     assert len(demo_ids(demo)) == 17
 
 
-def test_it_writes_the_version_1_columns_id_first():
-    assert exports.CSV_VERSION == 1
+def test_it_writes_the_version_2_columns_id_first():
+    assert exports.CSV_VERSION == 2
     assert CSV_COLUMNS[0] == "id"
     assert len(set(CSV_COLUMNS)) == len(CSV_COLUMNS) == 31
 

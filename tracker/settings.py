@@ -107,6 +107,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # An API query string that is not UTF-8 is refused (400), not read as replacement characters;
+    # after the middleware above, so that the refusal carries the same headers as every answer.
+    "events.security.QueryTextMiddleware",
     # Records who made each change in the history tables.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Marks the requests whose reads may go to a replica (tracker/routers.py).

@@ -20,13 +20,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--format", required=True, choices=sorted(FORMATS))
+        parser.add_argument(
+            "--csv-raw",
+            action="store_true",
+            help="csv only: write every value as stored, without the apostrophe that keeps a spreadsheet "
+            "from running a cell starting with =, +, -, @, a tab or a carriage return (docs/exports.md)",
+        )
         for name, spec in EventFilter.base_filters.items():
             parser.add_argument(
                 f"--{name.replace('_', '-')}", dest=f"filter_{name}", action="append", help=spec.extra.get("help_text")
             )
         parser.add_argument("file", help="path to write, or - for standard output")
 
-    def handle(self, *args, format, file, **options):
+    def handle(self, *args, format, file, csv_raw, **options):
+        if csv_raw and format != "csv":
+            raise CommandError(f"--csv-raw: only with --format csv: {format} is always written as stored")
         params = QueryDict(mutable=True)
         for name in EventFilter.base_filters:
             for value in options.get(f"filter_{name}") or []:
@@ -45,22 +53,34 @@ class Command(BaseCommand):
                 written += count
                 bar.update(count)
 
-            chunks = export.stream(events, progress=progress)
-            if file == "-":
-                for chunk in chunks:
-                    sys.stdout.write(chunk)
-                return
-            folder = os.path.dirname(os.path.abspath(file))
+            chunks = export.stream(events, progress=progress, **({"raw": True} if csv_raw else {}))
             try:
-                fd, partial = tempfile.mkstemp(dir=folder, prefix=".export-", suffix=f".{export.extension}")
-            except OSError as exc:
-                raise CommandError(f"{file}: {exc.strerror}") from None
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+                if file == "-":
                     for chunk in chunks:
-                        out.write(chunk)
-                os.replace(partial, file)
-            except BaseException:
-                os.unlink(partial)
+                        sys.stdout.write(chunk)
+                    return
+                folder = os.path.dirname(os.path.abspath(file))
+                try:
+                    fd, partial = tempfile.mkstemp(dir=folder, prefix=".export-", suffix=f".{export.extension}")
+                except OSError as exc:
+                    raise CommandError(f"{file}: {exc.strerror}") from None
+                try:
+                    with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+                        for chunk in chunks:
+                            out.write(chunk)
+                    os.replace(partial, file)
+                except BaseException:
+                    os.unlink(partial)
+                    raise
+            except CommandError:
                 raise
+            except Exception as exc:
+                # A row the database cannot give, a connection it ends, a disk that fills up: a message
+                # saying where the export stopped, not a traceback (--traceback shows it).
+                where = (
+                    "standard output holds an incomplete export: it stopped"
+                    if file == "-"
+                    else f"{file}: nothing was written: the export stopped"
+                )
+                raise CommandError(f"{where} after {written} events: {type(exc).__name__}: {exc}") from exc
         self.stderr.write(f"{file}: {written} events written as {format}")
