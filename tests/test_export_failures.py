@@ -26,7 +26,7 @@ from django.db import connection
 
 from events.models import Event
 
-from .test_faults import ROOT, database_url, gunicorn
+from .servers import ROOT, database_url, gunicorn
 
 committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 on_postgresql = connection.vendor == "postgresql"

@@ -298,7 +298,8 @@ postgresql_only = pytest.mark.skipif(
 
 @pytest.fixture
 def scratch_databases():
-    """Names for databases of this test's own; every one is dropped at the end."""
+    """Names for databases of this test's own; every one is dropped at the end. Named after the test database,
+    which is the run's own, so that two runs on one server (two checkouts, CI beside a developer) never meet."""
     params = connection.settings_dict
     env = dict(os.environ)
     env.update(
@@ -312,7 +313,7 @@ def scratch_databases():
     made = []
 
     def create(name, template=None):
-        name = f"chancery_ops_{name}"
+        name = f"{params['NAME']}_ops_{name}"
         pg(env, "dropdb", "--if-exists", name)
         pg(env, "createdb", *(["-T", template] if template else []), name)
         made.append(name)

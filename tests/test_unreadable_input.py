@@ -26,7 +26,7 @@ from rest_framework.test import APIClient
 from events.dataset import MAX_DEPTH, NOT_UNICODE, TOO_DEEP
 
 from .conftest import dataset, event_record, row_counts
-from .test_faults import ROOT
+from .servers import ROOT
 
 pytestmark = pytest.mark.django_db
 
