@@ -108,7 +108,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # An API query string that is not UTF-8 is refused (400), not read as replacement characters;
-    # after the middleware above, so that the refusal carries the same headers as every answer.
+    # the refusal gets the same headers as every answer from SecurityHeadersMiddleware, first above.
     "events.security.QueryTextMiddleware",
     # Records who made each change in the history tables.
     "simple_history.middleware.HistoryRequestMiddleware",
