@@ -22,6 +22,7 @@ from django.utils.text import smart_split, unescape_string_literal
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import curation
+from .api.views import etag_of
 from .countries import COUNTRIES
 from .dataset import DatasetError, Problem, lock_event_id
 from .exports import FORMATS, export_filename, streamed
@@ -41,7 +42,6 @@ from .models import (
     source_change_problem,
 )
 from .restore import RestoreError, restore_event
-from .views import etag_of
 
 URL_FIELD = {models.URLField: {"assume_scheme": "https"}}
 IMPORT_SESSION_KEY = "chancery-import"

@@ -10,7 +10,7 @@ from events.dataset import import_document
 
 DEMO_PATH = Path(__file__).resolve().parents[1] / "events" / "data" / "demo.json"
 ARTICLE_URL = "https://torre.news/en/a-lot-of-mess-to-clear-up-in-russia-us-ties-lavrov"
-# The queries of the anonymous throttle (events/throttling.py) in an anonymous API request it lets through:
+# The queries of the anonymous throttle (events/api/throttling.py) in an anonymous API request it lets through:
 # the lock, the client's history read, and Django's DatabaseCache writing it back (a count of the table
 # for its culling, a savepoint, a read, the write, the savepoint's release).
 ANON_THROTTLE_QUERIES = 7

@@ -1,7 +1,7 @@
 """Forged cursors: whatever a client puts in `cursor`, a list answers 200 or a 400 naming `cursor`, never a 500.
 
 A cursor is base64 of a JSON object `{"o": ordering keys, "v": their values, "d": "n" or "p"}`
-(events/pagination.py). Hypothesis writes cursors with the right keys and wild values (moments
+(events/api/pagination.py). Hypothesis writes cursors with the right keys and wild values (moments
 far in the past or future with any offset, numbers beyond every column's range, nested lists,
 text of any kind) for every listing that pages by cursor and every ordering of the event list.
 Both databases: SQLite, and PostgreSQL with DATABASE_URL set.

@@ -122,7 +122,7 @@ def test_rows_from_the_replica_and_the_primary_may_be_related():
 
 def queries_by_alias(request):
     """Make the request; returns its response and the SQL that each alias ran, but for the anonymous
-    throttle's: it counts in the primary's cache table, in a transaction of its own (events/throttling.py)."""
+    throttle's: it counts in the primary's cache table, in a transaction of its own (events/api/throttling.py)."""
     with (
         CaptureQueriesContext(connections["default"]) as primary,
         CaptureQueriesContext(connections["replica"]) as copy,

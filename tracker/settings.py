@@ -265,8 +265,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
-    # drf-spectacular's, knowing that anonymous clients may read (events/views.py).
-    "DEFAULT_SCHEMA_CLASS": "events.views.ApiSchema",
+    # drf-spectacular's, knowing that anonymous clients may read (events/api/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "events.api.schema.ApiSchema",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -275,7 +275,7 @@ REST_FRAMEWORK = {
     # `format` is the export endpoint's parameter; responses follow the Accept header instead.
     "URL_FORMAT_OVERRIDE": None,
     # Off when ANON_THROTTLE_RATE is empty; over the rate, anonymous clients get 429.
-    "DEFAULT_THROTTLE_CLASSES": ["events.throttling.AnonRateThrottle"] if ANON_THROTTLE_RATE else [],
+    "DEFAULT_THROTTLE_CLASSES": ["events.api.throttling.AnonRateThrottle"] if ANON_THROTTLE_RATE else [],
     "DEFAULT_THROTTLE_RATES": {"anon": ANON_THROTTLE_RATE or None},
     "EXCEPTION_HANDLER": "events.errors.exception_handler",
     # The throttle counts by X-Forwarded-For only behind trusted proxies.

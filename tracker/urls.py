@@ -10,8 +10,8 @@ admin.site.index_title = "Events, actors and their sources"
 
 urlpatterns = [
     path("", pages.timeline, name="timeline"),
-    path("api/v1/", include("events.urls")),
-    # Not throttled: they read nothing from the database, where the throttle would count them (events/throttling.py).
+    path("api/v1/", include("events.api.urls")),
+    # Not throttled: they read nothing from the database, where the throttle counts (events/api/throttling.py).
     path("api/schema/", SpectacularAPIView.as_view(throttle_classes=[]), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema", throttle_classes=[]), name="api-docs"),
     path("admin/", admin.site.urls),

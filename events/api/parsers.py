@@ -3,7 +3,7 @@
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
-from .dataset import TOO_DEEP
+from ..dataset import TOO_DEEP
 
 
 class JSONParser(parsers.JSONParser):
@@ -13,5 +13,5 @@ class JSONParser(parsers.JSONParser):
         except RecursionError:
             # A thousand nested lists or objects exhaust the parser's recursion: a 400 that says so, as
             # DRF says any other unreadable body is, not a 500. Shallower but still too deep bodies are
-            # parsed, then refused field by field (events/serializers.py, `unstorable`).
+            # parsed, then refused field by field (events/api/serializers.py, `unstorable`).
             raise ParseError(f"JSON parse error - {TOO_DEEP}") from None

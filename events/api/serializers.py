@@ -10,9 +10,9 @@ import math
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
-from .dataset import DatasetError, DatasetReader, actor_to_dict, event_to_dict, unreadable
-from .filters import DATE_PATTERN, SLUG_PATTERN, TYPE_PATTERN
-from .models import Actor, EventType, Precision, RelationKind, ReviewState, Role, Source, Status, normalize_url
+from ..dataset import DatasetError, DatasetReader, actor_to_dict, event_to_dict, unreadable
+from ..filters import DATE_PATTERN, SLUG_PATTERN, TYPE_PATTERN
+from ..models import Actor, EventType, Precision, RelationKind, ReviewState, Role, Source, Status, normalize_url
 
 # The demo's Riyadh talks, as GET /api/v1/events/us-ru-talks-riyadh-2025/ returns them.
 EVENT_EXAMPLE = {
