@@ -21,6 +21,7 @@ from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone
 
 from . import dates
+from .choices import RELATIONS, ROLE_ORDER, ROLES
 from .management.commands.generate_events import copy_line
 from .models import (
     Actor,
@@ -29,9 +30,7 @@ from .models import (
     EventRelation,
     EventType,
     Participant,
-    RelationKind,
     ReviewState,
-    Role,
     Source,
     Tag,
     normalize_url,
@@ -39,10 +38,6 @@ from .models import (
     validate_slug_id,
 )
 
-ROLE_ORDER = {role: rank for rank, role in enumerate(Role.values)}
-# The choices' values, computed once: an enum's `.values` builds its list anew on every call.
-ROLES = tuple(Role.values)
-RELATIONS = tuple(RelationKind.values)
 validate_source_url = URLValidator(schemes=["http", "https"])
 
 ACTOR_KEYS = ("id", "name", "kind", "country", "aliases", "parent", "wikidata")

@@ -30,6 +30,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from . import dates
+from .choices import Precision, RelationKind, ReviewState, Role, Status
 from .countries import COUNTRIES
 
 RESERVED_EVENT_IDS = frozenset({"export", "deleted"})
@@ -85,12 +86,6 @@ def equal_in_any_case(queryset, field, value):
         # SQLite's own case folding knows A-Z only; `casefold` is Python's, registered by events.apps.
         return queryset.alias(folded=Func(F(field), function="casefold")).filter(folded=value.casefold())
     return queryset.filter(**{f"{field}__iexact": value})
-
-
-class Precision(models.TextChoices):
-    DAY = dates.DAY, "day"
-    MONTH = dates.MONTH, "month"
-    YEAR = dates.YEAR, "year"
 
 
 class Actor(models.Model):
@@ -588,20 +583,6 @@ class EventQuerySet(models.QuerySet):
         return self.filter(citations__source__url__in=source_urls).annotate(cited_url=F("citations__source__url"))
 
 
-class Status(models.TextChoices):
-    PROPOSED = "proposed", "proposed"
-    SCHEDULED = "scheduled", "scheduled"
-    OCCURRED = "occurred", "occurred"
-    CANCELLED = "cancelled", "cancelled"
-    POSTPONED = "postponed", "postponed"
-
-
-class ReviewState(models.TextChoices):
-    DRAFT = "draft", "draft"
-    REVIEWED = "reviewed", "reviewed"
-    PUBLISHED = "published", "published"
-
-
 class Event(models.Model):
     """Something that happened (or was proposed, scheduled, cancelled) between actors."""
 
@@ -886,14 +867,6 @@ class Event(models.Model):
         return bool(self.location_name)
 
 
-class Role(models.TextChoices):
-    INITIATOR = "initiator", "initiator"
-    TARGET = "target", "target"
-    PARTICIPANT = "participant", "participant"
-    MEDIATOR = "mediator", "mediator"
-    HOST = "host", "host"
-
-
 class Participant(models.Model):
     """An actor taking part in an event, in a role."""
 
@@ -1014,15 +987,6 @@ class Citation(models.Model):
 
     def __str__(self):
         return f"{self.event_id} <- {self.source}"
-
-
-class RelationKind(models.TextChoices):
-    FOLLOWED_BY = "followed_by", "followed by"
-    FOLLOWS = "follows", "follows"
-    RESPONDS_TO = "responds_to", "responds to"
-    CANCELS = "cancels", "cancels"
-    PART_OF = "part_of", "part of"
-    SUPERSEDES = "supersedes", "supersedes"
 
 
 class EventRelation(models.Model):
