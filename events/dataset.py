@@ -21,7 +21,7 @@ from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone
 
 from . import dates
-from .choices import RELATIONS, ROLE_ORDER, ROLES
+from .choices import RELATIONS, ROLES
 from .management.commands.generate_events import copy_line
 from .models import (
     Actor,
@@ -37,16 +37,11 @@ from .models import (
     parent_chain_loops,
     validate_slug_id,
 )
+from .shape import EVENT_KEYS, SOURCE_KEYS, SOURCE_METADATA, cited_source, shaped_event
 
 validate_source_url = URLValidator(schemes=["http", "https"])
 
 ACTOR_KEYS = ("id", "name", "kind", "country", "aliases", "parent", "wikidata")
-EVENT_KEYS = (
-    "id", "title", "summary", "type", "status", "start", "start_precision", "end", "end_precision",
-    "participants", "location", "sources", "tags", "related", "review_state",
-)  # fmt: skip
-SOURCE_KEYS = ("url", "title", "publisher", "published", "language", "archive_url", "quote", "claimed_by")
-SOURCE_METADATA = ("title", "publisher", "published", "language", "archive_url")
 # Fields the API adds to an event for reading; a file holding them imports as if they were absent.
 READ_ONLY_EVENT_KEYS = frozenset({"created_at", "updated_at", "incoming"})
 
@@ -116,60 +111,10 @@ def actor_to_dict(actor):
     }
 
 
-def cited_source(url, metadata, quote, claimed_by):
-    """A source as an event cites it: the source's metadata, and this citation's quote and claimant."""
-    published = metadata["published"]
-    return {
-        "url": url,
-        "title": metadata["title"],
-        "publisher": metadata["publisher"],
-        "published": published.isoformat() if published else None,
-        "language": metadata["language"] or None,
-        "archive_url": metadata["archive_url"] or None,
-        "quote": quote,
-        "claimed_by": claimed_by,
-    }
-
-
 def source_to_dict(citation):
     source = citation.source
     metadata = {key: getattr(source, key) for key in SOURCE_METADATA}
     return cited_source(source.url, metadata, citation.quote, citation.claimed_by_id)
-
-
-def shaped_event(event, participants, sources, tags, related):
-    """An event in the dataset shape, its lists in their fixed order.
-
-    `participants` are (actor id, role) pairs, `sources` dicts of `cited_source`, `tags` slugs,
-    `related` (event id, relation) pairs: from the database or from a record being read.
-    """
-    return {
-        "id": event.id,
-        "title": event.title,
-        "summary": event.summary,
-        "type": event.type_id,
-        "status": event.status,
-        "start": event.start_text,
-        "start_precision": event.start_precision,
-        "end": event.end_text,
-        "end_precision": event.end_precision or None,
-        "participants": [
-            {"actor": actor, "role": role}
-            for actor, role in sorted(participants, key=lambda pair: (ROLE_ORDER[pair[1]], pair[0]))
-        ],
-        "location": {
-            "name": event.location_name,
-            "country": event.location_country or None,
-            "lat": event.location_lat,
-            "lon": event.location_lon,
-        }
-        if event.location_name
-        else None,
-        "sources": sorted(sources, key=lambda source: source["url"]),
-        "tags": sorted(tags),
-        "related": [{"event": target, "relation": relation} for target, relation in sorted(related)],
-        "review_state": event.review_state,
-    }
 
 
 def content_changes(before, after):

@@ -24,8 +24,8 @@ from .dataset import (
     save_dataset,
     wait_for_other_imports,
 )
-from .exports import CSV_COLUMNS, FREE_TEXT_COLUMNS, LIST_SEPARATOR, ROLE_COLUMNS, restore, split_source_values
 from .models import Event, ReviewState, Source, normalize_url, source_change_problem
+from .shape import CSV_COLUMNS, FREE_TEXT_COLUMNS, LIST_SEPARATOR, ROLE_COLUMNS, restore, split_source_values
 
 # Columns the CSV export derives from other data (the type's codes): read back, they are ignored.
 DERIVED_COLUMNS = {"cameo_code", "goldstein", "plover_type", "plover_mode"}

@@ -32,6 +32,7 @@ from simple_history.models import HistoricalRecords
 from . import dates
 from .choices import Precision, RelationKind, ReviewState, Role, Status
 from .countries import COUNTRIES
+from .postgres import document_sql
 
 RESERVED_EVENT_IDS = frozenset({"export", "deleted"})
 """Event ids that would collide with the API's own paths under /api/v1/events/."""
@@ -288,7 +289,7 @@ class SearchColumn(Expression):
 class EventDocument(Expression):
     """The event's JSON text in the dataset shape, written by PostgreSQL in the query that reads the event.
 
-    The NDJSON export's SQL (events/exports.py `document_sql`), its lists read by subqueries of
+    The NDJSON export's SQL (events/postgres.py `document_sql`), its lists read by subqueries of
     the event's row: a page of events and everything it shows in one query, no model per relation.
     With `published_related_only`, `related` names published events only (`visible_to`).
     """
@@ -305,8 +306,6 @@ class EventDocument(Expression):
         return resolved
 
     def as_sql(self, compiler, connection):
-        from .exports import document_sql  # exports reads models: imported when first compiled
-
         return document_sql(compiler.quote_name_unless_alias(self.alias), self.published_related_only), []
 
 

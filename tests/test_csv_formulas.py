@@ -24,11 +24,12 @@ from django.urls import reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from events import exports
+from events import exports, shape
 from events.dataset import event_to_dict, import_document
-from events.exports import FORMATS, FORMULA_TRIGGERS, neutralise, restore
+from events.exports import FORMATS
 from events.imports import csv_to_document
 from events.models import Event
+from events.shape import FORMULA_TRIGGERS, neutralise, restore
 
 from .conftest import dataset, event_record
 
@@ -264,7 +265,7 @@ def test_any_text_survives_a_round_trip_through_the_csv(client, db):
         [read] = csv_to_document(text)["events"]
         assert stored_texts(read) == stored_texts(stored)
         row = row_of(text, "round-trip")
-        assert all(row[column][:1] not in FORMULA_TRIGGERS for column in exports.FREE_TEXT_COLUMNS)
+        assert all(row[column][:1] not in FORMULA_TRIGGERS for column in shape.FREE_TEXT_COLUMNS)
         if connection.vendor == "postgresql":
             assert text == generic_road(lambda: FORMATS["csv"].stream(Event.objects.chronological()))
 

@@ -21,8 +21,9 @@ from django.test.utils import CaptureQueriesContext
 
 from events import exports
 from events.dataset import event_to_dict, import_document
-from events.exports import CSV_COLUMNS, FORMATS
+from events.exports import FORMATS
 from events.models import Event, EventType, Role
+from events.shape import CSV_COLUMNS
 
 from .conftest import actor_record, dataset, event_record
 

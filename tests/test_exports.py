@@ -19,8 +19,9 @@ from icalendar import Calendar
 
 from events import exports
 from events.dataset import event_to_dict, import_document
-from events.exports import CSV_COLUMNS, FORMATS, export_filename, split_source_values
+from events.exports import FORMATS, export_filename
 from events.models import Actor, Citation, Event, EventRelation, Participant, Source, Tag
+from events.shape import CSV_COLUMNS, split_source_values
 
 from .conftest import dataset, event_record
 
