@@ -22,7 +22,6 @@ from django.utils import timezone
 
 from . import dates
 from .choices import RELATIONS, ROLES
-from .management.commands.generate_events import copy_line
 from .models import (
     Actor,
     Citation,
@@ -37,6 +36,7 @@ from .models import (
     parent_chain_loops,
     validate_slug_id,
 )
+from .postgres import copy_line
 from .shape import EVENT_KEYS, SOURCE_KEYS, SOURCE_METADATA, cited_source, shaped_event
 
 validate_source_url = URLValidator(schemes=["http", "https"])

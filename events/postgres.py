@@ -4,12 +4,17 @@ On PostgreSQL the database flattens each event (its actors by role, sources, tag
 the CSV's fields or its JSON text, from the declaration of the shape (events/shape.py): with one
 `COPY ... TO STDOUT` for the CSV and NDJSON exports (`database_copy`), and in the query that reads a
 page of the API (`document_sql`, `EventQuerySet.with_documents`). Building model instances, grouping
-their relations and quoting their fields in Python was most of an export's time.
+their relations and quoting their fields in Python was most of an export's time. Bulk writes (the
+dataset import, generate_events) send their rows with `COPY ... FROM STDIN` (`copy_line`).
 
 Nothing here imports the models: they compile `document_sql` into their queries.
 """
 
+import datetime
+import functools
+import json
 import queue
+import re
 import threading
 from collections.abc import Iterator
 
@@ -195,3 +200,47 @@ class CopyReader(threading.Thread):
                 return
             except queue.Full:
                 pass
+
+
+# ---------------------------------------------------------------- COPY ... FROM STDIN
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+
+
+def _copy_str(value):
+    # Searching first is several times faster than translating every value: escapes are rare.
+    return value.translate(_COPY_ESCAPES) if _COPY_SPECIAL.search(value) else value
+
+
+def _copy_json(value):
+    return _copy_str(json.dumps(value))
+
+
+_COPY_FORMATS = {
+    str: _copy_str,
+    type(None): lambda value: "\\N",
+    bool: lambda value: "t" if value else "f",
+    int: str,
+    float: repr,
+    datetime.date: datetime.date.isoformat,
+    # The same few instants (the run's start) on every row: formatted once each.
+    datetime.datetime: functools.lru_cache(maxsize=16)(datetime.datetime.isoformat),
+    list: _copy_json,
+    dict: _copy_json,
+}
+
+
+def copy_text(value):
+    """A value in COPY's text format."""
+    return _COPY_FORMATS[type(value)](value)
+
+
+def copy_line(row):
+    """A row in COPY's text format, with its newline."""
+    texts = "".join([value for value in row if type(value) is str])
+    if "\\" in texts or "\t" in texts or "\n" in texts or "\r" in texts:
+        return "\t".join(map(copy_text, row)) + "\n"
+    # No text to escape (nearly always): only the other values need formatting.
+    return "\t".join([value if type(value) is str else _COPY_FORMATS[type(value)](value) for value in row]) + "\n"
