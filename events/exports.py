@@ -30,7 +30,8 @@ from django.utils import timezone
 
 from . import dates
 from .choices import Role
-from .dataset import _indented, actor_to_dict, event_to_dict
+from .dataset import actor_to_dict, event_to_dict
+from .dataset.files import indented
 from .models import Actor, Citation, Event, EventRelation, Participant, ReviewState
 from .postgres import (
     CSV_EVENT_COLUMNS,
@@ -379,14 +380,14 @@ class DatasetJSONFormat(ExportFormat):
                 record["related"] = [r for r in record["related"] if r["event"] in exported]
                 actor_ids.update(p["actor"] for p in record["participants"])
                 actor_ids.update(s["claimed_by"] for s in record["sources"] if s["claimed_by"])
-                yield ("," if written else "[") + "\n" + _indented(record)
+                yield ("," if written else "[") + "\n" + indented(record)
                 written += 1
         yield "\n ]" if written else "[]"
         yield ',\n "actors": '
         written = 0
         for ids in batched(sorted(with_ancestors(actor_ids)), CHUNK_SIZE):
             for actor in Actor.objects.filter(pk__in=ids).order_by("id"):
-                yield ("," if written else "[") + "\n" + _indented(actor_to_dict(actor))
+                yield ("," if written else "[") + "\n" + indented(actor_to_dict(actor))
                 written += 1
         yield "\n ]" if written else "[]"
         yield "\n}\n"

@@ -13,7 +13,6 @@ from django.db import transaction
 
 from .dataset import (
     CHUNK,
-    SOURCE_METADATA,
     DatasetError,
     DatasetReader,
     ImportSummary,
@@ -25,7 +24,15 @@ from .dataset import (
     wait_for_other_imports,
 )
 from .models import Event, ReviewState, Source, normalize_url, source_change_problem
-from .shape import CSV_COLUMNS, FREE_TEXT_COLUMNS, LIST_SEPARATOR, ROLE_COLUMNS, restore, split_source_values
+from .shape import (
+    CSV_COLUMNS,
+    FREE_TEXT_COLUMNS,
+    LIST_SEPARATOR,
+    ROLE_COLUMNS,
+    SOURCE_METADATA,
+    restore,
+    split_source_values,
+)
 
 # Columns the CSV export derives from other data (the type's codes): read back, they are ignored.
 DERIVED_COLUMNS = {"cameo_code", "goldstein", "plover_type", "plover_mode"}

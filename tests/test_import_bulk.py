@@ -11,8 +11,8 @@ from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from events import dataset as dataset_module
 from events.dataset import DatasetError, DatasetReader, ImportSummary, Problem, import_document, save_dataset
+from events.dataset import importer as dataset_module
 from events.models import Actor, Citation, Event, EventRelation, Participant, ReviewState, Source, Tag
 
 from .conftest import actor_record, dataset, event_record, row_counts

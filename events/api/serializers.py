@@ -98,7 +98,7 @@ class RelatedSerializer(serializers.Serializer):
 
 @extend_schema_serializer(examples=[OpenApiExample("Talks in Riyadh", value=EVENT_EXAMPLE)])
 class EventSerializer(serializers.Serializer):
-    """An event in the dataset shape. Validation is the dataset reader's (events/dataset.py).
+    """An event in the dataset shape. Validation is the dataset reader's (events/dataset/reader.py).
 
     On input, an optional field given as null takes its default (empty, or `occurred` and `draft`).
     """
