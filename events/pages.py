@@ -13,9 +13,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from rest_framework.exceptions import PermissionDenied
 
-from .exports import FORMATS, by_role, human_date, precision_note
+from .exports import FORMATS
+from .exports.base import human_date, precision_note
 from .filters import EventFilter
 from .models import Actor, Event, EventType, Status
+from .shape import by_role
 
 PAGE_SIZE = 200
 

@@ -24,7 +24,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from events import exports, shape
+from events import postgres, shape
 from events.dataset import event_to_dict, import_document
 from events.exports import FORMATS
 from events.imports import csv_to_document
@@ -90,7 +90,7 @@ def row_of(text, event_id="formula-talks"):
 def generic_road(fmt_stream):
     """The export as every database but PostgreSQL writes it."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(exports, "on_postgresql", lambda events: False)
+        patch.setattr(postgres, "on_postgresql", lambda events: False)
         return "".join(fmt_stream())
 
 

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from events import dates, exports
+from events import dates, postgres
 from events.dataset import import_document
 from events.exports import FORMATS
 from events.models import Event
@@ -105,7 +105,7 @@ def assert_every_format_holds(client, record):
         for fmt in ("csv", "ndjson"):
             fast = "".join(FORMATS[fmt].stream(events))
             with pytest.MonkeyPatch.context() as patch:
-                patch.setattr(exports, "on_postgresql", lambda events: False)
+                patch.setattr(postgres, "on_postgresql", lambda events: False)
                 generic = "".join(FORMATS[fmt].stream(events))
             assert fast == generic == texts[fmt], fmt
 

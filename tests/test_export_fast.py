@@ -1,4 +1,4 @@
-"""PostgreSQL's road for the CSV and NDJSON exports (events/exports.py, `database_copy`).
+"""PostgreSQL's road for the CSV and NDJSON exports (events/postgres.py, `database_copy`).
 
 On PostgreSQL the database flattens each event into the CSV's fields or the
 NDJSON line and writes them out with one COPY. The tests compare that road
@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 
-from events import exports
+from events import exports, postgres
 from events.dataset import event_to_dict, import_document
 from events.exports import FORMATS
 from events.models import Event, EventType, Role
@@ -45,7 +45,7 @@ def export(fmt, events):
 def generic_export(fmt, events, monkeypatch):
     """The export as on every other database: model instances, their relations read per chunk."""
     with monkeypatch.context() as patch:
-        patch.setattr(exports, "on_postgresql", lambda events: False)
+        patch.setattr(postgres, "on_postgresql", lambda events: False)
         return export(fmt, events)
 
 
@@ -55,7 +55,7 @@ def assert_same_on_both_roads(events, monkeypatch):
     # The CSV as stored too (csv_raw): the same bytes on both roads.
     raw = "".join(FORMATS["csv"].stream(events, raw=True))
     with monkeypatch.context() as patch:
-        patch.setattr(exports, "on_postgresql", lambda events: False)
+        patch.setattr(postgres, "on_postgresql", lambda events: False)
         assert raw == "".join(FORMATS["csv"].stream(events, raw=True))
 
 
@@ -231,7 +231,7 @@ def test_the_api_exports_the_same_bytes_with_every_filter_and_ordering(demo, cli
         url = f"/api/v1/events/export/?format={fmt}&{query}"
         fast = b"".join(client.get(url).streaming_content)
         with monkeypatch.context() as patch:
-            patch.setattr(exports, "on_postgresql", lambda events: False)
+            patch.setattr(postgres, "on_postgresql", lambda events: False)
             generic = b"".join(client.get(url).streaming_content)
         assert fast == generic, (fmt, query)
         assert fast.count(b"\n") >= 1 + (fmt == "csv"), (fmt, query)  # not an empty export
@@ -248,7 +248,7 @@ def test_it_writes_a_slice_and_an_empty_set_as_the_generic_road_does(demo, monke
 
 
 def test_it_reads_the_whole_set_with_one_copy_a_chunk_at_a_time(demo, monkeypatch):
-    monkeypatch.setattr(exports, "CHUNK_SIZE", 5)
+    monkeypatch.setattr(exports.base, "CHUNK_SIZE", 5)
     for fmt in FAST_FORMATS:
         with CaptureQueriesContext(connection) as queries:
             chunks = list(FORMATS[fmt].stream(Event.objects.chronological()))
@@ -264,7 +264,7 @@ def test_it_reads_the_whole_set_with_one_copy_a_chunk_at_a_time(demo, monkeypatc
 
 
 def test_it_counts_the_events_written_for_a_progress_bar(demo, monkeypatch):
-    monkeypatch.setattr(exports, "CHUNK_SIZE", 5)
+    monkeypatch.setattr(exports.base, "CHUNK_SIZE", 5)
     for fmt in FAST_FORMATS:
         counts = []
         list(FORMATS[fmt].stream(Event.objects.chronological(), progress=counts.append))
@@ -273,7 +273,7 @@ def test_it_counts_the_events_written_for_a_progress_bar(demo, monkeypatch):
 
 def test_it_stops_the_database_when_the_reader_stops_early(monkeypatch):
     call_command("generate_events", events=300, seed=11, stdout=io.StringIO())
-    monkeypatch.setattr(exports, "CHUNK_SIZE", 5)
+    monkeypatch.setattr(exports.base, "CHUNK_SIZE", 5)
 
     def copying():
         return [thread for thread in threading.enumerate() if thread.name == "chancery-export-copy"]

@@ -1,4 +1,4 @@
-"""The export formats (events/exports.py, docs/exports.md), on the demo data.
+"""The export formats (events/exports/, docs/exports.md), on the demo data.
 
 The exporter writes what it is given: these tests pass it every demo event,
 drafts included, or a filtered queryset, as the export endpoint would.
@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from icalendar import Calendar
 
-from events import exports
+from events import exports, postgres
 from events.dataset import event_to_dict, import_document
 from events.exports import FORMATS, export_filename
 from events.models import Actor, Citation, Event, EventRelation, Participant, Source, Tag
@@ -115,7 +115,7 @@ def test_it_writes_one_csv_row_per_event_in_the_given_order(demo):
 
 
 def test_it_writes_the_version_2_columns_id_first():
-    assert exports.CSV_VERSION == 2
+    assert exports.csv.CSV_VERSION == 2
     assert CSV_COLUMNS[0] == "id"
     assert len(set(CSV_COLUMNS)) == len(CSV_COLUMNS) == 31
 
@@ -217,7 +217,7 @@ def test_it_keeps_the_per_source_lists_parallel_and_escapes_pipes(db):
 
 
 def test_it_streams_the_csv_a_chunk_at_a_time(demo, monkeypatch):
-    monkeypatch.setattr(exports, "CHUNK_SIZE", 5)
+    monkeypatch.setattr(exports.base, "CHUNK_SIZE", 5)
     chunks = list(FORMATS["csv"].stream(Event.objects.chronological()))
     # The header first, before any event is read, then the 17 events in chunks of 5.
     assert chunks[0] == ",".join(CSV_COLUMNS) + "\r\n"
@@ -505,9 +505,9 @@ def test_it_runs_as_many_queries_for_17_events_as_for_3(demo, fmt):
 
 
 def test_it_reads_the_events_a_chunk_at_a_time(demo, monkeypatch):
-    monkeypatch.setattr(exports, "CHUNK_SIZE", 5)
+    monkeypatch.setattr(exports.base, "CHUNK_SIZE", 5)
     # The road every database takes (PostgreSQL's is in tests/test_export_fast.py).
-    monkeypatch.setattr(exports, "on_postgresql", lambda events: False)
+    monkeypatch.setattr(postgres, "on_postgresql", lambda events: False)
     with CaptureQueriesContext(connection) as queries:
         chunks = list(FORMATS["ndjson"].stream(Event.objects.chronological()))
     # 17 events in chunks of 5: four chunks, each with its four prefetches, after the one events query.
