@@ -22,9 +22,9 @@ from django.utils.text import smart_split, unescape_string_literal
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import curation
-from .api.views import etag_of
 from .countries import COUNTRIES
 from .dataset import DatasetError, Problem, lock_event_id
+from .etags import etag_of
 from .exports import FORMATS, export_filename, streamed
 from .extraction import ExtractionError
 from .imports import Preview, import_upload, preview, read_upload
