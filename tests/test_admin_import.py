@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from events.admin.upload import csv_to_document
 from events.dataset import event_to_dict
 from events.exports import FORMATS
-from events.imports import csv_to_document
 from events.models import Event
 from tests.conftest import ARTICLE_URL, export_text, row_counts
 

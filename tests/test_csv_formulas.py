@@ -25,9 +25,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from events import postgres, shape
+from events.admin.upload import csv_to_document
 from events.dataset import event_to_dict, import_document
 from events.exports import FORMATS
-from events.imports import csv_to_document
 from events.models import Event
 from events.shape import FORMULA_TRIGGERS, neutralise, restore
 

@@ -1,4 +1,4 @@
-"""Bringing events in from the admin: a dataset file or a CSV, previewed before anything is written.
+"""The admin's upload: a dataset file or a CSV, previewed before anything is written.
 
 The CSV is the export's own (docs/exports.md, version 2, or version 1): what
 Chancery writes as CSV it reads back. Every check is the dataset reader's, so an
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from .dataset import (
+from ..dataset import (
     DatasetError,
     DatasetReader,
     ImportSummary,
@@ -20,9 +20,9 @@ from .dataset import (
     save_dataset,
     wait_for_other_imports,
 )
-from .dataset.review import review_problems
-from .models import Event
-from .shape import (
+from ..dataset.review import review_problems
+from ..models import Event
+from ..shape import (
     CSV_COLUMNS,
     FREE_TEXT_COLUMNS,
     LIST_SEPARATOR,
