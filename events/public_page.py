@@ -1,4 +1,4 @@
-"""The public pages: the timeline at /.
+"""The public page: the timeline at /.
 
 The page is a plain server-rendered list with a filter form, which works
 without JavaScript; events/static/events/timeline.js enhances it with the time
