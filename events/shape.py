@@ -201,6 +201,7 @@ class Field:
     reads: tuple[str, ...] = ()  # the event's columns (`values_list` names) the SQL reads
     free_text: tuple[str, ...] = ()  # the CSV columns a spreadsheet could take for a formula
     csv_after: str | None = None  # in the CSV, after this field's columns rather than in the key order
+    attribute: str | None = None  # a plain text field's model field, which says how it is read (`text`)
 
 
 @dataclass(frozen=True)
@@ -215,7 +216,10 @@ class ListField(Field):
 
 
 def text(key, attribute=None, free_text=False, optional=False):
-    """A text (or choice) column of the event, shown as it is stored; `optional`: '' is null in the dataset."""
+    """A text (or choice) column of the event, shown as it is stored; `optional`: '' is null in the dataset.
+
+    The dataset reader and the API read such a field as its model field allows (blank or not, its
+    default, its `help_text`), unless they have rules of their own for it."""
     attribute = attribute or key
     get = (lambda event, lists: getattr(event, attribute) or None) if optional else None
     sql = (lambda e, lists: json_text(f"NULLIF({column(e, attribute)}, '')")) if optional else None
@@ -228,6 +232,7 @@ def text(key, attribute=None, free_text=False, optional=False):
         cell_sql=lambda e: (column(e, attribute),),
         reads=(attribute,),
         free_text=(key,) if free_text else (),
+        attribute=attribute,
     )
 
 

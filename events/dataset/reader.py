@@ -22,7 +22,7 @@ from ..models import (
     parent_chain_loops,
     validate_slug_id,
 )
-from ..shape import EVENT_KEYS, SOURCE_KEYS, SOURCE_METADATA, cited_source, shaped_event
+from ..shape import EVENT_KEYS, JSON_FIELDS, SOURCE_KEYS, SOURCE_METADATA, cited_source, shaped_event
 from .files import printable, unreadable
 from .problems import DatasetError, Problem
 from .records import ACTOR_KEYS
@@ -32,6 +32,11 @@ validate_source_url = URLValidator(schemes=["http", "https"])
 
 # Fields the API adds to an event for reading; a file holding them imports as if they were absent.
 READ_ONLY_EVENT_KEYS = frozenset({"created_at", "updated_at", "incoming"})
+
+# The text fields of the shape (events/shape.py `text`) that the reader has no rule of its own for: a field
+# added there is read as its model field allows.
+OWN_RULES = {"id", "title", "summary", "status", "review_state", "type", "start_precision", "end_precision"}
+PLAIN_FIELDS = tuple(field for field in JSON_FIELDS if field.attribute and field.key not in OWN_RULES)
 
 # Model fields and the dataset fields they are written as.
 EVENT_FIELD_NAMES = {
@@ -303,6 +308,10 @@ class DatasetReader:
             status=record.text("status", default=Event.Status.OCCURRED),
             review_state=record.text("review_state", default=Event.ReviewState.DRAFT),
         )
+        for field in PLAIN_FIELDS:
+            model_field = Event._meta.get_field(field.attribute)
+            value = record.text(field.key, required=not model_field.blank, default=model_field.get_default())
+            setattr(event, field.attribute, value)
         type_code = record.text("type", required=True)
         if type_code is not None and type_code not in self._known_types:
             record.add("type", f"unknown type code {type_code!r} (see /api/v1/event-types/)")
