@@ -1,6 +1,6 @@
 """A throw-away PostgreSQL cluster of Chancery's own: a temporary folder, one loopback port, gone after.
 
-bench/faults.py stops and starts one under load; tests/test_replica.py makes a
+bench/faults.py stops and starts one under load; tests/operations/test_replica.py makes a
 primary and a streaming standby of it. The shared server is never touched.
 
 initdb and postgres refuse to run as root: run as root (as CI does), every

@@ -14,8 +14,8 @@ from django.db import transaction
 
 from . import dates
 from .dataset import DatasetError, DatasetReader, Problem, event_to_dict, save_dataset
+from .dataset.review import review_problems
 from .extraction import proposals_to_dataset, propose
-from .imports import review_problems
 from .models import Event, EventType, Precision, Status
 
 FETCH_TIMEOUT = 10

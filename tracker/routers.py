@@ -23,8 +23,8 @@ to the replica when all of these hold:
   request per worker a connect timeout now and then, not every request.
 
 Everything else, writes first of all, goes to the primary ("default").
-docs/operations.md says how to run a replica; tests/test_operations.py tests
-the rules, tests/test_replica.py a real primary and standby.
+docs/operations.md says how to run a replica; tests/operations/test_operations.py tests
+the rules, tests/operations/test_replica.py a real primary and standby.
 """
 
 import logging

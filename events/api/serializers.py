@@ -12,7 +12,8 @@ from rest_framework import serializers
 
 from ..dataset import DatasetError, DatasetReader, actor_to_dict, event_to_dict, unreadable
 from ..filters import DATE_PATTERN, SLUG_PATTERN, TYPE_PATTERN
-from ..models import Actor, EventType, Precision, RelationKind, ReviewState, Role, Source, Status, normalize_url
+from ..models import Actor, Event, EventType, Precision, RelationKind, ReviewState, Role, Source, Status, normalize_url
+from ..shape import EVENT_KEYS, JSON_FIELDS
 
 # The demo's Riyadh talks, as GET /api/v1/events/us-ru-talks-riyadh-2025/ returns them.
 EVENT_EXAMPLE = {
@@ -98,7 +99,7 @@ class RelatedSerializer(serializers.Serializer):
 
 @extend_schema_serializer(examples=[OpenApiExample("Talks in Riyadh", value=EVENT_EXAMPLE)])
 class EventSerializer(serializers.Serializer):
-    """An event in the dataset shape. Validation is the dataset reader's (events/dataset.py).
+    """An event in the dataset shape. Validation is the dataset reader's (events/dataset/reader.py).
 
     On input, an optional field given as null takes its default (empty, or `occurred` and `draft`).
     """
@@ -126,6 +127,22 @@ class EventSerializer(serializers.Serializer):
     )
     related = RelatedSerializer(many=True, allow_null=True, required=False)
     review_state = serializers.ChoiceField(choices=ReviewState.choices, allow_null=True, required=False)
+
+    def get_fields(self):
+        """The declared fields in the shape's key order, and a text field for each key of the shape
+        (events/shape.py) declared nowhere here, as its model field allows, with the model's help_text."""
+        fields = super().get_fields()
+        for field in JSON_FIELDS:
+            if field.key not in fields:
+                model_field = Event._meta.get_field(field.attribute)
+                fields[field.key] = serializers.CharField(
+                    allow_blank=True,
+                    allow_null=model_field.blank,
+                    required=not model_field.blank,
+                    max_length=model_field.max_length,
+                    help_text=str(model_field.help_text) or None,
+                )
+        return {key: fields.pop(key) for key in EVENT_KEYS} | fields
 
     def to_representation(self, event):
         return event_to_dict(event)

@@ -1,8 +1,5 @@
 """The REST API under /api/v1/ (docs/api.md). Views pick a queryset verb, a filter set and a format."""
 
-import hashlib
-import json
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, ProtectedError
@@ -24,6 +21,8 @@ from rest_framework.response import Response
 
 from .. import dates
 from ..dataset import DatasetError, WriteConflict, event_to_dict, lock_event_id, save_dataset
+from ..dataset.review import review_problems
+from ..etags import etag, etag_of, matches
 from ..exports import FORMATS, export_filename, streamed
 from ..filters import (
     OPTIONAL_DATETIME,
@@ -32,7 +31,6 @@ from ..filters import (
     SourceFilter,
     UtcDateTimeField,
 )
-from ..imports import review_problems
 from ..models import Actor, Citation, Event, EventTombstone, EventType, Source, may_see_unpublished
 from .pagination import KeysetPagination
 from .parsers import JSONParser
@@ -61,21 +59,6 @@ from .serializers import (
     TimelineSerializer,
     TombstoneSerializer,
 )
-
-
-def etag(shape):
-    """A strong validator of everything an event's representation (its dataset shape) shows."""
-    text = json.dumps(shape, sort_keys=True, ensure_ascii=False)
-    return f'"{hashlib.sha256(text.encode()).hexdigest()[:32]}"'
-
-
-def etag_of(event):
-    return etag(event_to_dict(event))
-
-
-def matches(header, etag):
-    tags = [tag.strip().removeprefix("W/") for tag in header.split(",")]
-    return "*" in tags or etag in tags
 
 
 class Conflict(APIException):

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from ..dataset import _History, _write_changes, wait_for_other_imports
+from ..dataset.importer import _History, _write_changes, wait_for_other_imports
 from ..models import Actor
 from . import actors as gazetteer_actors
 from .lexicon import fold

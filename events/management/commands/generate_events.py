@@ -21,9 +21,7 @@ elsewhere, in one transaction and constant memory. No history rows are written
 """
 
 import datetime
-import functools
 import io
-import json
 import queue
 import random
 import re
@@ -39,6 +37,7 @@ from django.utils import timezone
 from events import dates
 from events.countries import COUNTRIES
 from events.models import Actor, Citation, Event, EventRelation, EventType, Participant, Source, Tag
+from events.postgres import copy_line
 from events.progress import progress_bar
 
 CHUNK = 5000
@@ -647,47 +646,6 @@ class CopyWriter:
         for model in self.TABLES:
             self.cursor.execute(f"ANALYZE {quote(model._meta.db_table)}")
         self.cursor.close()
-
-
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
-
-
-def _copy_str(value):
-    # Searching first is several times faster than translating every value: escapes are rare.
-    return value.translate(_COPY_ESCAPES) if _COPY_SPECIAL.search(value) else value
-
-
-def _copy_json(value):
-    return _copy_str(json.dumps(value))
-
-
-_COPY_FORMATS = {
-    str: _copy_str,
-    type(None): lambda value: "\\N",
-    bool: lambda value: "t" if value else "f",
-    int: str,
-    float: repr,
-    datetime.date: datetime.date.isoformat,
-    # The same few instants (the run's start) on every row: formatted once each.
-    datetime.datetime: functools.lru_cache(maxsize=16)(datetime.datetime.isoformat),
-    list: _copy_json,
-    dict: _copy_json,
-}
-
-
-def copy_text(value):
-    """A value in COPY's text format."""
-    return _COPY_FORMATS[type(value)](value)
-
-
-def copy_line(row):
-    """A row in COPY's text format, with its newline."""
-    texts = "".join([value for value in row if type(value) is str])
-    if "\\" in texts or "\t" in texts or "\n" in texts or "\r" in texts:
-        return "\t".join(map(copy_text, row)) + "\n"
-    # No text to escape (nearly always): only the other values need formatting.
-    return "\t".join([value if type(value) is str else _COPY_FORMATS[type(value)](value) for value in row]) + "\n"
 
 
 # ---------------------------------------------------------------- events

@@ -1,0 +1,283 @@
+"""The admin's other pages: actors, event types, sources (with article curation), an event's parts, tags, tombstones."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from simple_history.admin import SimpleHistoryAdmin
+
+from .. import curation
+from ..dataset import DatasetError
+from ..extraction import ExtractionError
+from ..models import (
+    Actor,
+    Citation,
+    Event,
+    EventRelation,
+    EventTombstone,
+    EventType,
+    Participant,
+    ReviewState,
+    Source,
+    Tag,
+    source_change_problem,
+)
+from ..restore import RestoreError, restore_event
+from .base import URL_FIELD, CappedCountPaginator, VersionedAdmin, VersionedForm
+
+
+@admin.register(Actor)
+class ActorAdmin(VersionedAdmin):
+    list_display = ["name", "id", "kind", "country", "parent"]
+    list_filter = ["kind", "country"]
+    list_select_related = ["parent"]
+    search_fields = ["id", "name", "aliases"]
+    autocomplete_fields = ["parent"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # An id is stable forever: it is set once, when the actor is created.
+        return ["id"] if obj else []
+
+
+@admin.register(EventType)
+class EventTypeAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "cameo_code", "goldstein", "plover_type", "plover_mode"]
+    search_fields = ["code", "name", "description"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code"] if obj else []
+
+
+class SourceForm(VersionedForm):
+    """A source's page: what it says is part of every event citing it, so changing it follows the
+    review rules of changing those events (source_change_problem)."""
+
+    request = None  # set by SourceAdmin.get_form
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.is_stored and self.current is not None and self.request is not None:
+            changed = self.changed_from_stored()
+            if changed:
+                citing = Event.objects.exclude(review_state=ReviewState.DRAFT).filter(citations__source=self.current)
+                events = citing.only("id", "review_state", "updated_by").order_by("id")
+                problem = source_change_problem(self.request.user, self.current, changed, events)
+                if problem:
+                    self.add_error(changed[0], problem)
+        return cleaned
+
+
+@admin.register(Source)
+class SourceAdmin(VersionedAdmin):
+    form = SourceForm
+    list_display = ["title", "publisher", "published", "url"]
+    list_filter = ["publisher", "language"]
+    search_fields = ["url", "title", "publisher"]
+    date_hierarchy = "published"
+    formfield_overrides = URL_FIELD
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    change_list_template = "admin/events/source/change_list.html"
+    change_form_template = "admin/events/source/change_form.html"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"request": request})
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.from_article_view)
+        return [path("from-article/", view, name="events_source_from_article"), *super().get_urls()]
+
+    def from_article_view(self, request):
+        """Paste an article, review the proposed events, keep some, save them as drafts."""
+        if not request.user.has_perm("events.add_event"):
+            raise PermissionDenied
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": "Events from an article"}
+        context.update(curation.choices())
+        if request.method == "POST" and "document" in request.POST:
+            try:
+                document = curation.read_proposals(request.POST["document"])
+            except DatasetError as exc:
+                context.update(
+                    problems=exc.problems, form=curation.ArticleForm(initial={"url": request.POST.get("url")})
+                )
+                return TemplateResponse(request, "admin/events/source/from_article.html", context)
+            try:
+                drafts, merged = curation.save_kept(document, request.POST, request.user)
+            except DatasetError as exc:
+                context.update(
+                    problems=exc.problems, rows=curation.rows_for(document), document=request.POST["document"]
+                )
+                context["form"] = curation.ArticleForm(request.POST)
+                return TemplateResponse(request, "admin/events/source/from_article.html", context)
+            self.message_user(
+                request,
+                f"{drafts} draft event(s) saved, {merged} citation(s) added to stored events.",
+                messages.SUCCESS,
+            )
+            return redirect(reverse("admin:events_event_changelist") + "?review_state__exact=draft")
+        form = curation.ArticleForm(request.POST or None, initial={"url": request.GET.get("url", "")})
+        if request.method == "POST" and form.is_valid():
+            try:
+                document, skipped = curation.proposals_for(form)
+            except ExtractionError as exc:
+                form.add_error("content", str(exc))
+            else:
+                context.update(
+                    rows=curation.rows_for(document), skipped=skipped, document=curation.sign_proposals(document)
+                )
+        context["form"] = form
+        return TemplateResponse(request, "admin/events/source/from_article.html", context)
+
+
+class EventPartForm(forms.ModelForm):
+    """A participant, citation or relation on its own page: its event's review rules hold here too."""
+
+    request = None  # set by EventPartAdmin.get_form
+    event_field = "event"
+    part = "participants"  # what readers see of the event that the part is
+
+    def clean(self):
+        cleaned = super().clean()
+        # The event it belongs to now (as stored, before _post_clean), and the one it is moved to.
+        events = [getattr(self.instance, self.event_field) if self.instance.pk else None, cleaned.get(self.event_field)]
+        # Compared with the stored row, not with the version the form was opened on (a history page's).
+        stored = self._meta.model._default_manager.filter(pk=self.instance.pk).first() if self.instance.pk else None
+        edits = stored is None or type(self)(self.data, self.files, instance=stored).has_changed()
+        changed = (self.part,) if edits else ()
+        for event in {event for event in events if event is not None}:
+            problem = event.review_problem(self.request.user, event.review_state, changed)
+            if problem:
+                raise ValidationError(f"{event.pk}: {problem}")
+        return cleaned
+
+
+class EventPartAdmin(SimpleHistoryAdmin):
+    """Participants, citations and relations are part of an event: changing one changes the event, under
+    the rules of the event's page (Event.review_problem). Editors change those of drafts only; with
+    REVIEW_BY_ANOTHER, those of a reviewed or published event are a superuser's (their pages are read-only
+    to the others), and another reviewer's once the event is returned to draft."""
+
+    form = EventPartForm
+    event_field = "event"
+    part = "participants"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"request": request, "event_field": self.event_field, "part": self.part})
+
+    def _event_is_closed_to(self, request, obj):
+        event = getattr(obj, self.event_field)
+        return event.review_problem(request.user, event.review_state, (self.part,)) is not None
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or not self._event_is_closed_to(request, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or not self._event_is_closed_to(request, obj))
+
+
+@admin.register(Citation)
+class CitationAdmin(EventPartAdmin):
+    part = "sources"
+    list_display = ["event", "source", "claimed_by"]
+    list_select_related = ["event", "source", "claimed_by"]
+    list_filter = ["source__publisher"]
+    search_fields = ["quote", "event__title", "source__url", "source__title"]
+    autocomplete_fields = ["event", "source", "claimed_by"]
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+
+    def has_delete_permission(self, request, obj=None):
+        # A published event keeps at least one source (Event.publication_problem).
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (
+            obj is None or not Event.publication_problem(obj.event.review_state, obj.event.citations.count() - 1)
+        )
+
+
+@admin.register(Participant)
+class ParticipantAdmin(EventPartAdmin):
+    list_display = ["event", "actor", "role"]
+    list_select_related = ["event", "actor"]
+    list_filter = ["role"]
+    search_fields = ["event__title", "actor__name"]
+    autocomplete_fields = ["event", "actor"]
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+
+
+@admin.register(EventRelation)
+class EventRelationAdmin(EventPartAdmin):
+    event_field = "from_event"
+    part = "related"
+    list_display = ["from_event", "relation", "to_event"]
+    list_select_related = ["from_event", "to_event"]
+    list_filter = ["relation"]
+    search_fields = ["from_event__title", "to_event__title"]
+    autocomplete_fields = ["from_event", "to_event"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ["slug"]
+
+
+@admin.register(EventTombstone)
+class EventTombstoneAdmin(admin.ModelAdmin):
+    """The deleted events: what mirrors are told to delete, and what reviewers can restore."""
+
+    list_display = ["event_id", "deleted_at", "deleted_by"]
+    list_select_related = ["deleted_by"]
+    search_fields = ["event_id"]
+    date_hierarchy = "deleted_at"
+    actions = ["restore"]
+    change_form_template = "admin/events/eventtombstone/change_form.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_restore_permission(self, request, obj=None):
+        return request.user.has_perm("events.restore_event")
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.restore_view)
+        return [path("<path:object_id>/restore/", view, name="events_eventtombstone_restore"), *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_restore": self.has_restore_permission(request)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def restore_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_restore_permission(request):
+            raise PermissionDenied
+        tombstone = get_object_or_404(EventTombstone, pk=object_id)
+        if self._restore(request, tombstone.event_id):
+            return redirect("admin:events_event_change", tombstone.event_id)
+        return redirect("admin:events_eventtombstone_change", tombstone.pk)
+
+    @admin.action(description="Restore the selected deleted events", permissions=["restore"])
+    def restore(self, request, queryset):
+        for event_id in sorted(set(queryset.values_list("event_id", flat=True))):
+            self._restore(request, event_id)
+
+    def _restore(self, request, event_id):
+        try:
+            restored = restore_event(event_id, request.user)
+        except RestoreError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return False
+        self.message_user(request, restored.summary(), messages.SUCCESS)
+        for note in restored.left_out:
+            self.message_user(request, f"{event_id}: {note}", messages.WARNING)
+        return True

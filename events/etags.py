@@ -1,0 +1,25 @@
+"""Entity tags of events: one validator of what an event's representation shows, for the API and the admin.
+
+The API answers `ETag` and honours `If-Match` and `If-None-Match` with it; the admin's event form
+carries it, so that a save over someone else's change is refused rather than silently overwriting it.
+"""
+
+import hashlib
+import json
+
+from .dataset import event_to_dict
+
+
+def etag(shape):
+    """A strong validator of everything an event's representation (its dataset shape) shows."""
+    text = json.dumps(shape, sort_keys=True, ensure_ascii=False)
+    return f'"{hashlib.sha256(text.encode()).hexdigest()[:32]}"'
+
+
+def etag_of(event):
+    return etag(event_to_dict(event))
+
+
+def matches(header, etag):
+    tags = [tag.strip().removeprefix("W/") for tag in header.split(",")]
+    return "*" in tags or etag in tags

@@ -1,0 +1,177 @@
+"""The public page: the timeline at /.
+
+The page is a plain server-rendered list with a filter form, which works
+without JavaScript; events/static/events/timeline.js enhances it with the time
+axis, the histogram, the detail panel and the two-actor view, all read from
+the same filters through the API. The filters live in the URL, in the API's
+own grammar (docs/api.md), so that a view can be shared and its downloads are
+the same query.
+"""
+
+from django.http import QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+from rest_framework.exceptions import PermissionDenied
+
+from .exports import FORMATS
+from .exports.base import human_date, precision_note
+from .filters import EventFilter
+from .models import Actor, Event, EventType, Status
+from .shape import by_role
+
+PAGE_SIZE = 200
+
+# Parameters of the page itself, not filters: they stay out of the API and export links.
+PAGE_PARAMS = ("view", "interval")
+VIEWS = ("all", "pair")
+
+# What the download buttons say; a format missing here is offered under its own name.
+FORMAT_LABELS = {
+    "csv": "CSV",
+    "json": "JSON dataset",
+    "ndjson": "NDJSON",
+    "ics": "iCalendar",
+    "geojson": "GeoJSON",
+    "timelinejs": "TimelineJS",
+}
+
+# How the filter errors name their field to a reader of the page.
+FIELD_LABELS = {
+    "actor": "Actor",
+    "type": "Type",
+    "status": "Status",
+    "date_from": "From",
+    "date_to": "To",
+    "q": "Words",
+    "country": "Country",
+    "initiator": "Initiator",
+    "target": "Target",
+    "publisher": "Publisher",
+    "tag": "Tag",
+    "updated_since": "Changed since",
+    "review_state": "Review state",
+    "ordering": "Order",
+    "__all__": "Filters",
+}
+# The filters the form has a field for; the others (from a shared link) ride along as hidden fields.
+FORM_FIELDS = ("actor", "type", "status", "date_from", "date_to", "q")
+
+
+def filter_params(query):
+    """The filters of the query string: without the page's own parameters, nor empty values.
+
+    An HTML form sends its empty fields (`actor=&q=`); they mean "no filter" here,
+    as an empty date does in the API.
+    """
+    params = QueryDict(mutable=True)
+    for key, values in query.lists():
+        if key in PAGE_PARAMS:
+            continue
+        values = [value.strip() for value in values if value.strip()]
+        if values:
+            params.setlist(key, values)
+    return params
+
+
+def describe(event, names):
+    """Attach what the list shows of an event: its dates in words, how precise they are, its actors by role."""
+    event.when = human_date(event.start, event.start_precision)
+    if event.end:
+        event.when += " – " + human_date(event.end, event.end_precision or event.start_precision)
+    event.precision = precision_note(event).strip("()")
+    event.cited = list(event.citations.all())
+    for citation in event.cited:
+        citation.claimed_by_name = names.get(citation.claimed_by_id, citation.claimed_by_id)
+    event.roles = [
+        (role, [names.get(actor_id, actor_id) for actor_id in actor_ids]) for role, actor_ids in by_role(event).items()
+    ]
+
+
+def timeline(request):
+    """Published events matching the filters in the URL, so that a view can be shared."""
+    params = filter_params(request.GET)
+    view = request.GET.get("view") if request.GET.get("view") in VIEWS else "all"
+    events = Event.objects.visible_to(request.user).with_dataset_relations().select_related("type").chronological()
+    filterset = EventFilter(params, queryset=events, request=request)
+    status, errors, shown = 200, {}, []
+    if not filterset.is_valid():
+        status, errors = 400, filterset.errors
+    else:
+        try:
+            shown = filterset.qs.head(PAGE_SIZE + 1)  # with date_from, in two index ranges
+        except PermissionDenied as denied:  # review_state, for anonymous readers
+            status, errors = 403, denied.detail
+    valid = status == 200
+
+    chosen_actors = params.getlist("actor")
+    actor_ids = {p.actor_id for e in shown for p in e.participants.all()}
+    actor_ids |= {c.claimed_by_id for e in shown for c in e.citations.all() if c.claimed_by_id}
+    # Only valid filters name actors that exist; others are shown as typed, without asking the database.
+    names = dict(Actor.objects.filter(pk__in=actor_ids | set(chosen_actors if valid else [])).values_list("id", "name"))
+    for event in shown:
+        describe(event, names)
+
+    query = params.urlencode()
+    export_url = reverse("event-export")
+    downloads = [
+        {
+            "format": name,
+            "label": FORMAT_LABELS.get(name, name.upper()),
+            "extension": fmt.extension,
+            "url": f"{export_url}?{QueryDict(f'format={name}').urlencode()}{'&' + query if query else ''}",
+        }
+        for name, fmt in FORMATS.items()
+    ]
+    # The pair view has exactly two actor fields; the plain view one per chosen actor and one more.
+    if view == "pair":
+        actor_fields = (chosen_actors + ["", ""])[:2] if len(chosen_actors) <= 2 else chosen_actors
+    else:
+        actor_fields = [*chosen_actors, ""]
+    types = EventType.objects.order_by("code")
+
+    return render(
+        request,
+        "events/timeline.html",
+        {
+            "filterset": filterset,
+            "errors": [(FIELD_LABELS.get(field, field), field, messages) for field, messages in errors.items()],
+            # Filters of the URL that the form has no field for: kept when the form is sent again.
+            "other_filters": [
+                (key, value) for key, values in params.lists() if key not in FORM_FIELDS for value in values
+            ],
+            "events": shown[:PAGE_SIZE],
+            "page_size": PAGE_SIZE,
+            "truncated": len(shown) > PAGE_SIZE,
+            "types": types,
+            "statuses": Status.choices,
+            "chosen": {
+                "actors": chosen_actors,
+                "types": params.getlist("type"),
+                "statuses": params.getlist("status"),
+                "date_from": params.get("date_from", ""),
+                "date_to": params.get("date_to", ""),
+                "q": params.get("q", ""),
+            },
+            "actor_fields": [{"id": actor_id, "name": names.get(actor_id, actor_id)} for actor_id in actor_fields],
+            "view": view,
+            "names": names,
+            "query": query,
+            "downloads": downloads,
+            # What timeline.js starts from: the filters, as the API takes them, and the names it already knows.
+            "page_data": {
+                "query": query,
+                "view": view,
+                "interval": request.GET.get("interval", ""),
+                "actors": chosen_actors,
+                "names": names,
+                "valid": valid,
+                "api": {
+                    "events": reverse("event-list"),
+                    "timeline": reverse("timeline-list"),
+                    "actors": reverse("actor-list"),
+                    "types": reverse("eventtype-list"),
+                },
+            },
+        },
+        status=status,
+    )

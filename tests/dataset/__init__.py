@@ -1,0 +1,1 @@
+"""The dataset: reading, importing, refusing unreadable input, restoring, the demo data."""

@@ -1,0 +1,127 @@
+"""The demo data and small builders of valid dataset records, defined once for every test module."""
+
+from pathlib import Path
+
+DEMO_PATH = Path(__file__).resolve().parents[1] / "events" / "data" / "demo.json"
+ARTICLE_URL = "https://torre.news/en/a-lot-of-mess-to-clear-up-in-russia-us-ties-lavrov"
+# The queries of the anonymous throttle (events/api/throttling.py) in an anonymous API request it lets through:
+# the lock, the client's history read, and Django's DatabaseCache writing it back (a count of the table
+# for its culling, a savepoint, a read, the write, the savepoint's release).
+ANON_THROTTLE_QUERIES = 7
+
+# The demo's published events, in chronological order: what anonymous clients see of it.
+PUBLISHED_DEMO = [
+    "us-ru-diplomatic-staff-limits",
+    "us-restricts-russian-compounds-2016",
+    "us-seizes-more-russian-property-2017",
+    "us-sanctions-russia-2022",
+    "us-closes-airspace-to-russian-carriers-2022",
+    "us-ru-third-round-cancelled-2025",
+    "us-ru-bilateral-dialogue-2025",
+    "us-ru-ukraine-settlement-talks-2025",
+    "us-ru-talks-riyadh-2025",
+    "us-ru-talks-istanbul-2025",
+    "us-sanctions-rosneft-lukoil-2025",
+    "putin-sanctions-unfriendly-move-2025",
+    "lavrov-ria-novosti-interview-2025",
+]
+
+
+def demo_ids(demo):
+    """The ids of the demo document's events, in the file's (chronological) order."""
+    return [event["id"] for event in demo["events"]]
+
+
+def actor_record(actor_id="russia", **fields):
+    record = {
+        "id": actor_id,
+        "name": actor_id.replace("-", " ").title(),
+        "kind": "state",
+        "country": None,
+        "aliases": [],
+        "parent": None,
+        "wikidata": None,
+    }
+    record.update(fields)
+    return record
+
+
+def event_record(event_id="ru-us-talks", **fields):
+    """A valid published event between Russia and the United States; override any field."""
+    record = {
+        "id": event_id,
+        "title": "Russian and US delegations hold talks",
+        "summary": "",
+        "type": "talks",
+        "status": "occurred",
+        "start": "2025-02-18",
+        "start_precision": "day",
+        "end": None,
+        "end_precision": None,
+        "participants": [
+            {"actor": "russia", "role": "participant"},
+            {"actor": "united-states", "role": "participant"},
+        ],
+        "location": None,
+        "sources": [
+            {
+                "url": "https://example.org/talks",
+                "title": "Delegations meet",
+                "publisher": "Example News",
+                "published": "2025-02-19",
+                "quote": "The delegations met.",
+                "claimed_by": None,
+            }
+        ],
+        "tags": [],
+        "related": [],
+        "review_state": "published",
+    }
+    record.update(fields)
+    return record
+
+
+def dataset(*events, actors=None):
+    """A dataset document with the two states the default event needs, plus `actors`."""
+    base = [actor_record("russia", country="RUS"), actor_record("united-states", country="USA")]
+    return {"actors": base + list(actors or []), "events": list(events)}
+
+
+def row_counts():
+    """Rows in every table of the events app: history and many-to-many tables included."""
+    from django.apps import apps
+
+    models = apps.get_app_config("events").get_models(include_auto_created=True)
+    return {model._meta.label: model._base_manager.count() for model in models}
+
+
+def export_text():
+    """The whole database as a dataset file, as `export_dataset` writes it."""
+    import io
+
+    from events.dataset import write_dataset
+    from events.models import Actor, Event
+
+    out = io.StringIO()
+    write_dataset(out, Actor.objects.all(), Event.objects.all())
+    return out.getvalue()
+
+
+def empty_the_database():
+    """Delete every row but the taxonomy (which the migrations bring), children before what they point to."""
+    from django.apps import apps
+
+    from events.models import Actor, Citation, Event, EventRelation, EventType, Participant, Source, Tag
+
+    EventRelation.objects.all().delete()
+    Citation.objects.all().delete()
+    Participant.objects.all().delete()
+    Event.objects.all().delete()
+    Tag.objects.all().delete()
+    Source.objects.all().delete()
+    Actor.objects.update(parent=None)
+    Actor.objects.all().delete()
+    keep = {EventType, EventType.history.model}
+    for model in apps.get_app_config("events").get_models(include_auto_created=True):
+        if model not in keep:
+            model._base_manager.all().delete()

@@ -1,0 +1,1 @@
+"""The export formats, on every database's road."""

@@ -1,0 +1,1 @@
+"""The models and their queries: constraints, search columns, partial dates, date_from pages."""

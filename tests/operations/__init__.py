@@ -1,0 +1,1 @@
+"""Running Chancery: settings, commands, servers, faults, replicas, concurrency, security headers."""

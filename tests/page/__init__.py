@@ -1,0 +1,1 @@
+"""The public page, server-rendered and in a browser."""
