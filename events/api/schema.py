@@ -127,3 +127,9 @@ TYPE_CODE = OpenApiParameter(
 LOCATION = OpenApiParameter(
     "Location", OpenApiTypes.URI, OpenApiParameter.HEADER, response=[201], description="The new event's URL."
 )
+# The taxonomy comes whole; a client that sends every list its page size is not refused for it.
+WHOLE_LIST_PAGE_SIZE = OpenApiParameter(
+    "page_size",
+    {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "maxLength": 0}]},
+    description="Accepted as on the other lists, and without effect: the whole list comes in one answer.",
+)

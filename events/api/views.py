@@ -35,6 +35,7 @@ from ..filters import (
 from ..imports import review_problems
 from ..models import Actor, Citation, Event, EventTombstone, EventType, Source, may_see_unpublished
 from .pagination import KeysetPagination
+from .params import StrictParameters
 from .parsers import JSONParser
 from .schema import (
     ACTOR_ID,
@@ -48,8 +49,8 @@ from .schema import (
     IN_USE,
     LIST_ERRORS,
     LOCATION,
-    READ_ERRORS,
     TYPE_CODE,
+    WHOLE_LIST_PAGE_SIZE,
     WRITE_ERRORS,
 )
 from .serializers import (
@@ -120,7 +121,7 @@ class PreconditionFailed(Exception):
         responses={204: OpenApiResponse(description="Deleted."), **WRITE_ERRORS, 409: IN_USE},
     ),
 )
-class EventViewSet(viewsets.ModelViewSet):
+class EventViewSet(StrictParameters, viewsets.ModelViewSet):
     serializer_class = EventSerializer
     # An event is a JSON document (nested lists and objects): no form encoding of it.
     parser_classes = [JSONParser]
@@ -259,6 +260,7 @@ class EventViewSet(viewsets.ModelViewSet):
 
     @extend_schema(
         summary="The whole filtered set as a file, streamed",
+        filters=True,
         parameters=[
             OpenApiParameter(
                 "format",
@@ -335,7 +337,7 @@ class EventViewSet(viewsets.ModelViewSet):
         return self.get_paginated_response(TombstoneSerializer(page, many=True).data)
 
 
-class TimelineViewSet(viewsets.GenericViewSet):
+class TimelineViewSet(StrictParameters, viewsets.GenericViewSet):
     """Counts of events per period and type, with the same filters as the event list."""
 
     filter_backends = [filters.DjangoFilterBackend]
@@ -365,7 +367,7 @@ class TimelineViewSet(viewsets.GenericViewSet):
         summary="One actor", parameters=[ACTOR_ID], responses={200: ActorSerializer, **DETAIL_ERRORS}
     ),
 )
-class ActorViewSet(viewsets.ReadOnlyModelViewSet):
+class ActorViewSet(StrictParameters, viewsets.ReadOnlyModelViewSet):
     queryset = Actor.objects.order_by("id")
     serializer_class = ActorSerializer
     filter_backends = [filters.DjangoFilterBackend]
@@ -377,13 +379,14 @@ class ActorViewSet(viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary="The event-type taxonomy with its CAMEO and PLOVER codes",
-        responses={200: EventTypeSerializer(many=True), **READ_ERRORS},
+        parameters=[WHOLE_LIST_PAGE_SIZE],
+        responses={200: EventTypeSerializer(many=True), **LIST_ERRORS},
     ),
     retrieve=extend_schema(
         summary="One event type", parameters=[TYPE_CODE], responses={200: EventTypeSerializer, **DETAIL_ERRORS}
     ),
 )
-class EventTypeViewSet(viewsets.ReadOnlyModelViewSet):
+class EventTypeViewSet(StrictParameters, viewsets.ReadOnlyModelViewSet):
     queryset = EventType.objects.order_by("code")
     serializer_class = EventTypeSerializer
     pagination_class = None
@@ -395,7 +398,7 @@ class EventTypeViewSet(viewsets.ReadOnlyModelViewSet):
         summary="Sources, with the events each supports", responses={200: SourceSerializer, **LIST_ERRORS}
     )
 )
-class SourceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class SourceViewSet(StrictParameters, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = SourceSerializer
     filter_backends = [filters.DjangoFilterBackend]
     filterset_class = SourceFilter
