@@ -76,3 +76,17 @@ def test_an_empty_value_beside_a_given_one_is_dropped(client, demo):
 
 def test_an_empty_interval_is_the_default(client, demo):
     assert client.get("/api/v1/timeline/", {"interval": ""}).json() == client.get("/api/v1/timeline/").json()
+
+
+def test_options_describes_the_endpoint_whatever_the_query(client, demo):
+    assert client.options("/api/v1/actors/", {"q": "russia"}).status_code == 200
+
+
+def test_a_method_the_endpoint_does_not_answer_is_a_405_first(client, demo):
+    assert client.post("/api/v1/timeline/?intervall=year").status_code in (401, 403, 405)
+
+
+def test_the_taxonomys_page_size_is_checked_as_elsewhere(client, demo):
+    response = client.get("/api/v1/event-types/", {"page_size": "0"})
+    assert response.status_code == 400
+    assert "page_size" in response.json()

@@ -64,8 +64,10 @@ def without_empty_values(query):
 class StrictParameters:
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if getattr(self, "action", None) is None:
-            return  # a method the endpoint does not answer: its 405 says more than a parameter's 400
+        if getattr(self, "action", None) in (None, "metadata"):
+            # A method the endpoint does not answer (its 405 says more than a parameter's 400), or OPTIONS,
+            # which describes the endpoint whatever the query says.
+            return
         accepted = accepted_parameters(self)
         unknown = sorted(set(request.query_params) - accepted)
         if unknown:

@@ -34,7 +34,7 @@ from ..filters import (
 )
 from ..imports import review_problems
 from ..models import Actor, Citation, Event, EventTombstone, EventType, Source, may_see_unpublished
-from .pagination import KeysetPagination
+from .pagination import KeysetPagination, page_size_from
 from .params import StrictParameters
 from .parsers import JSONParser
 from .schema import (
@@ -391,6 +391,10 @@ class EventTypeViewSet(StrictParameters, viewsets.ReadOnlyModelViewSet):
     serializer_class = EventTypeSerializer
     pagination_class = None
     lookup_value_regex = "[^/]+"
+
+    def list(self, request, *args, **kwargs):
+        page_size_from(request)  # checked as on the other lists, though the taxonomy comes whole
+        return super().list(request, *args, **kwargs)
 
 
 @extend_schema_view(
