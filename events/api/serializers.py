@@ -13,6 +13,7 @@ from rest_framework import serializers
 from ..dataset import DatasetError, DatasetReader, actor_to_dict, event_to_dict, unreadable
 from ..filters import DATE_PATTERN, SLUG_PATTERN, TYPE_PATTERN
 from ..models import Actor, EventType, Precision, RelationKind, ReviewState, Role, Source, Status, normalize_url
+from .fields import incoming_of
 
 # The demo's Riyadh talks, as GET /api/v1/events/us-ru-talks-riyadh-2025/ returns them.
 EVENT_EXAMPLE = {
@@ -126,9 +127,23 @@ class EventSerializer(serializers.Serializer):
     )
     related = RelatedSerializer(many=True, allow_null=True, required=False)
     review_state = serializers.ChoiceField(choices=ReviewState.choices, allow_null=True, required=False)
+    # Shown by the API only (not in dataset files), never written: fields.py.
+    created_at = serializers.DateTimeField(read_only=True, help_text="When the event was first stored.")
+    updated_at = serializers.DateTimeField(read_only=True, help_text="Its last change, for incremental sync.")
+    incoming = RelatedSerializer(
+        many=True,
+        read_only=True,
+        help_text="The relations of other events (those you may see) whose target is this event.",
+    )
 
     def to_representation(self, event):
-        return event_to_dict(event)
+        moment = serializers.DateTimeField()
+        return {
+            **event_to_dict(event),
+            "created_at": moment.to_representation(event.created_at),
+            "updated_at": moment.to_representation(event.updated_at),
+            "incoming": incoming_of(event),
+        }
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):

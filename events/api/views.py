@@ -34,6 +34,7 @@ from ..filters import (
 )
 from ..imports import review_problems
 from ..models import Actor, Citation, Event, EventTombstone, EventType, Source, may_see_unpublished
+from .fields import with_api_fields
 from .pagination import KeysetPagination, page_size_from
 from .params import StrictParameters
 from .parsers import JSONParser
@@ -71,6 +72,9 @@ def etag(shape):
 
 
 def etag_of(event):
+    """The ETag of the event's own content, its dataset shape: what a write changes and `If-Match` guards,
+    the same for every reader. `created_at`, `updated_at` and `incoming` (other events' relations) are
+    not part of it."""
     return etag(event_to_dict(event))
 
 
@@ -131,7 +135,8 @@ class EventViewSet(StrictParameters, viewsets.ModelViewSet):
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
-        return Event.objects.visible_to(self.request.user).with_documents().chronological()
+        events = Event.objects.visible_to(self.request.user).with_documents().chronological()
+        return with_api_fields(events, may_see_unpublished(self.request.user))
 
     # -- reading
 
@@ -142,11 +147,11 @@ class EventViewSet(StrictParameters, viewsets.ModelViewSet):
         return super().filter_queryset(queryset)
 
     def retrieve(self, request, *args, **kwargs):
-        data = self.get_serializer(self.get_object()).data  # the event's dataset shape: its ETag is of the same
-        validator = etag(data)
+        event = self.get_object()
+        validator = etag_of(event)
         if matches(request.headers.get("If-None-Match", ""), validator):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": validator})
-        return Response(data, headers={"ETag": validator})
+        return Response(self.get_serializer(event).data, headers={"ETag": validator})
 
     # -- writing: one transaction, the dataset reader's rules, If-Match against the locked row
 
@@ -223,7 +228,8 @@ class EventViewSet(StrictParameters, viewsets.ModelViewSet):
                     raise Conflict(self._exists(record["id"]))
                 # Read back before the commit: if the database fails now, nothing is stored
                 # and the client's 503 tells the truth.
-                event = Event.objects.with_documents().get(pk=record["id"])
+                events = with_api_fields(Event.objects.with_documents(), may_see_unpublished(request.user))
+                event = events.get(pk=record["id"])
                 data = self.get_serializer(event).data
         except PreconditionFailed as exc:
             return self._stale(exc)
@@ -235,7 +241,7 @@ class EventViewSet(StrictParameters, viewsets.ModelViewSet):
                 {"detail": "Another write changed the same rows at the same moment: nothing was saved; send it again."},
                 status=status.HTTP_409_CONFLICT,
             )
-        headers = {"ETag": etag(data)}
+        headers = {"ETag": etag_of(event)}
         if created:
             headers["Location"] = request.build_absolute_uri(f"/api/v1/events/{event.pk}/")
         return Response(
