@@ -76,3 +76,13 @@ class StrictParameters:
                 {name[:100]: [f"not a parameter of this endpoint, which takes {takes}"] for name in unknown}
             )
         request._request.GET = without_empty_values(request._request.GET)
+
+
+def flag(request, name):
+    """A true/false parameter: True, False, or None when absent."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    if raw not in ("true", "false"):
+        raise ValidationError({name: [f"{raw[:20]!r} is not true or false"]})
+    return raw == "true"

@@ -36,7 +36,7 @@ from ..imports import review_problems
 from ..models import Actor, Citation, Event, EventTombstone, EventType, Source, may_see_unpublished
 from .fields import with_api_fields
 from .pagination import KeysetPagination, page_size_from
-from .params import StrictParameters
+from .params import StrictParameters, flag
 from .parsers import JSONParser
 from .schema import (
     ACTOR_ID,
@@ -95,6 +95,13 @@ class PreconditionFailed(Exception):
 @extend_schema_view(
     list=extend_schema(
         summary="Events, filtered, in chronological order",
+        parameters=[
+            OpenApiParameter(
+                "count",
+                bool,
+                description="true adds `count`, the exact number of events the filters match, to the page.",
+            )
+        ],
         responses={200: EventSerializer, **FILTERED_ERRORS},
     ),
     retrieve=extend_schema(
@@ -139,6 +146,16 @@ class EventViewSet(StrictParameters, viewsets.ModelViewSet):
         return with_api_fields(events, may_see_unpublished(self.request.user))
 
     # -- reading
+
+    def list(self, request, *args, **kwargs):
+        counted = flag(request, "count")
+        events = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(events)
+        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        if counted:
+            # One query more, asked for: counting a million matches is the price of the number.
+            response.data = {"count": events.order_by().count(), **response.data}
+        return response
 
     def filter_queryset(self, queryset):
         # The list's filters narrow lists: an event's own address answers with the event, whatever they say.
