@@ -111,7 +111,7 @@ IF_NONE_MATCH = OpenApiParameter(
 # An event's id in a URL: a slug, but not the names of the event list's own actions.
 EVENT_ID = OpenApiParameter(
     "id",
-    {"type": "string", "pattern": f"^(?!(?:export|deleted)$){SLUG_PATTERN[1:]}", "maxLength": 100},
+    {"type": "string", "pattern": f"^(?!(?:export|deleted|facets|feed)$){SLUG_PATTERN[1:]}", "maxLength": 100},
     OpenApiParameter.PATH,
     description="The event's id.",
 )

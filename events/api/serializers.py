@@ -282,3 +282,40 @@ class TimelineSerializer(serializers.Serializer):
 class TombstoneSerializer(serializers.Serializer):
     id = serializers.CharField(source="event_id", help_text="The deleted event's id.")
     deleted_at = serializers.DateTimeField()
+
+
+class FacetValueSerializer(serializers.Serializer):
+    value = serializers.CharField(help_text="The value: a type code, an actor id, a country code, a year...")
+    count = serializers.IntegerField(help_text="How many matching events have it.")
+    label = serializers.CharField(
+        required=False, help_text="What readers call it (a type's, an actor's or a country's name), where known."
+    )
+
+
+@extend_schema_serializer(
+    many=False,
+    examples=[
+        OpenApiExample(
+            "Demo events by family and country",
+            value={
+                "count": 13,
+                "facets": {
+                    "family": [
+                        {"value": "talks", "count": 5, "label": "Talks"},
+                        {"value": "sanctions", "count": 2, "label": "Sanctions"},
+                    ],
+                    "country": [
+                        {"value": "RUS", "count": 13, "label": "Russian Federation"},
+                        {"value": "USA", "count": 13, "label": "United States"},
+                    ],
+                },
+            },
+        )
+    ],
+)
+class FacetsSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="How many events the filters match.")
+    facets = serializers.DictField(
+        child=FacetValueSerializer(many=True),
+        help_text="Per facet asked for, its values: by count descending, then by value.",
+    )

@@ -34,6 +34,11 @@ from ..filters import (
 )
 from ..imports import review_problems
 from ..models import Actor, Citation, Event, EventTombstone, EventType, Source, may_see_unpublished
+from .facets import DEFAULT_SIZE as DEFAULT_FACET_SIZE
+from .facets import FACETS
+from .facets import MAX_SIZE as MAX_FACET_SIZE
+from .facets import facets as count_facets
+from .facets import requested as requested_facets
 from .fields import with_api_fields
 from .pagination import KeysetPagination, page_size_from
 from .params import StrictParameters, flag
@@ -59,6 +64,7 @@ from .serializers import (
     EventReplacementSerializer,
     EventSerializer,
     EventTypeSerializer,
+    FacetsSerializer,
     SourceSerializer,
     TimelineSerializer,
     TombstoneSerializer,
@@ -336,6 +342,33 @@ class EventViewSet(StrictParameters, viewsets.ModelViewSet):
         )
         response["Content-Disposition"] = f'attachment; filename="{export_filename(name)}"'
         return response
+
+    @extend_schema(
+        summary="Counts of the matching events per value of a field (facets)",
+        filters=True,
+        parameters=[
+            OpenApiParameter(
+                "facet",
+                str,
+                enum=[*FACETS],
+                many=True,
+                description="A field to count by; repeat for several. type: the full code; family: its first "
+                "segment; actor: participants' ids; country: participants' actors' and the location's; year: "
+                "of the start; publisher: of the sources.",
+            ),
+            OpenApiParameter(
+                "facet_size",
+                {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "maxLength": 0}]},
+                description=f"At most this many values per facet (default {DEFAULT_FACET_SIZE}; "
+                f"above {MAX_FACET_SIZE} is capped).",
+            ),
+        ],
+        responses={200: FacetsSerializer, **FILTERED_ERRORS},
+    )
+    @action(detail=False, pagination_class=None, serializer_class=FacetsSerializer)
+    def facets(self, request):
+        names, size = requested_facets(request)
+        return Response(count_facets(self.filter_queryset(Event.objects.visible_to(request.user)), names, size))
 
     @extend_schema(
         summary="Tombstones of deleted events, for mirrors",
