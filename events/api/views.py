@@ -20,6 +20,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.generics import get_object_or_404
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from .. import dates
@@ -39,6 +40,9 @@ from .facets import FACETS
 from .facets import MAX_SIZE as MAX_FACET_SIZE
 from .facets import facets as count_facets
 from .facets import requested as requested_facets
+from .feed import MAX_ENTRIES as MAX_FEED_ENTRIES
+from .feed import MEDIA_TYPE as FEED_MEDIA_TYPE
+from .feed import FirstRenderer, atom_response, entries_wanted
 from .fields import with_api_fields
 from .pagination import KeysetPagination, page_size_from
 from .params import StrictParameters, flag
@@ -369,6 +373,33 @@ class EventViewSet(StrictParameters, viewsets.ModelViewSet):
     def facets(self, request):
         names, size = requested_facets(request)
         return Response(count_facets(self.filter_queryset(Event.objects.visible_to(request.user)), names, size))
+
+    @extend_schema(
+        summary="An Atom feed of the matching events, the most recently changed first",
+        filters=True,
+        parameters=[
+            OpenApiParameter(
+                "page_size",
+                {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "maxLength": 0}]},
+                description=f"At most this many entries (default and most {MAX_FEED_ENTRIES}).",
+            )
+        ],
+        responses={
+            (200, FEED_MEDIA_TYPE): OpenApiResponse(
+                OpenApiTypes.STR,
+                description="Atom 1.0: an entry per event, its id ending in the event's id, its alternate link "
+                "the event on the public page.",
+            ),
+            **{(code, "application/json"): response for code, response in FILTERED_ERRORS.items()},
+        },
+    )
+    @action(
+        detail=False, pagination_class=None, renderer_classes=[JSONRenderer], content_negotiation_class=FirstRenderer
+    )
+    def feed(self, request):
+        size = entries_wanted(request)
+        events = self.filter_queryset(Event.objects.visible_to(request.user))
+        return atom_response(request, events.order_by("-updated_at", "-id")[:size])
 
     @extend_schema(
         summary="Tombstones of deleted events, for mirrors",
