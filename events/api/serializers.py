@@ -319,3 +319,77 @@ class FacetsSerializer(serializers.Serializer):
         child=FacetValueSerializer(many=True),
         help_text="Per facet asked for, its values: by count descending, then by value.",
     )
+
+
+class RelationsBucketSerializer(serializers.Serializer):
+    period = serializers.CharField(help_text="'2025', '2025-02' or '2025-02-18', as the timeline forms them.")
+    count = serializers.IntegerField(help_text="Events of the period.")
+    cooperation = serializers.IntegerField(help_text="Those whose type's Goldstein value is above 0.")
+    conflict = serializers.IntegerField(help_text="Those whose type's Goldstein value is below 0.")
+    score = serializers.FloatField(help_text="The sum of their types' Goldstein values (a type without one adds 0).")
+    events = serializers.ListField(child=serializers.CharField(), help_text="Their ids, in chronological order.")
+
+
+@extend_schema_serializer(
+    many=False,
+    examples=[
+        OpenApiExample(
+            "Russia and the United States by year (demo data)",
+            value={
+                "a": "russia",
+                "b": "united-states",
+                "interval": "year",
+                "count": 11,
+                "score": -10.4,
+                "buckets": [
+                    {
+                        "period": "2016",
+                        "count": 2,
+                        "cooperation": 0,
+                        "conflict": 2,
+                        "score": -13.2,
+                        "events": ["us-ru-diplomatic-staff-limits", "us-restricts-russian-compounds-2016"],
+                    },
+                    {
+                        "period": "2017",
+                        "count": 1,
+                        "cooperation": 0,
+                        "conflict": 1,
+                        "score": -9.2,
+                        "events": ["us-seizes-more-russian-property-2017"],
+                    },
+                    {
+                        "period": "2022",
+                        "count": 2,
+                        "cooperation": 0,
+                        "conflict": 2,
+                        "score": -16.0,
+                        "events": ["us-sanctions-russia-2022", "us-closes-airspace-to-russian-carriers-2022"],
+                    },
+                    {
+                        "period": "2025",
+                        "count": 6,
+                        "cooperation": 4,
+                        "conflict": 0,
+                        "score": 28.0,
+                        "events": [
+                            "us-ru-bilateral-dialogue-2025",
+                            "us-ru-ukraine-settlement-talks-2025",
+                            "us-ru-talks-riyadh-2025",
+                            "us-ru-talks-istanbul-2025",
+                            "putin-sanctions-unfriendly-move-2025",
+                            "lavrov-ria-novosti-interview-2025",
+                        ],
+                    },
+                ],
+            },
+        )
+    ],
+)
+class RelationsSerializer(serializers.Serializer):
+    a = serializers.CharField(help_text="The first actor's id, as given.")
+    b = serializers.CharField(help_text="The second actor's id, as given.")
+    interval = serializers.ChoiceField(choices=["year", "month", "day"])
+    count = serializers.IntegerField(help_text="Events counted, over every period.")
+    score = serializers.FloatField(help_text="Their Goldstein values' sum, over every period.")
+    buckets = RelationsBucketSerializer(many=True, help_text="Periods that have events, in chronological order.")

@@ -28,6 +28,7 @@ from ..dataset import DatasetError, WriteConflict, event_to_dict, lock_event_id,
 from ..exports import FORMATS, export_filename, streamed
 from ..filters import (
     OPTIONAL_DATETIME,
+    SLUG_PATTERN,
     ActorFilter,
     EventFilter,
     SourceFilter,
@@ -47,6 +48,7 @@ from .fields import with_api_fields
 from .pagination import KeysetPagination, page_size_from
 from .params import StrictParameters, flag
 from .parsers import JSONParser
+from .relations import actors_named, interval_of, relations_index
 from .schema import (
     ACTOR_ID,
     CREATE_ERRORS,
@@ -69,6 +71,7 @@ from .serializers import (
     EventSerializer,
     EventTypeSerializer,
     FacetsSerializer,
+    RelationsSerializer,
     SourceSerializer,
     TimelineSerializer,
     TombstoneSerializer,
@@ -446,6 +449,38 @@ class TimelineViewSet(StrictParameters, viewsets.GenericViewSet):
             raise ValidationError({"interval": [f"{interval[:20]!r} is not one of year, month, day"]})
         buckets = self.filter_queryset(self.get_queryset()).timeline(interval)
         return Response({"count": sum(bucket["count"] for bucket in buckets), "buckets": buckets})
+
+
+class RelationsViewSet(StrictParameters, viewsets.GenericViewSet):
+    """How relations between two actors moved: the Goldstein values of the events between them, per period."""
+
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = EventFilter
+    serializer_class = RelationsSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return Event.objects.visible_to(self.request.user)
+
+    @extend_schema(
+        summary="The relations index of two actors, per year, month or day",
+        parameters=[
+            OpenApiParameter(
+                name,
+                {"type": "string", "pattern": SLUG_PATTERN, "maxLength": 100},
+                required=True,
+                description=f"Actor id: events in which it or an actor below it takes part, "
+                f"with another participant that is {other} or below it.",
+            )
+            for name, other in (("a", "b"), ("b", "a"))
+        ]
+        + [OpenApiParameter("interval", str, enum=list(reversed(dates.PRECISIONS)), default="year")],
+        responses={200: RelationsSerializer, **FILTERED_ERRORS},
+    )
+    def list(self, request):
+        a, b = actors_named(request)
+        interval = interval_of(request)
+        return Response(relations_index(self.filter_queryset(self.get_queryset()), a, b, interval))
 
 
 @extend_schema_view(
