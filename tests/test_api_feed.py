@@ -51,6 +51,14 @@ def test_it_is_an_atom_feed_of_the_matching_events_most_recently_changed_first(c
     assert datetime.datetime.fromisoformat(first.findtext(f"{ATOM}updated")) == event.updated_at
 
 
+def test_an_entrys_updated_is_the_events_updated_at(client, demo):
+    shown = client.get("/api/v1/events/us-ru-talks-riyadh-2025/").json()
+    feed = entries(client.get("/api/v1/events/feed/", {"actor": "saudi-arabia"}))
+    assert datetime.datetime.fromisoformat(feed[0].findtext(f"{ATOM}updated")) == datetime.datetime.fromisoformat(
+        shown["updated_at"].replace("Z", "+00:00")
+    )
+
+
 def test_it_applies_the_filters_and_links_to_the_same_question(client, demo):
     found = entries(client.get("/api/v1/events/feed/", {"type": "sanctions", "actor": ""}))
     assert sorted(entry.findtext(f"{ATOM}id").rsplit("=", 1)[1] for entry in found) == [

@@ -49,9 +49,8 @@ def atom_response(request, events):
             link=f"{page}#event={event.id}",
             unique_id=f"{site}#event={event.id}",
             description=event.summary,
-            # Whole seconds: an entry's time then reads alike however its microseconds fall.
-            updateddate=event.updated_at.replace(microsecond=0),
-            pubdate=event.created_at.replace(microsecond=0),
+            updateddate=event.updated_at,
+            pubdate=event.created_at,
             categories=[event.type_id],
         )
     return HttpResponse(feed.writeString("utf-8"), content_type=f"{MEDIA_TYPE}; charset=utf-8")
