@@ -113,3 +113,14 @@ def test_incoming_relations_cost_no_query_more(client, draft_relating_to_riyadh,
         page = client.get("/api/v1/events/", {"page_size": 1000}).json()["results"]
     # The demo's eleven relations between published events; not the draft's, nor the reviewed one's.
     assert sum(len(e["incoming"]) for e in page) == 11
+
+
+def test_an_event_read_from_the_api_may_be_written_back_as_it_is(curator_client, demo):
+    read = curator_client.get(f"/api/v1/events/{TARGET}/")
+    body = {**read.json(), "title": "Talks in Riyadh", "incoming": [], "created_at": "2000-01-01T00:00:00Z"}
+    written = curator_client.put(f"/api/v1/events/{TARGET}/", body, format="json", HTTP_IF_MATCH=read["ETag"])
+    assert written.status_code == 200, written.content
+    assert written.json()["title"] == "Talks in Riyadh"
+    # Read-only: the stored moment and the other events' relations stay what they were.
+    assert written.json()["created_at"] == read.json()["created_at"]
+    assert written.json()["incoming"] == read.json()["incoming"]
