@@ -17,6 +17,9 @@ def etag(shape):
 
 
 def etag_of(event):
+    """The ETag of the event's own content, its dataset shape: what a write changes and `If-Match` guards,
+    the same for every reader. `created_at`, `updated_at` and `incoming` (other events' relations) are
+    not part of it."""
     return etag(event_to_dict(event))
 
 

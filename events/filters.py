@@ -19,6 +19,7 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from . import dates
 from .countries import COUNTRIES
 from .models import Actor, Event, EventType, ReviewState, Source, Status, equal_in_any_case, may_see_unpublished
+from .rollup import involving_trees
 
 ORDERINGS = {
     "start": ("start", "id"),
@@ -176,6 +177,11 @@ class EventFilter(django_filters.FilterSet):
     actor = actor_ids(
         "filter_actor", "Actor id; repeat for events in which every named actor takes part (AND). Exact: no roll-up."
     )
+    actor_tree = actor_ids(
+        "filter_actor_tree",
+        "Actor id, rolled up: events in which it or any actor below it through `parent` (its government, "
+        "ministries, officials, at any depth) takes part; repeat for all of them (AND).",
+    )
     initiator = actor_ids("filter_initiator", "Actor id taking part as initiator (repeat: all of them).")
     target = actor_ids("filter_target", "Actor id taking part as target (repeat: all of them).")
     type = documented(
@@ -277,6 +283,9 @@ class EventFilter(django_filters.FilterSet):
 
     def filter_actor(self, queryset, name, actors):
         return queryset.involving(*(a.pk for a in actors))
+
+    def filter_actor_tree(self, queryset, name, actors):
+        return involving_trees(queryset, *(a.pk for a in actors))
 
     def filter_initiator(self, queryset, name, actors):
         for actor in actors:

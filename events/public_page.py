@@ -8,13 +8,17 @@ own grammar (docs/api.md), so that a view can be shared and its downloads are
 the same query.
 """
 
+import datetime
+
 from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from rest_framework.exceptions import PermissionDenied
 
+from . import dates
 from .exports import FORMATS
 from .exports.base import human_date, precision_note
+from .facets import facets
 from .filters import EventFilter
 from .models import Actor, Event, EventType, Status
 from .shape import by_role
@@ -73,6 +77,55 @@ def filter_params(query):
     return params
 
 
+# The facets the page shows beside the filters, with their headings, and how many values of each.
+PAGE_FACETS = {"type": "Type", "actor": "Actor", "country": "Country", "status": "Status", "year": "Year"}
+PAGE_FACET_SIZE = 8
+
+
+def narrowed(params, view, facet, value):
+    """The page's address with the filters `params` narrowed to the events having `value` of `facet`."""
+    query = params.copy()
+    if facet == "actor":
+        if value not in query.getlist("actor"):
+            query.appendlist("actor", value)  # actors are all required: one more narrows
+    elif facet == "year":
+        # The year within the dates already chosen: a later date_from or an earlier date_to stays.
+        first, last = datetime.date(int(value), 1, 1), datetime.date(int(value), 12, 31)
+        chosen_from = _partial(query.get("date_from"), end=False)
+        chosen_to = _partial(query.get("date_to"), end=True)
+        query["date_from"] = query["date_from"] if chosen_from and chosen_from > first else value
+        query["date_to"] = query["date_to"] if chosen_to and chosen_to < last else value
+    else:
+        query.setlist(facet, [value])  # types and statuses are any of those chosen: one alone narrows
+    if view != "all":
+        query["view"] = view
+    return f"?{query.urlencode()}"
+
+
+def _partial(text, end):
+    try:
+        day, precision = dates.parse_partial_date(text)
+    except ValueError:
+        return None
+    return dates.period_end(day, precision) if end else day
+
+
+def page_facets(events, params, view):
+    """The total and the facets of the events (a filtered queryset), each value a link that narrows."""
+    summary = facets(events, PAGE_FACETS, PAGE_FACET_SIZE)
+    return {
+        "count": summary["count"],
+        "facets": [
+            (
+                name,
+                heading,
+                [{**row, "url": narrowed(params, view, name, str(row["value"]))} for row in summary["facets"][name]],
+            )
+            for name, heading in PAGE_FACETS.items()
+        ],
+    }
+
+
 def describe(event, names):
     """Attach what the list shows of an event: its dates in words, how precise they are, its actors by role."""
     event.when = human_date(event.start, event.start_precision)
@@ -93,12 +146,17 @@ def timeline(request):
     view = request.GET.get("view") if request.GET.get("view") in VIEWS else "all"
     events = Event.objects.visible_to(request.user).with_dataset_relations().select_related("type").chronological()
     filterset = EventFilter(params, queryset=events, request=request)
-    status, errors, shown = 200, {}, []
-    if not filterset.is_valid():
+    status, errors, shown, summary = 200, {}, [], None
+    # As the API does: a misspelt filter is said, not ignored (the page's own view and interval aside).
+    unknown = {key: ["is not a filter"] for key in params if key not in filterset.filters}
+    if unknown:
+        status, errors = 400, unknown
+    elif not filterset.is_valid():
         status, errors = 400, filterset.errors
     else:
         try:
             shown = filterset.qs.head(PAGE_SIZE + 1)  # with date_from, in two index ranges
+            summary = page_facets(filterset.qs, params, view)
         except PermissionDenied as denied:  # review_state, for anonymous readers
             status, errors = 403, denied.detail
     valid = status == 200
@@ -140,6 +198,8 @@ def timeline(request):
                 (key, value) for key, values in params.lists() if key not in FORM_FIELDS for value in values
             ],
             "events": shown[:PAGE_SIZE],
+            "summary": summary,
+            "feed_url": f"{reverse('event-feed')}{'?' + query if query else ''}",
             "page_size": PAGE_SIZE,
             "truncated": len(shown) > PAGE_SIZE,
             "types": types,

@@ -20,8 +20,18 @@ LAYERS = (
     ("shape", ("events.shape",)),
     ("postgres", ("events.postgres",)),
     ("models", ("events.models",)),
-    ("records", ("events.dataset", "events.filters", "events.restore", "events.gazetteer")),
-    ("uses", ("events.exports", "events.etags", "events.curation", "events.extraction", "events.extraction_score")),
+    ("records", ("events.dataset", "events.filters", "events.rollup", "events.restore", "events.gazetteer")),
+    (
+        "uses",
+        (
+            "events.exports",
+            "events.facets",
+            "events.etags",
+            "events.curation",
+            "events.extraction",
+            "events.extraction_score",
+        ),
+    ),
     ("interfaces", ("events.api", "events.admin", "events.public_page")),
     ("commands", ("events.management",)),
 )
@@ -126,6 +136,22 @@ def test_every_module_has_a_layer(graph):
 
 def test_nothing_imports_a_layer_above_its_own(graph):
     assert upward(graph) == []
+
+
+def interface_of(module):
+    prefixes = dict(LAYERS)["interfaces"]
+    return next((prefix for prefix in prefixes if module == prefix or module.startswith(prefix + ".")), None)
+
+
+def test_no_interface_imports_another(graph):
+    """What the API, the admin and the page share lives in the layers below them (docs/architecture.md)."""
+    across = [
+        f"{module} imports {imported}"
+        for module, imported_modules in sorted(graph.items())
+        for imported in sorted(imported_modules)
+        if interface_of(module) and interface_of(imported) and interface_of(module) != interface_of(imported)
+    ]
+    assert across == []
 
 
 def test_no_modules_import_each_other_in_a_circle(graph):

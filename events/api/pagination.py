@@ -184,6 +184,11 @@ class KeysetPagination(BasePagination):
             "type": "object",
             "required": ["results"],
             "properties": {
+                "count": {
+                    "type": "integer",
+                    "description": "The exact number of matches, on the event list with count=true only.",
+                    "example": 13,
+                },
                 "next": {
                     "type": "string",
                     "nullable": True,

@@ -111,7 +111,7 @@ IF_NONE_MATCH = OpenApiParameter(
 # An event's id in a URL: a slug, but not the names of the event list's own actions.
 EVENT_ID = OpenApiParameter(
     "id",
-    {"type": "string", "pattern": f"^(?!(?:export|deleted)$){SLUG_PATTERN[1:]}", "maxLength": 100},
+    {"type": "string", "pattern": f"^(?!(?:export|deleted|facets|feed)$){SLUG_PATTERN[1:]}", "maxLength": 100},
     OpenApiParameter.PATH,
     description="The event's id.",
 )
@@ -126,4 +126,10 @@ TYPE_CODE = OpenApiParameter(
 )
 LOCATION = OpenApiParameter(
     "Location", OpenApiTypes.URI, OpenApiParameter.HEADER, response=[201], description="The new event's URL."
+)
+# The taxonomy comes whole; a client that sends every list its page size is not refused for it.
+WHOLE_LIST_PAGE_SIZE = OpenApiParameter(
+    "page_size",
+    {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "maxLength": 0}]},
+    description="Accepted as on the other lists, and without effect: the whole list comes in one answer.",
 )

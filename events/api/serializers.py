@@ -14,6 +14,7 @@ from ..dataset import DatasetError, DatasetReader, actor_to_dict, event_to_dict,
 from ..filters import DATE_PATTERN, SLUG_PATTERN, TYPE_PATTERN
 from ..models import Actor, Event, EventType, Precision, RelationKind, ReviewState, Role, Source, Status, normalize_url
 from ..shape import EVENT_KEYS, JSON_FIELDS
+from .fields import incoming_of
 
 # The demo's Riyadh talks, as GET /api/v1/events/us-ru-talks-riyadh-2025/ returns them.
 EVENT_EXAMPLE = {
@@ -127,6 +128,14 @@ class EventSerializer(serializers.Serializer):
     )
     related = RelatedSerializer(many=True, allow_null=True, required=False)
     review_state = serializers.ChoiceField(choices=ReviewState.choices, allow_null=True, required=False)
+    # Shown by the API only (not in dataset files), never written: fields.py.
+    created_at = serializers.DateTimeField(read_only=True, help_text="When the event was first stored.")
+    updated_at = serializers.DateTimeField(read_only=True, help_text="Its last change, for incremental sync.")
+    incoming = RelatedSerializer(
+        many=True,
+        read_only=True,
+        help_text="The relations of other events (those you may see) whose target is this event.",
+    )
 
     def get_fields(self):
         """The declared fields in the shape's key order, and a text field for each key of the shape
@@ -145,7 +154,13 @@ class EventSerializer(serializers.Serializer):
         return {key: fields.pop(key) for key in EVENT_KEYS} | fields
 
     def to_representation(self, event):
-        return event_to_dict(event)
+        moment = serializers.DateTimeField()
+        return {
+            **event_to_dict(event),
+            "created_at": moment.to_representation(event.created_at),
+            "updated_at": moment.to_representation(event.updated_at),
+            "incoming": incoming_of(event),
+        }
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):
@@ -284,3 +299,114 @@ class TimelineSerializer(serializers.Serializer):
 class TombstoneSerializer(serializers.Serializer):
     id = serializers.CharField(source="event_id", help_text="The deleted event's id.")
     deleted_at = serializers.DateTimeField()
+
+
+class FacetValueSerializer(serializers.Serializer):
+    value = serializers.CharField(help_text="The value: a type code, an actor id, a country code, a year...")
+    count = serializers.IntegerField(help_text="How many matching events have it.")
+    label = serializers.CharField(
+        required=False, help_text="What readers call it (a type's, an actor's or a country's name), where known."
+    )
+
+
+@extend_schema_serializer(
+    many=False,
+    examples=[
+        OpenApiExample(
+            "Demo events by family and country",
+            value={
+                "count": 13,
+                "facets": {
+                    "family": [
+                        {"value": "talks", "count": 5, "label": "Talks"},
+                        {"value": "sanctions", "count": 2, "label": "Sanctions"},
+                    ],
+                    "country": [
+                        {"value": "RUS", "count": 13, "label": "Russian Federation"},
+                        {"value": "USA", "count": 13, "label": "United States"},
+                    ],
+                },
+            },
+        )
+    ],
+)
+class FacetsSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="How many events the filters match.")
+    facets = serializers.DictField(
+        child=FacetValueSerializer(many=True),
+        help_text="Per facet asked for, its values: by count descending, then by value.",
+    )
+
+
+class RelationsBucketSerializer(serializers.Serializer):
+    period = serializers.CharField(help_text="'2025', '2025-02' or '2025-02-18', as the timeline forms them.")
+    count = serializers.IntegerField(help_text="Events of the period.")
+    cooperation = serializers.IntegerField(help_text="Those whose type's Goldstein value is above 0.")
+    conflict = serializers.IntegerField(help_text="Those whose type's Goldstein value is below 0.")
+    score = serializers.FloatField(help_text="The sum of their types' Goldstein values (a type without one adds 0).")
+    events = serializers.ListField(child=serializers.CharField(), help_text="Their ids, in chronological order.")
+
+
+@extend_schema_serializer(
+    many=False,
+    examples=[
+        OpenApiExample(
+            "Russia and the United States by year (demo data)",
+            value={
+                "a": "russia",
+                "b": "united-states",
+                "interval": "year",
+                "count": 11,
+                "score": -10.4,
+                "buckets": [
+                    {
+                        "period": "2016",
+                        "count": 2,
+                        "cooperation": 0,
+                        "conflict": 2,
+                        "score": -13.2,
+                        "events": ["us-ru-diplomatic-staff-limits", "us-restricts-russian-compounds-2016"],
+                    },
+                    {
+                        "period": "2017",
+                        "count": 1,
+                        "cooperation": 0,
+                        "conflict": 1,
+                        "score": -9.2,
+                        "events": ["us-seizes-more-russian-property-2017"],
+                    },
+                    {
+                        "period": "2022",
+                        "count": 2,
+                        "cooperation": 0,
+                        "conflict": 2,
+                        "score": -16.0,
+                        "events": ["us-sanctions-russia-2022", "us-closes-airspace-to-russian-carriers-2022"],
+                    },
+                    {
+                        "period": "2025",
+                        "count": 6,
+                        "cooperation": 4,
+                        "conflict": 0,
+                        "score": 28.0,
+                        "events": [
+                            "us-ru-bilateral-dialogue-2025",
+                            "us-ru-ukraine-settlement-talks-2025",
+                            "us-ru-talks-riyadh-2025",
+                            "us-ru-talks-istanbul-2025",
+                            "putin-sanctions-unfriendly-move-2025",
+                            "lavrov-ria-novosti-interview-2025",
+                        ],
+                    },
+                ],
+            },
+        )
+    ],
+)
+class RelationsSerializer(serializers.Serializer):
+    a = serializers.CharField(help_text="The first actor's id, as given.")
+    b = serializers.CharField(help_text="The second actor's id, as given.")
+    interval = serializers.ChoiceField(choices=["year", "month", "day"])
+    count = serializers.IntegerField(help_text="Events counted, over every period.")
+    score = serializers.FloatField(help_text="Their Goldstein values' sum, over every period.")
+    buckets = RelationsBucketSerializer(many=True, help_text="Periods that have events, in chronological order.")

@@ -17,23 +17,36 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.generics import get_object_or_404
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from .. import dates
 from ..dataset import DatasetError, WriteConflict, event_to_dict, lock_event_id, save_dataset
 from ..dataset.review import review_problems
-from ..etags import etag, etag_of, matches
+from ..etags import etag_of, matches
 from ..exports import FORMATS, export_filename, streamed
+from ..facets import DEFAULT_SIZE as DEFAULT_FACET_SIZE
+from ..facets import FACETS
+from ..facets import MAX_SIZE as MAX_FACET_SIZE
+from ..facets import facets as count_facets
+from ..facets import requested as requested_facets
 from ..filters import (
     OPTIONAL_DATETIME,
+    SLUG_PATTERN,
     ActorFilter,
     EventFilter,
     SourceFilter,
     UtcDateTimeField,
 )
 from ..models import Actor, Citation, Event, EventTombstone, EventType, Source, may_see_unpublished
-from .pagination import KeysetPagination
+from .feed import MAX_ENTRIES as MAX_FEED_ENTRIES
+from .feed import MEDIA_TYPE as FEED_MEDIA_TYPE
+from .feed import FirstRenderer, atom_response, entries_wanted
+from .fields import with_api_fields
+from .pagination import KeysetPagination, page_size_from
+from .params import StrictParameters, flag
 from .parsers import JSONParser
+from .relations import actors_named, interval_of, relations_index
 from .schema import (
     ACTOR_ID,
     CREATE_ERRORS,
@@ -46,8 +59,8 @@ from .schema import (
     IN_USE,
     LIST_ERRORS,
     LOCATION,
-    READ_ERRORS,
     TYPE_CODE,
+    WHOLE_LIST_PAGE_SIZE,
     WRITE_ERRORS,
 )
 from .serializers import (
@@ -55,6 +68,8 @@ from .serializers import (
     EventReplacementSerializer,
     EventSerializer,
     EventTypeSerializer,
+    FacetsSerializer,
+    RelationsSerializer,
     SourceSerializer,
     TimelineSerializer,
     TombstoneSerializer,
@@ -73,6 +88,13 @@ class PreconditionFailed(Exception):
 @extend_schema_view(
     list=extend_schema(
         summary="Events, filtered, in chronological order",
+        parameters=[
+            OpenApiParameter(
+                "count",
+                bool,
+                description="true adds `count`, the exact number of events the filters match, to the page.",
+            )
+        ],
         responses={200: EventSerializer, **FILTERED_ERRORS},
     ),
     retrieve=extend_schema(
@@ -103,7 +125,7 @@ class PreconditionFailed(Exception):
         responses={204: OpenApiResponse(description="Deleted."), **WRITE_ERRORS, 409: IN_USE},
     ),
 )
-class EventViewSet(viewsets.ModelViewSet):
+class EventViewSet(StrictParameters, viewsets.ModelViewSet):
     serializer_class = EventSerializer
     # An event is a JSON document (nested lists and objects): no form encoding of it.
     parser_classes = [JSONParser]
@@ -113,9 +135,20 @@ class EventViewSet(viewsets.ModelViewSet):
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
-        return Event.objects.visible_to(self.request.user).with_documents().chronological()
+        events = Event.objects.visible_to(self.request.user).with_documents().chronological()
+        return with_api_fields(events, may_see_unpublished(self.request.user))
 
     # -- reading
+
+    def list(self, request, *args, **kwargs):
+        counted = flag(request, "count")
+        events = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(events)
+        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        if counted:
+            # One query more, asked for: counting a million matches is the price of the number.
+            response.data = {"count": events.order_by().count(), **response.data}
+        return response
 
     def filter_queryset(self, queryset):
         # The list's filters narrow lists: an event's own address answers with the event, whatever they say.
@@ -124,11 +157,11 @@ class EventViewSet(viewsets.ModelViewSet):
         return super().filter_queryset(queryset)
 
     def retrieve(self, request, *args, **kwargs):
-        data = self.get_serializer(self.get_object()).data  # the event's dataset shape: its ETag is of the same
-        validator = etag(data)
+        event = self.get_object()
+        validator = etag_of(event)
         if matches(request.headers.get("If-None-Match", ""), validator):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": validator})
-        return Response(data, headers={"ETag": validator})
+        return Response(self.get_serializer(event).data, headers={"ETag": validator})
 
     # -- writing: one transaction, the dataset reader's rules, If-Match against the locked row
 
@@ -205,7 +238,8 @@ class EventViewSet(viewsets.ModelViewSet):
                     raise Conflict(self._exists(record["id"]))
                 # Read back before the commit: if the database fails now, nothing is stored
                 # and the client's 503 tells the truth.
-                event = Event.objects.with_documents().get(pk=record["id"])
+                events = with_api_fields(Event.objects.with_documents(), may_see_unpublished(request.user))
+                event = events.get(pk=record["id"])
                 data = self.get_serializer(event).data
         except PreconditionFailed as exc:
             return self._stale(exc)
@@ -217,7 +251,7 @@ class EventViewSet(viewsets.ModelViewSet):
                 {"detail": "Another write changed the same rows at the same moment: nothing was saved; send it again."},
                 status=status.HTTP_409_CONFLICT,
             )
-        headers = {"ETag": etag(data)}
+        headers = {"ETag": etag_of(event)}
         if created:
             headers["Location"] = request.build_absolute_uri(f"/api/v1/events/{event.pk}/")
         return Response(
@@ -242,6 +276,7 @@ class EventViewSet(viewsets.ModelViewSet):
 
     @extend_schema(
         summary="The whole filtered set as a file, streamed",
+        filters=True,
         parameters=[
             OpenApiParameter(
                 "format",
@@ -296,6 +331,60 @@ class EventViewSet(viewsets.ModelViewSet):
         return response
 
     @extend_schema(
+        summary="Counts of the matching events per value of a field (facets)",
+        filters=True,
+        parameters=[
+            OpenApiParameter(
+                "facet",
+                str,
+                enum=[*FACETS],
+                many=True,
+                description="A field to count by; repeat for several. type: the full code; family: its first "
+                "segment; actor: participants' ids; country: participants' actors' and the location's; year: "
+                "of the start; publisher: of the sources.",
+            ),
+            OpenApiParameter(
+                "facet_size",
+                {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "maxLength": 0}]},
+                description=f"At most this many values per facet (default {DEFAULT_FACET_SIZE}; "
+                f"above {MAX_FACET_SIZE} is capped).",
+            ),
+        ],
+        responses={200: FacetsSerializer, **FILTERED_ERRORS},
+    )
+    @action(detail=False, pagination_class=None, serializer_class=FacetsSerializer)
+    def facets(self, request):
+        names, size = requested_facets(request)
+        return Response(count_facets(self.filter_queryset(Event.objects.visible_to(request.user)), names, size))
+
+    @extend_schema(
+        summary="An Atom feed of the matching events, the most recently changed first",
+        filters=True,
+        parameters=[
+            OpenApiParameter(
+                "page_size",
+                {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "maxLength": 0}]},
+                description=f"At most this many entries (default and most {MAX_FEED_ENTRIES}).",
+            )
+        ],
+        responses={
+            (200, FEED_MEDIA_TYPE): OpenApiResponse(
+                OpenApiTypes.STR,
+                description="Atom 1.0: an entry per event, its id ending in the event's id, its alternate link "
+                "the event on the public page.",
+            ),
+            **{(code, "application/json"): response for code, response in FILTERED_ERRORS.items()},
+        },
+    )
+    @action(
+        detail=False, pagination_class=None, renderer_classes=[JSONRenderer], content_negotiation_class=FirstRenderer
+    )
+    def feed(self, request):
+        size = entries_wanted(request)
+        events = self.filter_queryset(Event.objects.visible_to(request.user))
+        return atom_response(request, events.order_by("-updated_at", "-id")[:size])
+
+    @extend_schema(
         summary="Tombstones of deleted events, for mirrors",
         parameters=[OpenApiParameter("since", OPTIONAL_DATETIME, description="Deleted at or after this moment.")],
         responses={200: TombstoneSerializer(many=True), **LIST_ERRORS},
@@ -318,7 +407,7 @@ class EventViewSet(viewsets.ModelViewSet):
         return self.get_paginated_response(TombstoneSerializer(page, many=True).data)
 
 
-class TimelineViewSet(viewsets.GenericViewSet):
+class TimelineViewSet(StrictParameters, viewsets.GenericViewSet):
     """Counts of events per period and type, with the same filters as the event list."""
 
     filter_backends = [filters.DjangoFilterBackend]
@@ -342,13 +431,45 @@ class TimelineViewSet(viewsets.GenericViewSet):
         return Response({"count": sum(bucket["count"] for bucket in buckets), "buckets": buckets})
 
 
+class RelationsViewSet(StrictParameters, viewsets.GenericViewSet):
+    """How relations between two actors moved: the Goldstein values of the events between them, per period."""
+
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = EventFilter
+    serializer_class = RelationsSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return Event.objects.visible_to(self.request.user)
+
+    @extend_schema(
+        summary="The relations index of two actors, per year, month or day",
+        parameters=[
+            OpenApiParameter(
+                name,
+                {"type": "string", "pattern": SLUG_PATTERN, "maxLength": 100},
+                required=True,
+                description=f"Actor id: events in which it or an actor below it takes part, "
+                f"with another participant that is {other} or below it.",
+            )
+            for name, other in (("a", "b"), ("b", "a"))
+        ]
+        + [OpenApiParameter("interval", str, enum=list(reversed(dates.PRECISIONS)), default="year")],
+        responses={200: RelationsSerializer, **FILTERED_ERRORS},
+    )
+    def list(self, request):
+        a, b = actors_named(request)
+        interval = interval_of(request)
+        return Response(relations_index(self.filter_queryset(self.get_queryset()), a, b, interval))
+
+
 @extend_schema_view(
     list=extend_schema(summary="Actors", responses={200: ActorSerializer, **LIST_ERRORS}),
     retrieve=extend_schema(
         summary="One actor", parameters=[ACTOR_ID], responses={200: ActorSerializer, **DETAIL_ERRORS}
     ),
 )
-class ActorViewSet(viewsets.ReadOnlyModelViewSet):
+class ActorViewSet(StrictParameters, viewsets.ReadOnlyModelViewSet):
     queryset = Actor.objects.order_by("id")
     serializer_class = ActorSerializer
     filter_backends = [filters.DjangoFilterBackend]
@@ -360,17 +481,22 @@ class ActorViewSet(viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary="The event-type taxonomy with its CAMEO and PLOVER codes",
-        responses={200: EventTypeSerializer(many=True), **READ_ERRORS},
+        parameters=[WHOLE_LIST_PAGE_SIZE],
+        responses={200: EventTypeSerializer(many=True), **LIST_ERRORS},
     ),
     retrieve=extend_schema(
         summary="One event type", parameters=[TYPE_CODE], responses={200: EventTypeSerializer, **DETAIL_ERRORS}
     ),
 )
-class EventTypeViewSet(viewsets.ReadOnlyModelViewSet):
+class EventTypeViewSet(StrictParameters, viewsets.ReadOnlyModelViewSet):
     queryset = EventType.objects.order_by("code")
     serializer_class = EventTypeSerializer
     pagination_class = None
     lookup_value_regex = "[^/]+"
+
+    def list(self, request, *args, **kwargs):
+        page_size_from(request)  # checked as on the other lists, though the taxonomy comes whole
+        return super().list(request, *args, **kwargs)
 
 
 @extend_schema_view(
@@ -378,7 +504,7 @@ class EventTypeViewSet(viewsets.ReadOnlyModelViewSet):
         summary="Sources, with the events each supports", responses={200: SourceSerializer, **LIST_ERRORS}
     )
 )
-class SourceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class SourceViewSet(StrictParameters, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = SourceSerializer
     filter_backends = [filters.DjangoFilterBackend]
     filterset_class = SourceFilter

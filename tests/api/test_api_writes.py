@@ -134,7 +134,9 @@ def test_patch_changes_only_what_it_names(token_client, demo):
     before = token_client.get("/api/v1/events/us-ru-talks-riyadh-2025/").json()
     response = token_client.patch("/api/v1/events/us-ru-talks-riyadh-2025/", {"status": "postponed"}, format="json")
     assert response.status_code == 200
-    assert response.json() == {**before, "status": "postponed"}
+    after = response.json()
+    assert after["updated_at"] > before["updated_at"]
+    assert after == {**before, "status": "postponed", "updated_at": after["updated_at"]}
 
 
 def test_put_replaces_the_participants_citations_and_relations(token_client, demo):

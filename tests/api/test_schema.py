@@ -43,7 +43,8 @@ WRITES = ["POST", "PUT", "PATCH", "DELETE"]
 # If-Match: it names no current ETag.
 EXPECTED_FOR_VALID = ["2xx", "3xx", "400", "401", "403", "404", "409", "412", "429"]
 DATA_DEPENDENT = {
-    "actor", "initiator", "target", "type", "country", "cursor", "date_from", "date_to", "ordering", "csv_raw",
+    "actor", "actor_tree", "initiator", "target", "type", "country", "cursor", "date_from", "date_to", "ordering",
+    "csv_raw", "a", "b",
 }  # fmt: skip
 
 CONFIG = SchemathesisConfig.from_dict(

@@ -345,3 +345,16 @@ def test_actor_names_show_as_text_in_the_two_actor_view(marked_up, open_page):
     assert f"Russia {MARKUP} → United States" in lanes
     assert page.input_value("#actor-1") == "Russia " + MARKUP
     assert_nothing_made_of_markup(page, open_page.requested)
+
+
+def test_the_facets_count_the_view_and_a_click_narrows_it(open_page):
+    page = open_page("/")
+    wait_for_items(page, len(published()))
+    assert page.inner_text("#facets-title") == f"{len(published())} matching events"
+    assert page.inner_text("#facets [data-facet=type] li:first-child") == "Talks 5"
+    page.click("#facets [data-facet=actor] a:text-is('Saudi Arabia')")
+    page.wait_for_url(re.compile(r"actor=saudi-arabia"))
+    wait_for_items(page, 1)
+    assert page.inner_text("#facets-title") == "1 matching event"
+    assert page.get_attribute("#facets .follow a", "href") == "/api/v1/events/feed/?actor=saudi-arabia"
+    shoot(page, "page-facets.png", full_page=True)

@@ -1,0 +1,88 @@
+"""Strict query parameters: an endpoint answers 400 naming any parameter it does not take.
+
+A misspelt filter (`?actr=russia`, `?date_form=2025`) would otherwise be ignored, and the answer, every
+event, would look like an answer to the question. The parameters an endpoint takes are the ones its
+OpenAPI description lists, read from the same declarations: the filter set's, the paginator's and those
+the action declares with `extend_schema`. An empty value (`actor=`, `date_to=`, as an HTML form sends
+its empty fields) is the same as the parameter left out.
+"""
+
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework.exceptions import ValidationError
+
+
+def declared_parameters(view):
+    """Names of the query parameters that the action's `extend_schema` declares for this method."""
+    method = getattr(view, view.action or "", None)
+    schema_class = getattr(method, "kwargs", {}).get("schema")
+    if schema_class is None:
+        return set()
+    schema = schema_class()
+    schema.view, schema.method = view, view.request.method
+    return {
+        parameter.name
+        for parameter in schema.get_override_parameters()
+        if isinstance(parameter, OpenApiParameter) and parameter.location == OpenApiParameter.QUERY
+    }
+
+
+def accepted_parameters(view):
+    """Every query parameter the view's current action takes."""
+    names = declared_parameters(view)
+    if getattr(view, "detail", False) or view.request.method not in ("GET", "HEAD"):
+        return names  # a single object, or a write: no filters, no pages
+    filterset_class = getattr(view, "filterset_class", None)
+    if filterset_class is not None and any(
+        issubclass(backend, filters.DjangoFilterBackend) for backend in view.filter_backends
+    ):
+        names |= set(filterset_class.base_filters)
+    paginator = view.paginator
+    if paginator is not None:
+        names |= {parameter["name"] for parameter in paginator.get_schema_operation_parameters(view)}
+    return names
+
+
+def without_empty_values(query):
+    """The query string's parameters without their empty values: `actor=&q=` is no filter."""
+    if all(value != "" for values in query.lists() for value in values[1]):
+        return query
+    cleaned = query.copy()
+    for key, values in query.lists():
+        kept = [value for value in values if value != ""]
+        if kept:
+            cleaned.setlist(key, kept)
+        else:
+            del cleaned[key]
+    cleaned._mutable = False
+    return cleaned
+
+
+# A view mixin: 400 `{name: [...]}` for each query parameter the action does not take (empty or not), after
+# dropping the empty values of the ones it takes. No docstring: the OpenAPI description of a view without
+# one of its own would inherit it.
+class StrictParameters:
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if getattr(self, "action", None) in (None, "metadata"):
+            # A method the endpoint does not answer (its 405 says more than a parameter's 400), or OPTIONS,
+            # which describes the endpoint whatever the query says.
+            return
+        accepted = accepted_parameters(self)
+        unknown = sorted(set(request.query_params) - accepted)
+        if unknown:
+            takes = ", ".join(sorted(accepted)) or "no parameters"
+            raise ValidationError(
+                {name[:100]: [f"not a parameter of this endpoint, which takes {takes}"] for name in unknown}
+            )
+        request._request.GET = without_empty_values(request._request.GET)
+
+
+def flag(request, name):
+    """A true/false parameter: True, False, or None when absent."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    if raw not in ("true", "false"):
+        raise ValidationError({name: [f"{raw[:20]!r} is not true or false"]})
+    return raw == "true"
