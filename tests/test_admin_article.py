@@ -1,5 +1,8 @@
-"""From an article to draft events in the admin: paste, review proposals, keep, save or merge."""
+"""From an article to draft events in the admin: propose from a source, correct, cite or create, save."""
 
+import copy
+import datetime
+import json
 from pathlib import Path
 
 import pytest
@@ -7,8 +10,9 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
 
+from events.dataset import import_document
 from events.models import Citation, Event, Source
-from tests.conftest import ARTICLE_URL, row_counts
+from tests.conftest import ARTICLE_URL, DEMO_PATH, row_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +48,9 @@ def test_an_editor_may_not_add_a_source_to_a_published_event(editor_client, demo
         f"target-{row['index']}": "us-ru-third-round-cancelled-2025",
     }
     response = editor_client.post(FROM_ARTICLE, post)
+    assert response.context["rows"][row["index"]]["problems"] == [
+        "review_state: This event is published: editors change drafts only; a reviewer can return it to draft."
+    ]
     assert "editors change drafts only" in response.content.decode()
     assert Citation.objects.filter(event_id="us-ru-third-round-cancelled-2025").count() == 1
 
@@ -70,7 +77,7 @@ def test_pasting_the_seed_article_proposes_its_events(editor_client, demo):
     assert cancelled["sources"][0]["claimed_by"] == "russia"
     assert cancelled["sources"][0]["url"] == NEW_URL
     # The stored event it may repeat is offered beside it.
-    assert "us-ru-third-round-cancelled-2025" in [e.pk for e in proposals[("talks", "cancelled")]["duplicates"]]
+    assert "us-ru-third-round-cancelled-2025" in [c.event.pk for c in proposals[("talks", "cancelled")]["candidates"]]
 
 
 def test_nothing_is_written_until_the_curator_saves(editor_client, demo):
@@ -125,11 +132,9 @@ def test_adding_a_citation_to_a_published_event_needs_another_reviewer(reviewer_
         f"target-{row['index']}": "us-ru-third-round-cancelled-2025",
     }
     response = reviewer_client.post(FROM_ARTICLE, post)
-    assert [(p.record, p.field) for p in response.context["problems"]] == [
-        ("event us-ru-third-round-cancelled-2025", "review_state")
-    ]
-    assert response.context["problems"][0].message.startswith(
-        "This event is published and this write changes its sources: another reviewer must review a change"
+    (problem,) = response.context["rows"][row["index"]]["problems"]
+    assert problem.startswith(
+        "review_state: This event is published and this write changes its sources: another reviewer must review"
     )
     assert Citation.objects.filter(event_id="us-ru-third-round-cancelled-2025").count() == 1
 
@@ -144,15 +149,166 @@ def test_a_failed_fetch_says_why_and_asks_for_the_text(editor_client, demo):
     assert "Could not fetch http://127.0.0.1:9/nothing-listens-here" in response.content.decode()
 
 
-def test_the_source_page_offers_to_propose_events_from_its_article(admin_client, demo):
+def test_the_source_page_and_list_offer_to_propose_events_from_its_article(admin_client, demo):
     source = Source.objects.get(url=ARTICLE_URL)
-    page = admin_client.get(reverse("admin:events_source_change", args=[source.pk])).content.decode()
-    assert f"{FROM_ARTICLE}?url=" in page
-    form = admin_client.get(FROM_ARTICLE, {"url": ARTICLE_URL}).context["form"]
-    assert form["url"].value() == ARTICLE_URL
+    link = f'href="{FROM_ARTICLE}?source={source.pk}"'
+    assert link in admin_client.get(reverse("admin:events_source_change", args=[source.pk])).content.decode()
+    assert link in admin_client.get(reverse("admin:events_source_changelist")).content.decode()
+
+
+def test_proposing_from_a_stored_source_fills_in_its_url_publisher_and_date(admin_client, demo):
+    source = Source.objects.get(url=ARTICLE_URL)
+    source.publisher, source.published = "RT", datetime.date(2025, 11, 9)
+    source.save()
+    for query in ({"source": source.pk}, {"url": ARTICLE_URL.replace("torre.news", "TORRE.news:443")}):
+        form = admin_client.get(FROM_ARTICLE, query).context["form"]
+        assert (form["url"].value(), form["publisher"].value(), form["published"].value()) == (
+            ARTICLE_URL,
+            "RT",
+            datetime.date(2025, 11, 9),
+        )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"source": "99999999999999999999999"}, {"source": "-1"}, {"url": "https://example.org:99999/"}, {"url": "x"}],
+)
+def test_a_source_that_is_not_stored_fills_in_only_what_was_given(admin_client, demo, query):
+    response = admin_client.get(FROM_ARTICLE, query)
+    assert response.status_code == 200
+    assert response.context["form"]["url"].value() == query.get("url", "")
 
 
 def test_users_who_may_not_add_events_are_refused(demo):
     client = Client()
     client.force_login(User.objects.create_user("viewer", is_staff=True))
     assert client.get(FROM_ARTICLE).status_code == 403
+
+
+# ---------------------------------------------------------------- a proposal that repeats a stored event
+
+# The seed article's proposals and the curated events they repeat (docs/extraction.md §5).
+SEED_EVENTS = {
+    "statement-sergey-lavrov-united-states-2025-11-08": "lavrov-ria-novosti-interview-2025",
+    "talks-russia-united-states-saudi-arabia-2025": "us-ru-talks-riyadh-2025",
+    "talks-russia-united-states-turkiye-2025": "us-ru-talks-istanbul-2025",
+    "talks-united-states-russia-2025": "us-ru-third-round-cancelled-2025",
+    "statement-sergey-lavrov-united-states-2025": "lavrov-us-nuclear-test-plans-2025",
+    "diplomats-staff-limits-russia-united-states-2015": "us-ru-diplomatic-staff-limits",
+    "property-seizure-barack-obama-united-states-russia-2016": "us-restricts-russian-compounds-2016",
+    "flights-ban-joe-biden-united-states-russia-2022": "us-closes-airspace-to-russian-carriers-2022",
+    "proposal-russia-united-states-2025": "russia-proposals-property-air-links-2025",
+    "meeting-summit-donald-trump-vladimir-putin-hungary-2025": "trump-putin-budapest-summit-proposed-2025",
+    "sanctions-imposed-donald-trump-united-states-lukoil-rosneft-2025-10": "us-sanctions-rosneft-lukoil-2025",
+    "statement-vladimir-putin-united-states-2025-10": "putin-sanctions-unfriendly-move-2025",
+}
+
+
+def defaults(response):
+    """The form as the page sends it when the curator changes nothing."""
+    post = {"document": response.context["document"]}
+    for row in response.context["rows"]:
+        post[f"keep-{row['index']}"] = "1"
+        post[f"target-{row['index']}"] = row["target"]
+    return post
+
+
+@pytest.mark.parametrize("url", [ARTICLE_URL, NEW_URL], ids=["the article they cite", "another article"])
+def test_each_proposal_that_repeats_a_curated_event_is_offered_as_a_citation_of_it(editor_client, demo, url):
+    rows = paste(editor_client, url=url).context["rows"]
+    assert {row["proposal"]["id"]: row["target"] for row in rows} == SEED_EVENTS
+    # The other stored events it may repeat stay on offer, and so does a new draft.
+    talks = next(row for row in rows if row["target"] == "us-ru-talks-riyadh-2025")
+    offered = [(c.event.pk, c.match) for c in talks["candidates"]]
+    assert offered[0] == ("us-ru-talks-riyadh-2025", True)
+    assert ("us-ru-talks-istanbul-2025", False) in offered  # the same talks, in another place
+    assert 'name="target-{}" value="new"'.format(talks["index"]) in paste(editor_client, url=url).content.decode()
+
+
+def test_saving_the_seed_articles_proposals_as_offered_adds_nothing_and_says_why(editor_client, demo):
+    response = paste(editor_client, url=ARTICLE_URL)
+    before = row_counts()
+    response = editor_client.post(FROM_ARTICLE, defaults(response))
+    assert response.status_code == 200
+    assert row_counts() == before
+    cited = list(SEED_EVENTS.values())  # in the order of the proposals
+    assert response.context["nothing_saved"] == (
+        "0 draft events saved, 0 citations added: the source is already cited by "
+        f"{', '.join(cited[:-1])} and {cited[-1]}."
+    )
+    assert "0 draft events saved, 0 citations added: the source is already cited by" in response.content.decode()
+
+
+def test_citing_an_article_again_adds_nothing_the_second_time(admin_client, demo):
+    response = admin_client.post(FROM_ARTICLE, defaults(paste(admin_client)))
+    assert response.status_code == 302
+    assert Citation.objects.filter(source__url=NEW_URL).count() == 12
+    events = Event.objects.count()
+    response = admin_client.post(FROM_ARTICLE, defaults(paste(admin_client)))
+    assert response.status_code == 200
+    assert response.context["nothing_saved"].startswith("0 draft events saved, 0 citations added: the source is")
+    assert (Event.objects.count(), Citation.objects.filter(source__url=NEW_URL).count()) == (events, 12)
+
+
+@pytest.fixture
+def demo_actors(db):
+    """The demo's actors and types, none of its events."""
+    document = json.loads(DEMO_PATH.read_text(encoding="utf-8"))
+    import_document({"actors": copy.deepcopy(document["actors"]), "events": []})
+
+
+def test_saving_an_articles_proposals_twice_makes_no_duplicates(editor_client, demo_actors):
+    first = editor_client.post(FROM_ARTICLE, defaults(paste(editor_client)))
+    assert first.status_code == 302
+    assert Event.objects.count() == 12
+    again = paste(editor_client)
+    # Each proposal is now its own draft, saved the first time.
+    assert {row["proposal"]["id"]: row["target"] for row in again.context["rows"]} == {
+        proposal: proposal for proposal in SEED_EVENTS
+    }
+    second = editor_client.post(FROM_ARTICLE, defaults(again))
+    assert second.status_code == 200
+    assert second.context["nothing_saved"].startswith("0 draft events saved, 0 citations added: the source is")
+    assert Event.objects.count() == 12
+
+
+def test_a_new_draft_never_takes_the_id_of_a_stored_event(editor_client, demo_actors):
+    editor_client.post(FROM_ARTICLE, defaults(paste(editor_client)))
+    response = paste(editor_client)
+    row = by_type(response)[("sanctions.imposed", "occurred")]
+    post = {"document": response.context["document"], f"keep-{row['index']}": "1", f"target-{row['index']}": "new"}
+    post[f"title-{row['index']}"] = "A second copy, on purpose"
+    response = editor_client.post(FROM_ARTICLE, post)
+    assert response.status_code == 302
+    first, second = Event.objects.filter(type_id="sanctions.imposed").order_by("created_at", "id")
+    assert second.pk == f"{first.pk}-2"
+    assert (first.title, second.title) == (row["proposal"]["title"], "A second copy, on purpose")
+    assert response["Location"] == reverse("admin:events_event_changelist") + f"?id__in={second.pk}"
+
+
+def test_a_save_with_nothing_kept_says_so(editor_client, demo):
+    response = paste(editor_client)
+    response = editor_client.post(FROM_ARTICLE, {"document": response.context["document"]})
+    assert response.context["nothing_saved"] == (
+        "0 draft events saved, 0 citations added: no proposal was kept (ticked)."
+    )
+
+
+def test_a_save_names_what_it_added_and_what_it_did_not(admin_client, demo):
+    response = paste(admin_client)
+    rows = {row["target"]: row for row in response.context["rows"]}
+    sanctions, cancelled = rows["us-sanctions-rosneft-lukoil-2025"], rows["us-ru-third-round-cancelled-2025"]
+    post = {"document": response.context["document"]}
+    for row, target in ((sanctions, "new"), (cancelled, cancelled["target"])):
+        post |= {f"keep-{row['index']}": "1", f"target-{row['index']}": target}
+    # A second proposal choosing the same stored event cites the article there once.
+    statement = rows["lavrov-ria-novosti-interview-2025"]
+    post |= {f"keep-{statement['index']}": "1", f"target-{statement['index']}": cancelled["target"]}
+    response = admin_client.post(FROM_ARTICLE, post, follow=True)
+    (message,) = [str(m) for m in response.context["messages"]]
+    assert message == (
+        "1 draft event saved, 1 citation added to us-ru-third-round-cancelled-2025. Not added: more than one "
+        "proposal chose us-ru-third-round-cancelled-2025, which cites the article once."
+    )
+    shown = {event.pk for event in response.context["cl"].result_list}
+    assert shown == {sanctions["proposal"]["id"], "us-ru-third-round-cancelled-2025"}
