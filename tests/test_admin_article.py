@@ -312,3 +312,143 @@ def test_a_save_names_what_it_added_and_what_it_did_not(admin_client, demo):
     )
     shown = {event.pk for event in response.context["cl"].result_list}
     assert shown == {sanctions["proposal"]["id"], "us-ru-third-round-cancelled-2025"}
+
+
+# ---------------------------------------------------------------- corrections before saving
+
+
+def corrected(response, row, **fields):
+    """The form keeping `row` as a new draft, with `fields` changed: `start=...` for the proposal's start,
+    `role__1=...` for its second participant's role."""
+    i = row["index"]
+    post = {"document": response.context["document"], f"keep-{i}": "1", f"target-{i}": "new"}
+    for j, participant in enumerate(row["participants"]):
+        post[f"actor-{i}-{j}"], post[f"role-{i}-{j}"] = participant["actor"], participant["role"] or "participant"
+    for name, value in fields.items():
+        field, _, participant = name.partition("__")
+        post[f"{field}-{i}-{participant}" if participant else f"{field}-{i}"] = value
+    return post
+
+
+def test_the_curator_corrects_participants_roles_dates_and_status_before_saving(editor_client, demo_actors):
+    response = paste(editor_client)
+    row = by_type(response)[("talks", "cancelled")]
+    assert [(p["actor"], p["role"]) for p in row["participants"]] == [
+        ("united-states", "initiator"),
+        ("russia", "participant"),
+        ("", ""),
+        ("", ""),
+    ]
+    post = corrected(
+        response,
+        row,
+        role__1="target",  # Russia: the side the US cancelled on
+        actor__2="donald-trump",  # added in an empty row
+        role__2="initiator",
+        start="2025-04",
+        start_precision="month",
+        end="2025-05-15",
+        end_precision="day",
+        status="postponed",
+    )
+    assert editor_client.post(FROM_ARTICLE, post).status_code == 302
+    event = Event.objects.get(pk=row["proposal"]["id"])
+    assert (event.status, event.start_text, event.start_precision, event.end_text, event.end_precision) == (
+        "postponed",
+        "2025-04",
+        "month",
+        "2025-05-15",
+        "day",
+    )
+    assert sorted(event.participants.values_list("actor_id", "role")) == [
+        ("donald-trump", "initiator"),
+        ("russia", "target"),
+        ("united-states", "initiator"),
+    ]
+    assert event.review_state == "draft"
+
+
+def test_emptying_an_actor_removes_the_participant(editor_client, demo_actors):
+    response = paste(editor_client)
+    row = by_type(response)[("sanctions.imposed", "occurred")]
+    gone = next(j for j, p in enumerate(row["participants"]) if p["actor"] == "donald-trump")
+    assert editor_client.post(FROM_ARTICLE, corrected(response, row, **{f"actor__{gone}": ""})).status_code == 302
+    event = Event.objects.get(pk=row["proposal"]["id"])
+    assert "donald-trump" not in set(event.participants.values_list("actor_id", flat=True))
+    assert set(event.participants.values_list("actor_id", flat=True)) == {"united-states", "rosneft", "lukoil"}
+
+
+def test_wrong_corrections_are_shown_beside_their_fields_and_nothing_is_saved(editor_client, demo_actors):
+    response = paste(editor_client)
+    row = by_type(response)[("talks", "cancelled")]
+    i = row["index"]
+    before = row_counts()
+    post = corrected(
+        response,
+        row,
+        actor__2="nobody-we-know",
+        role__2="initiator",
+        start="2025-13-40",
+        end_precision="day",  # without an end
+        status="maybe",
+        title="",
+    )
+    response = editor_client.post(FROM_ARTICLE, post)
+    assert response.status_code == 200
+    assert row_counts() == before
+    shown = response.context["rows"][i]
+    assert shown["errors"] == {
+        "title": ["required"],
+        "start": ["'2025-13-40' is not a date that exists"],
+        "end_precision": ["given without end: give both or neither"],
+        "status": ["not one of proposed, scheduled, occurred, cancelled, postponed"],
+    }
+    assert shown["participants"][2]["errors"] == ["unknown actor 'nobody-we-know': not in the file nor in the database"]
+    # Everything typed is still in the form, the error beside it.
+    html = response.content.decode()
+    assert f'name="start-{i}" value="2025-13-40"' in html
+    assert 'value="nobody-we-know" list="actors"' in html
+    assert "<option selected>maybe</option>" in html
+    assert "Nothing was saved" in html
+    start_error = html.index("&#x27;2025-13-40&#x27; is not a date that exists")
+    assert html.index(f'name="start-{i}"') - start_error < 400
+
+
+def test_a_correction_fixed_after_an_error_saves(editor_client, demo_actors):
+    response = paste(editor_client)
+    row = by_type(response)[("talks", "cancelled")]
+    refused = editor_client.post(FROM_ARTICLE, corrected(response, row, start="2025-02-30"))
+    assert refused.status_code == 200
+    fixed = corrected(refused, refused.context["rows"][row["index"]], start="2025-02-28", start_precision="day")
+    assert editor_client.post(FROM_ARTICLE, fixed).status_code == 302
+    assert Event.objects.get(pk=row["proposal"]["id"]).start_text == "2025-02-28"
+
+
+# ---------------------------------------------------------------- what the extractor left out
+
+RURITANIA = """Expulsions in the north
+
+Ruritania expelled two diplomats of Freedonia on Monday. Russia expelled two US diplomats on Tuesday, the ministry said.
+"""
+
+
+def test_the_sentences_left_out_are_listed_with_the_reason(editor_client, demo):
+    response = paste(editor_client, content=RURITANIA)
+    assert [row["proposal"]["type"] for row in response.context["rows"]] == ["diplomats.expelled"]
+    assert response.context["skipped"] == [
+        {"quote": "Ruritania expelled two diplomats of Freedonia on Monday.", "reason": "no actor Chancery knows"}
+    ]
+    html = response.content.decode()
+    assert "1 sentence named a kind of event but gave no proposal" in html
+    assert "<q>Ruritania expelled two diplomats of Freedonia on Monday.</q>" in html
+    # Still listed when a save is refused and the proposals come back.
+    post = corrected(response, response.context["rows"][0], start="soon")
+    assert editor_client.post(FROM_ARTICLE, post).context["skipped"] == response.context["skipped"]
+
+
+def test_an_article_with_no_proposal_says_so_and_why(editor_client, demo):
+    response = paste(editor_client, content=RURITANIA.replace("Russia expelled two US diplomats", "It rained"))
+    assert response.context["rows"] == []
+    html = response.content.decode()
+    assert "No event was proposed from this article" in html
+    assert "no actor Chancery knows" in html
