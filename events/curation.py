@@ -222,7 +222,7 @@ def rows_for(document, article_url, user, post=None):
             "problems": [],
         }
         row["participants"] = [{**participant, "errors": []} for participant in row["record"]["participants"]] + [
-            {"actor": "", "role": "", "errors": []} for _ in range(BLANK_PARTICIPANTS)
+            {"actor": "", "role": "participant", "errors": []} for _ in range(BLANK_PARTICIPANTS)
         ]
         rows.append(row)
     return rows

@@ -336,8 +336,8 @@ def test_the_curator_corrects_participants_roles_dates_and_status_before_saving(
     assert [(p["actor"], p["role"]) for p in row["participants"]] == [
         ("united-states", "initiator"),
         ("russia", "participant"),
-        ("", ""),
-        ("", ""),
+        ("", "participant"),
+        ("", "participant"),
     ]
     post = corrected(
         response,
