@@ -11,7 +11,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q, prefetch_related_objects
 
 from . import dates
 from .models import Actor, Citation, Event, Participant, Role, normalize_url
@@ -32,20 +32,24 @@ class Candidate:
 def candidates_for(records, article_url, user):
     """For each proposal of `records` (dataset records), its candidates, best first.
 
-    A stored event that has the proposal's own id (the same proposal, saved before) comes first.
-    Queries: the actors' countries, then per proposal its likely duplicates with their participants
-    and citations.
+    A stored event that has the proposal's own id (the same proposal, saved before) is one too.
+    Queries: the hosts' countries, one per proposal for its candidates, then the participants and
+    the citations of them all.
     """
     url = normalize_url(article_url) if article_url else None
     countries = _countries(records)
+    found = [list(_stored_like(record)) for record in records]
+    prefetch_related_objects(
+        [event for events in found for event in events],
+        Prefetch("participants", queryset=Participant.objects.select_related("actor")),
+        Prefetch("citations", queryset=Citation.objects.select_related("source")),
+    )
     result = []
-    for record in records:
+    for record, events in zip(records, found, strict=True):
         proposal = _Shape.of_record(record, countries)
-        found = {event.pk: event for event in _stored_like(record)}
         scored = []
-        for event in found.values():
-            shape = _Shape.of_event(event)
-            key, match = _rank(proposal, shape, same_id=event.pk == record["id"], url=url)
+        for event in events:
+            key, match = _rank(proposal, _Shape.of_event(event), same_id=event.pk == record["id"], url=url)
             cites = any(citation.source.url == url for citation in event.citations.all())
             refusal = None if cites else event.review_problem(user, event.review_state, ("sources",))
             scored.append((key, Candidate(event, match, cites, refusal)))
@@ -55,6 +59,7 @@ def candidates_for(records, article_url, user):
 
 
 def _stored_like(record):
+    """The stored events `record` may repeat: its likely duplicates, and the event of its own id."""
     start, _ = dates.parse_partial_date(record["start"])
     end = dates.parse_partial_date(record["end"])[0] if record.get("end") else None
     event = Event(
@@ -66,14 +71,9 @@ def _stored_like(record):
         end_precision=record.get("end_precision") or "",
     )
     actors = [p["actor"] for p in record["participants"]]
-    related = (
-        Prefetch("participants", queryset=Participant.objects.select_related("actor")),
-        Prefetch("citations", queryset=Citation.objects.select_related("source")),
-    )
-    # The proposal's own id first: likely_duplicates leaves out the event it is asked about.
-    same_id = Event.objects.filter(pk=record["id"])
-    duplicates = Event.objects.likely_duplicates(event, actors)[: MAX_CANDIDATES * 2]
-    return [*same_id.prefetch_related(*related), *duplicates.prefetch_related(*related)]
+    # likely_duplicates leaves out the event it is asked about: the proposal's own id is added.
+    duplicates = Event.objects.likely_duplicates(event, actors).values("pk")[: MAX_CANDIDATES * 2]
+    return Event.objects.filter(Q(pk=record["id"]) | Q(pk__in=duplicates))
 
 
 def _countries(records):

@@ -11,6 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from events.dataset import import_document
+from events.extraction import proposals_to_dataset, propose
+from events.matching import candidates_for
 from events.models import Citation, Event, Source
 from tests.conftest import ARTICLE_URL, DEMO_PATH, row_counts
 
@@ -452,3 +454,13 @@ def test_an_article_with_no_proposal_says_so_and_why(editor_client, demo):
     html = response.content.decode()
     assert "No event was proposed from this article" in html
     assert "no actor Chancery knows" in html
+
+
+def test_finding_the_stored_events_takes_one_query_per_proposal(demo, django_assert_num_queries):
+    records = proposals_to_dataset(propose(SEED, url=NEW_URL, published="2025-11-09"))["events"]
+    assert len(records) == 12
+    curator = User(username="su", is_superuser=True, is_active=True)  # whose permissions need no query
+    # The hosts' countries; per proposal, its candidates; then the participants and citations of them all.
+    with django_assert_num_queries(1 + 12 + 2):
+        found = candidates_for(records, NEW_URL, curator)
+    assert [len(candidates) for candidates in found] == [2, 5, 5, 5, 3, 1, 1, 1, 1, 1, 1, 2]
