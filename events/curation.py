@@ -362,13 +362,14 @@ def _free_id(wanted, taken):
     A new draft never takes a stored event's id (saving would rewrite that event). Each id is locked
     (`lock_event_id`) before it is looked up, so that nobody creates it before this save commits.
     """
-    candidate, number = wanted, 1
+    candidate, number, longest = wanted, 1, Event._meta.get_field("id").max_length
     while True:
         lock_event_id(candidate)
         if f"event {candidate}" not in taken and not Event.objects.filter(pk=candidate).exists():
             return candidate
         number += 1
-        candidate = f"{wanted}-{number}"
+        suffix = f"-{number}"
+        candidate = wanted[: longest - len(suffix)].rstrip("-") + suffix
 
 
 PARTICIPANT_FIELD = re.compile(r"participants\[(\d+)\](?:\.(actor|role))?$")

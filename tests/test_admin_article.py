@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
 
+from events import curation
 from events.dataset import import_document
 from events.extraction import proposals_to_dataset, propose
 from events.matching import candidates_for
@@ -464,3 +465,28 @@ def test_finding_the_stored_events_takes_one_query_per_proposal(demo, django_ass
     with django_assert_num_queries(1 + 12 + 2):
         found = candidates_for(records, NEW_URL, curator)
     assert [len(candidates) for candidates in found] == [2, 5, 5, 5, 3, 1, 1, 1, 1, 1, 1, 2]
+
+
+def test_a_new_draft_of_a_long_id_taken_gets_a_free_id_as_long(editor_client, demo_actors):
+    response = paste(editor_client)
+    row = by_type(response)[("sanctions.imposed", "occurred")]
+    long_id = (row["proposal"]["id"] + "-" + "x" * 100)[:100]
+    import_document({"events": [{**row["proposal"], "id": long_id, "title": "Taken"}]})
+    document = {"events": [{**row["proposal"], "id": long_id}]}
+    rows = curation.rows_for(document, NEW_URL, User.objects.get(username="edith"))
+    rows[0]["target"] = "new"
+    saved = curation.save_kept(rows, User.objects.get(username="edith"))
+    assert saved.drafts == [long_id[:98] + "-2"]
+    assert Event.objects.filter(pk=long_id[:98] + "-2").exists()
+
+
+def test_citing_an_event_that_is_no_longer_stored_says_so_and_saves_nothing(editor_client, demo_actors):
+    response = paste(editor_client)
+    before = row_counts()
+    post = {"document": response.context["document"], "keep-0": "1", "target-0": "deleted-meanwhile"}
+    response = editor_client.post(FROM_ARTICLE, post)
+    assert response.context["rows"][0]["problems"] == [
+        "there is no stored event 'deleted-meanwhile' to cite the article in"
+    ]
+    assert "Nothing was saved" in response.content.decode()
+    assert row_counts() == before
