@@ -95,7 +95,9 @@ def initial_for(query):
     """The article form's first values. From a stored source (`?source=<pk>`, or `?url=` of one):
     its URL, publisher and publication date, against which the article's dates are read."""
     source, pk, url = None, query.get("source", ""), query.get("url", "")
-    if pk.isdigit() and len(pk) <= 18:  # a larger number is no source's id, and overflows SQLite
+    # ASCII digits only ("²" is a digit to isdigit, not to int); a larger number is no source's id,
+    # and overflows SQLite.
+    if pk.isascii() and pk.isdigit() and len(pk) <= 18:
         source = Source.objects.filter(pk=int(pk)).first()
     elif url:
         try:

@@ -174,7 +174,13 @@ def test_proposing_from_a_stored_source_fills_in_its_url_publisher_and_date(admi
 
 @pytest.mark.parametrize(
     "query",
-    [{"source": "99999999999999999999999"}, {"source": "-1"}, {"url": "https://example.org:99999/"}, {"url": "x"}],
+    [
+        {"source": "99999999999999999999999"},
+        {"source": "-1"},
+        {"source": "²"},
+        {"url": "https://example.org:99999/"},
+        {"url": "x"},
+    ],
 )
 def test_a_source_that_is_not_stored_fills_in_only_what_was_given(admin_client, demo, query):
     response = admin_client.get(FROM_ARTICLE, query)
