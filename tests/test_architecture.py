@@ -28,6 +28,7 @@ LAYERS = (
             "events.facets",
             "events.etags",
             "events.curation",
+            "events.matching",
             "events.extraction",
             "events.extraction_score",
         ),

@@ -6,12 +6,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from .. import curation
-from ..dataset import DatasetError
-from ..extraction import ExtractionError
 from ..models import (
     Actor,
     Citation,
@@ -73,7 +72,7 @@ class SourceForm(VersionedForm):
 @admin.register(Source)
 class SourceAdmin(VersionedAdmin):
     form = SourceForm
-    list_display = ["title", "publisher", "published", "url"]
+    list_display = ["title", "publisher", "published", "url", "propose_link"]
     list_filter = ["publisher", "language"]
     search_fields = ["url", "title", "publisher"]
     date_hierarchy = "published"
@@ -92,45 +91,19 @@ class SourceAdmin(VersionedAdmin):
         return [path("from-article/", view, name="events_source_from_article"), *super().get_urls()]
 
     def from_article_view(self, request):
-        """Paste an article, review the proposed events, keep some, save them as drafts."""
+        """Propose events from an article, correct them, save them as drafts or as citations (events.curation)."""
         if not request.user.has_perm("events.add_event"):
             raise PermissionDenied
+        step = curation.article_step(request)
+        if step.saved is not None:
+            self.message_user(request, step.saved.message(), messages.SUCCESS)
+            return redirect(step.saved.result_url())
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": "Events from an article"}
-        context.update(curation.choices())
-        if request.method == "POST" and "document" in request.POST:
-            try:
-                document = curation.read_proposals(request.POST["document"])
-            except DatasetError as exc:
-                context.update(
-                    problems=exc.problems, form=curation.ArticleForm(initial={"url": request.POST.get("url")})
-                )
-                return TemplateResponse(request, "admin/events/source/from_article.html", context)
-            try:
-                drafts, merged = curation.save_kept(document, request.POST, request.user)
-            except DatasetError as exc:
-                context.update(
-                    problems=exc.problems, rows=curation.rows_for(document), document=request.POST["document"]
-                )
-                context["form"] = curation.ArticleForm(request.POST)
-                return TemplateResponse(request, "admin/events/source/from_article.html", context)
-            self.message_user(
-                request,
-                f"{drafts} draft event(s) saved, {merged} citation(s) added to stored events.",
-                messages.SUCCESS,
-            )
-            return redirect(reverse("admin:events_event_changelist") + "?review_state__exact=draft")
-        form = curation.ArticleForm(request.POST or None, initial={"url": request.GET.get("url", "")})
-        if request.method == "POST" and form.is_valid():
-            try:
-                document, skipped = curation.proposals_for(form)
-            except ExtractionError as exc:
-                form.add_error("content", str(exc))
-            else:
-                context.update(
-                    rows=curation.rows_for(document), skipped=skipped, document=curation.sign_proposals(document)
-                )
-        context["form"] = form
-        return TemplateResponse(request, "admin/events/source/from_article.html", context)
+        return TemplateResponse(request, "admin/events/source/from_article.html", {**context, **step.context})
+
+    @admin.display(description="proposals")
+    def propose_link(self, source):
+        return format_html('<a href="{}">Propose events</a>', curation.propose_url(source))
 
 
 class EventPartForm(forms.ModelForm):
