@@ -42,9 +42,9 @@ from events.extraction import (
 )
 from events.models import Event, EventType
 
-from .conftest import ARTICLE_URL, DEMO_PATH, event_record, row_counts
+from ..conftest import ARTICLE_URL, DEMO_PATH, event_record, row_counts
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parent.parent / "data"
 SEED = DATA / "seed-article.txt"
 PRESS_RELEASE = DATA / "press-release.txt"
 WIRE = DATA / "wire-report.html"

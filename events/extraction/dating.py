@@ -1,0 +1,163 @@
+"""Date phrases read against the publication date."""
+
+import datetime
+import functools
+import re
+from dataclasses import dataclass, replace
+
+from .. import dates
+
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_YEAR = r"(?:19|20)\d{2}"
+_FULL_DATE = rf"(?:\d{{4}}-\d{{2}}-\d{{2}}|{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}|{_MONTH}\s+{_DAY},?\s+{_YEAR})"
+
+
+@dataclass(frozen=True)
+class DateGuess:
+    start: datetime.date
+    precision: str
+    end: datetime.date | None = None
+    end_precision: str | None = None
+    phrase: str = ""  # the article's words it comes from
+    qualifier: str = ""  # "late", "earlier", ...: kept for the summary, since precisions are day, month, year
+    how: str = "text"  # text, cause, carried, lede, publication
+
+
+_NUMBER = r"(?:\d{1,2}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_DATE_PHRASE = re.compile(
+    r"(?<![\w-])"
+    r"(?P<prep>(?i:on|in|during|since|by|until|from|of|for|at|over)\s+(?:(?i:the)\s+)?)?"
+    r"(?P<qual>(?i:early|mid|late|the\s+end\s+of|end\s+of|the\s+beginning\s+of|beginning\s+of|the\s+start\s+of"
+    r"|start\s+of|the\s+middle\s+of|middle\s+of|earlier|later)[\s-]+)?"
+    r"(?P<core>"
+    rf"(?P<iso>\d{{4}}-\d{{2}}-\d{{2}})"
+    rf"|(?P<dmy>{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR})"
+    rf"|(?P<mdy>{_MONTH}\s+{_DAY},?\s+{_YEAR})"
+    rf"|(?P<my>{_MONTH},?\s+{_YEAR})"
+    rf"|(?P<dm>{_DAY}\s+(?:of\s+)?{_MONTH}(?![\w]))"
+    rf"|(?P<md>{_MONTH}\s+{_DAY}(?![\w]))"
+    r"|(?P<decade>(?i:past|last)\s+(?:(?i:decade)|" + _NUMBER + r"\s+(?i:years)))"
+    r"|(?P<relative>(?i:this|last|next)\s+(?i:week|month|year))"
+    r"|(?P<ago>(?i:" + _NUMBER + r")\s+(?i:days?|weeks?|months?|years?)\s+(?i:ago))"
+    r"|(?P<dayword>(?i:yesterday|today|tomorrow))"
+    rf"|(?P<weekday>(?:(?i:last|this|next)\s+)?{_WEEKDAY})"
+    rf"|(?P<month>{_MONTH}(?![\w]))"
+    rf"|(?P<year>{_YEAR}(?![\w%]|-\d|\.\d))"
+    r")(?![\w])"
+)
+_WORD_NUMBERS = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten".split())}
+
+
+def resolve_date(phrase, published, *, future=False):
+    """A date phrase ("last month", "in late 2016", "on Saturday") read against the publication date.
+
+    Returns a DateGuess with the precision the phrase carries, or None when the phrase is not a date or
+    needs a publication date that is unknown.
+    """
+    match = _DATE_PHRASE.fullmatch(phrase.strip())
+    return _resolve(match, published, future=future) if match else None
+
+
+def find_dates(text, published, *, future=False):
+    """[(start, end, DateGuess)] for each date phrase of the text that resolves."""
+    found = []
+    for match in _DATE_PHRASE.finditer(text):
+        guess = _resolve(match, published, future=future)
+        if guess is not None:
+            found.append((match.start(), match.end(), guess))
+    return found
+
+
+def _resolve(match, published, *, future):
+    kind = next(name for name in ("iso", "dmy", "mdy", "my", "dm", "md", "decade", "relative", "ago", "dayword",
+                                  "weekday", "month", "year") if match[name])  # fmt: skip
+    prep, qualifier = (match["prep"] or "").strip(), re.sub(r"\s+", " ", (match["qual"] or "").strip(" -")).lower()
+    core = match["core"]
+    if kind == "month" and not (prep or qualifier):
+        return None  # "May" alone is a verb as often as a month
+    phrase = re.sub(r"\s+", " ", match.group()).strip()
+    if kind == "decade":
+        if published is None:
+            return None
+        count = core.split()[1]
+        years = 10 if count.lower() == "decade" else _WORD_NUMBERS.get(count.lower(), None)
+        years = years if years is not None else int(count) if count.isdigit() else 1
+        start = datetime.date(max(published.year - years, 1), 1, 1)
+        return DateGuess(start, dates.YEAR, datetime.date(published.year, 1, 1), dates.YEAR, phrase, qualifier)
+    has_year = bool(re.search(r"\d{4}", core))
+    if published is None and not has_year:
+        return None
+    base = published or datetime.date(2000, 1, 1)
+    prefer = "future" if future and kind == "weekday" else None
+    parsed = _parse_with_dateparser(core, base, prefer)
+    if parsed is None:
+        return None
+    value, precision = parsed
+    if not has_year and kind in {"dm", "md", "month"} and published is not None:
+        value = _nearest_year(value, precision, published, future=future)
+        if value is None:
+            return None
+    return DateGuess(value, precision, phrase=phrase, qualifier=qualifier)
+
+
+def _nearest_year(value, precision, published, *, future):
+    """A date without a year: the latest on or before publication, or the next after it for what is to come."""
+    try:
+        if not future and value > published and precision != dates.YEAR:
+            return value.replace(year=value.year - 1)
+        if future and dates.period_end(value, precision) < published:
+            return value.replace(year=value.year + 1)
+    except ValueError:  # 29 February in a year without it
+        return None
+    return value
+
+
+@functools.lru_cache(maxsize=64)
+def _date_parser(base, prefer):
+    from dateparser.date import DateDataParser  # loading dateparser costs half a second: only when needed
+
+    settings = {
+        "RELATIVE_BASE": datetime.datetime.combine(base, datetime.time()),
+        # Without these, a missing day or month is filled from the base date ("February 2022" is the 9th).
+        "PREFER_DAY_OF_MONTH": "first",
+        "PREFER_MONTH_OF_YEAR": "first",
+        "RETURN_AS_TIMEZONE_AWARE": False,
+    }
+    if prefer:
+        settings["PREFER_DATES_FROM"] = prefer
+    # English only: ten times faster, and "last month" is found only then.
+    return DateDataParser(languages=["en"], settings=settings)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_with_dateparser(text, base, prefer):
+    """(first day, precision) of a date text, or None; dateparser's weeks become months."""
+    try:
+        data = _date_parser(base, prefer).get_date_data(text)
+    except (ValueError, OverflowError, TypeError, KeyError):
+        return None
+    if data is None or data.date_obj is None:
+        return None
+    value = data.date_obj.date()
+    period = data.period or dates.DAY
+    if period == "week":
+        period = dates.MONTH  # the contract has no week precision: the month of the day it names
+    if period not in dates.PRECISIONS:
+        period = dates.DAY
+    if period == dates.MONTH:
+        value = value.replace(day=1)
+    elif period == dates.YEAR:
+        value = value.replace(month=1, day=1)
+    return value, period
+
+
+def coarser(guess):
+    """The same date one precision coarser (day to month, month to year)."""
+    if guess.precision == dates.DAY:
+        return replace(guess, start=guess.start.replace(day=1), precision=dates.MONTH, end=None, end_precision=None)
+    return replace(guess, start=guess.start.replace(month=1, day=1), precision=dates.YEAR, end=None, end_precision=None)

@@ -1,0 +1,166 @@
+"""Proposals from an article: every sentence through the rules."""
+
+import re
+from dataclasses import dataclass, field, replace
+
+from .. import dates
+from .actors import ActorIndex
+from .claims import find_claimant
+from .dating import DateGuess, coarser, find_dates
+from .event_types import TypeGuess, TypeIndex
+from .modality import _ANAPHORA, _OPINION, detect_status, tense
+from .naming import _merge, _name
+from .reading import Article, read_article
+from .sentences import split_sentences
+from .structure import _actors_of, _cause_date, _claim_note, _inside, _ordered, _roles, cause_spans
+
+
+@dataclass
+class Proposal:
+    """A draft event proposed from one sentence (or several that say the same)."""
+
+    type: str
+    status: str
+    date: DateGuess
+    participants: list  # [(actor id, role)]
+    location: dict | None
+    quote: str
+    claimed_by: str | None
+    linked: bool = False
+    notes: list = field(default_factory=list)
+    also: int = 0  # other sentences merged into this one
+    id: str = ""
+    title: str = ""
+    summary: str = ""
+
+    def actors(self, *roles):
+        return [actor for actor, role in self.participants if not roles or role in roles]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    quote: str
+    reason: str
+
+
+@dataclass
+class Extraction:
+    """What `propose` found: the article as read, the proposals, and the sentences it left out and why."""
+
+    article: Article
+    proposals: list
+    skipped: list
+
+
+def propose(content, *, url=None, published=None, publisher=None, actors=None, types=None):
+    """Draft events proposed from an article (HTML or plain text).
+
+    `actors` and `types` default to the database's (one query each); pass an ActorIndex and a TypeIndex to
+    reuse them over many articles. Raises ExtractionError, with the reason, for input that is not an article.
+    """
+    article = read_article(content, url=url, published=published, publisher=publisher)
+    actors = actors if actors is not None else ActorIndex.load()
+    types = types if types is not None else TypeIndex.load()
+    proposals, skipped, lede_seen = [], [], False
+    for paragraph in article.paragraphs:
+        carried = None
+        for sentence in split_sentences(paragraph.text):
+            lede = not paragraph.linked and not lede_seen
+            lede_seen = lede_seen or not paragraph.linked
+            found, reason, dated = _propose_sentence(sentence, article, actors, types, lede, carried, paragraph.linked)
+            proposals += found
+            if reason:
+                skipped.append(Skipped(sentence, reason))
+            carried = dated or carried
+    proposals = _merge(proposals, actors)
+    _name(proposals, actors, types, article)
+    return Extraction(article, proposals, skipped)
+
+
+def _propose_sentence(sentence, article, actors, types, lede, carried, linked):
+    """([Proposal], reason skipped or None, the date the sentence gives for the next ones)."""
+    causes = cause_spans(sentence)
+    mentions = actors.find(sentence)
+    claim = find_claimant(sentence, mentions)
+    guess = types.guess(sentence, excluded=causes, ignore={"statement"} if claim else ())
+    if claim and (guess is None or _OPINION.search(sentence)) and "statement" in types.names:
+        guess = TypeGuess("statement", claim.mention.start, ())
+    statement = guess is not None and guess.code == "statement"
+    status = "occurred" if statement or guess is None else detect_status(sentence) or guess.status or "occurred"
+    # What is still to come reads "on Saturday" as the next Saturday, what happened as the last.
+    future = status in {"scheduled", "proposed", "postponed"}
+    found_dates = find_dates(sentence, article.published, future=future)
+    own = [(s, e, d) for s, e, d in found_dates if not _inside(s, causes)]
+    dated = min(own, key=lambda item: abs(item[0] - (guess.anchor if guess else 0)))[2] if own else None
+    if guess is None:
+        return [], None, dated
+    if not statement and not found_dates and _ANAPHORA.search(sentence[: guess.anchor]):
+        return [], "refers back to an event named earlier, without a date of its own", dated
+    active = [m for m in mentions if not _inside(m.start, causes)]
+    if not active:
+        reason = "no actor Chancery knows" if not mentions else "its actors are all in a clause about another event"
+        return [], reason, dated
+    # A statement's time is its verb of saying ("has said", "says"); another event's, its own clause.
+    clause = claim.phrase if statement and claim else _clause(sentence, guess.anchor)
+    date = _date_for(
+        dated,
+        [_cause_date(sentence, s, e, d, causes) for s, e, d in found_dates if _inside(s, causes)],
+        tense(clause),
+        status,
+        lede,
+        carried,
+        article.published,
+    )
+    if date is None:
+        return [], "no date in the sentence and no publication date", dated
+    code = guess.code
+    roles, locations = _roles(sentence, active, claim, code, guess.anchor, actors)
+    if code == "meeting" and "meeting.summit" in types.names and sum(map(actors.is_leader, _actors_of(roles))) >= 2:
+        code = "meeting.summit"
+    if not roles:
+        return [], "no actor in a role", dated
+    quote = sentence[:5000]
+    proposals = []
+    for location in locations or [None]:
+        participants = list(roles)
+        if location and location.get("host"):
+            participants.append((location["host"], "host"))
+        proposals.append(
+            Proposal(
+                type=code,
+                status=status,
+                date=date,
+                participants=_ordered(participants),
+                location={k: v for k, v in location.items() if k != "host"} if location else None,
+                quote=quote,
+                claimed_by=claim.actor if claim else None,
+                linked=linked,
+                notes=_claim_note(claim, actors),
+            )
+        )
+    return proposals, None, dated
+
+
+def _clause(sentence, anchor):
+    """The clause around the anchor: from the previous comma or semicolon to the next full stop."""
+    starts = [m.end() for m in re.finditer(r"[,;:]\s", sentence[:anchor])]
+    start = starts[-1] if starts else 0
+    end = re.search(r"[.;!?](?:\s|$)", sentence[anchor:])
+    return sentence[start : anchor + end.start() if end else len(sentence)] if start < anchor else sentence
+
+
+def _date_for(own, causes, clause_tense, status, lede, carried, published):
+    """The sentence's date, by the first rule that gives one (docs/extraction.md, "Dates")."""
+    if own:
+        return own
+    if lede and clause_tense in {"present", "perfect"} and published and status == "occurred":
+        return DateGuess(published, dates.DAY, how="lede")
+    if causes:
+        return replace(coarser(causes[0]), how="cause")
+    if carried and clause_tense == "past":
+        return replace(carried, how="carried")
+    if published is None:
+        return None
+    if clause_tense == "present" and status == "occurred":
+        return DateGuess(published.replace(day=1), dates.MONTH, how="publication")
+    return DateGuess(published.replace(month=1, day=1), dates.YEAR, how="publication")
