@@ -3,6 +3,9 @@
 import re
 from dataclasses import dataclass
 
+from ..gazetteer import fold, lexicon
+from .morphology import lemma
+
 
 @dataclass(frozen=True)
 class KnownActor:
@@ -24,30 +27,30 @@ class Mention:
 
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W_]+")
 _NAME_GAP = re.compile(r"\s+|\s*-\s*")
-# Adjectives naming a state, used only before the nouns below ("Russian diplomats", "the US side").
-DEMONYMS = {
-    "American": "USA",
-    "Russian": "RUS",
-    "Saudi": "SAU",
-    "Turkish": "TUR",
-    "Hungarian": "HUN",
-    "Ukrainian": "UKR",
-    "British": "GBR",
-    "French": "FRA",
-    "German": "DEU",
-    "Chinese": "CHN",
-    "Israeli": "ISR",
-    "Iranian": "IRN",
-    "Polish": "POL",
-    "Belarusian": "BLR",
-    "Japanese": "JPN",
-    "Indian": "IND",
+# Nouns (lemmas) that a state's adjective stands for the state before: "Russian diplomats", "the US side",
+# "российские дипломаты". "Russian oil giants" names companies, not Russia.
+ADJECTIVE_NOUNS = {
+    "en": frozenset(
+        "diplomat diplomatic delegation official side government authority embassy consulate mission carrier "
+        "airline aircraft plane property citizen national envoy ambassador negotiator counterpart leader "
+        "president minister ministry administration school compound residence dacha asset sanction "
+        "foreign military troop".split()
+    ),
+    "ru": frozenset(
+        "дипломат дипломатический делегация чиновник сторона власть правительство посольство консульство "
+        "генконсульство миссия дипмиссия представительство диппредставительство авиакомпания авиаперевозчик "
+        "перевозчик самолет собственность дипсобственность посол коллега лидер президент министр мид "
+        "ведомство руководство школа дача санкция сотрудник атташе военный консул генконсул дипломатка "
+        "внешнеполитический парламент".split()
+    ),
 }
-_DEMONYM_NOUNS = frozenset(
-    "diplomat diplomats diplomatic delegation delegations officials official side government authorities "
-    "embassy embassies consulate consulates mission missions carriers airlines aircraft properties property "
-    "citizens nationals envoy envoys ambassador negotiators".split()
+# Nouns that, after an adjective and before a name, are a person's title ("Russian President Vladimir Putin").
+_TITLES = frozenset(
+    "president minister foreign leader counterpart ambassador envoy президент министр лидер коллега посол".split()
 )
+# Nouns after which a state's name or adjective is that state's foreign ministry or government.
+_MINISTRY_WORDS = frozenset({"мид", "министерство иностранных дел", "foreign ministry", "внешнеполитический"})
+_GOVERNMENT_WORDS = frozenset({"правительство", "government", "кабмин"})
 
 
 def _tokens(text):
@@ -69,28 +72,61 @@ class ActorIndex:
     "Lavrov"); a name two actors share belongs to the first by id.
     """
 
-    def __init__(self, actors):
+    def __init__(self, actors, *, gazetteer=True):
         self.actors = {actor.id: actor for actor in sorted(actors, key=lambda a: a.id)}
         self.exact, self.folded = {}, {}
-        for actor in self.actors.values():
-            for name in (actor.name, *actor.aliases):
-                key = tuple(word.replace(".", "") for word, _, _ in _tokens(name))
-                if not key:
-                    continue
-                if _is_acronym(name):
-                    self.exact.setdefault(key, actor.id)
-                else:
-                    self.folded.setdefault(tuple(word.casefold() for word in key), actor.id)
-        self.longest = max((len(key) for key in (*self.exact, *self.folded)), default=0)
-        self.first = {key[0].casefold() for key in (*self.exact, *self.folded)}
         self.state_by_country = {}
         for actor in self.actors.values():
             if actor.kind == "state" and actor.country:
                 self.state_by_country.setdefault(actor.country, actor.id)
+        for actor in self.actors.values():
+            for name in (actor.name, *actor.aliases):
+                self._add_name(name, actor.id)
+        # adjective or demonym (folded) -> (state, foreign ministry, government), ids of stored actors or None
+        self.adjectives = {}
+        if gazetteer:
+            self._add_lexicon(lexicon())
+        self.longest = max((len(key) for key in (*self.exact, *self.folded)), default=0)
+        self.first = {key[0] for key in self.folded} | {key[0].casefold() for key in self.exact}
+
+    def _add_name(self, name, actor_id):
+        key = tuple(word.replace(".", "") for word, _, _ in _tokens(name))
+        if not key:
+            return
+        if _is_acronym(name):
+            self.exact.setdefault(key, actor_id)
+        else:
+            self.folded.setdefault(tuple(fold(word) for word in key), actor_id)
+
+    def _add_lexicon(self, lex):
+        """The gazetteer's forms of the stored states and bodies: Russian cases, capitals, adjectives."""
+        for entry in lex.countries:
+            state = self.state_by_country.get(entry.country)
+            if state is None:
+                continue
+            ministry = entry.foreign_ministry if entry.foreign_ministry in self.actors else None
+            government = entry.government if entry.government in self.actors else None
+            for name in (*entry.names, *entry.capitals):
+                self._add_name(name, state)
+            for word in (*entry.ru_names, *entry.ru_capitals):
+                for form in word.forms:
+                    self._add_name(form, state)
+            for form in (*entry.adjectives, *entry.demonyms):
+                self.adjectives.setdefault(fold(form), (state, ministry, government))
+            for word in entry.ru_adjectives:
+                for form in word.forms:
+                    self.adjectives.setdefault(fold(form), (state, ministry, government))
+        for org in lex.organizations:
+            if org.actor in self.actors:
+                for name in org.names:
+                    self._add_name(name, org.actor)
+                for word in org.ru_names:
+                    for form in word.forms:
+                        self._add_name(form, org.actor)
 
     @classmethod
     def load(cls):
-        """Every actor of the database, in one query."""
+        """Every actor of the database, in one query, and the gazetteer's forms of their names."""
         from ..models import Actor
 
         rows = Actor.objects.values_list("id", "name", "kind", "country", "parent_id", "aliases")
@@ -99,11 +135,11 @@ class ActorIndex:
             for id, name, kind, country, parent, aliases in rows
         )
 
-    def find(self, text):
+    def find(self, text, language="en"):
         """Mentions in order of appearance, overlaps resolved to the longest name."""
         tokens = _tokens(text)
         words = [word.replace(".", "") for word, _, _ in tokens]
-        folded = [word.casefold() for word in words]
+        folded = [fold(word) for word in words]
         # run[i]: how many tokens from i on are joined by spaces or hyphens only, as a name's words are.
         run = [1] * len(tokens)
         for i in range(len(tokens) - 2, -1, -1):
@@ -115,13 +151,16 @@ class ActorIndex:
             if found:
                 actor_id, length = found
                 start, end = tokens[index][1], tokens[index + length - 1][2]
+                actor_id = self._body_of(actor_id, tokens, index, language)
+                if actor_id != found[0] and index:
+                    start = tokens[index - 1][1]  # "МИД России": the ministry, named from its first word
                 mentions.append(Mention(actor_id, start, end, text[start:end]))
                 index += length
                 continue
-            demonym = self._demonym_at(tokens, index)
-            if demonym:
+            adjective = self._adjective_at(tokens, folded, index, language)
+            if adjective:
                 word, start, end = tokens[index]
-                mentions.append(Mention(demonym, start, end, word))
+                mentions.append(Mention(adjective, start, end, word))
             index += 1
         return mentions
 
@@ -135,16 +174,34 @@ class ActorIndex:
                 return self.folded[key], length
         return None
 
-    def _demonym_at(self, tokens, index):
-        word = tokens[index][0]
-        state = self.state_by_country.get(DEMONYMS.get(word, ""))
-        if not state:
+    def _body_of(self, actor_id, tokens, index, language):
+        """ "МИД России", "правительства Польши": a state named after its ministry's or government's noun."""
+        actor = self.actors.get(actor_id)
+        if language != "ru" or not index or actor is None or actor.kind != "state":
+            return actor_id
+        noun = lemma(tokens[index - 1][0], language)
+        suffix = {"мид": "foreign-ministry", "правительство": "government"}.get(noun)
+        return f"{actor_id}-{suffix}" if suffix and f"{actor_id}-{suffix}" in self.actors else actor_id
+
+    def _adjective_at(self, tokens, folded, index, language):
+        """A state's adjective before a noun that stands for the state: the state, its ministry or government."""
+        found = self.adjectives.get(folded[index])
+        if not found or (language == "en" and not tokens[index][0][:1].isupper()):
             return None
-        following = [w for w, _, _ in tokens[index + 1 : index + 4]]
-        if following[:1] and following[0].lower() in _DEMONYM_NOUNS:
+        state, ministry, government = found
+        following = [lemma(word, language) for word, _, _ in tokens[index + 1 : index + 4]]
+        nouns = ADJECTIVE_NOUNS[language]
+        if following[:1] and following[0] in _TITLES and tokens[index + 2 : index + 3]:
+            if tokens[index + 2][0][:1].isupper() or following[0] == "foreign":
+                return None  # "Russian President Vladimir Putin", "Russian Foreign Minister": the person's title
+        if following[:1] and following[0] in nouns:
+            if ministry and (following[0] in _MINISTRY_WORDS or " ".join(following[:2]) in _MINISTRY_WORDS):
+                return ministry
+            if government and following[0] in _GOVERNMENT_WORDS:
+                return government
             return state
-        # "Russian and U.S. diplomats": the adjective shares the noun with the next one.
-        if len(following) >= 3 and following[0] == "and" and following[2].lower() in _DEMONYM_NOUNS:
+        # "Russian and U.S. diplomats", "российских и американских дипломатов": the noun is shared.
+        if len(following) >= 3 and following[0] in ("and", "и") and following[2] in nouns:
             return state
         return None
 

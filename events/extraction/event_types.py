@@ -1,8 +1,11 @@
-"""Event types guessed from the keywords of the taxonomy."""
+"""Event types guessed from the keywords of the taxonomy and the triggers of the lexicon."""
 
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+
+from . import lexicon
 
 
 @dataclass(frozen=True)
@@ -71,8 +74,30 @@ class TypeIndex:
                     break
         return found
 
-    def guess(self, text, excluded=(), ignore=()):
-        hits = {code: found for code, found in self.hits(text, excluded).items() if code.split(".")[0] not in ignore}
+    def trigger_hits(self, words, language, excluded=()):
+        """{code: [(start, weight, trigger)]} of the language's triggers (lexicon.py) among the tokens `words`."""
+        found = defaultdict(list)
+        by_first, prefixed = _triggers(language)
+        seen = set()
+        for index, token in enumerate(words):
+            if any(a <= token.start < b for a, b in excluded):
+                continue
+            candidates = by_first.get(token.lemma, ()) + by_first.get(token.folded, ())
+            candidates += tuple(t for t in prefixed if _word_matches(t[2][0], token))
+            for code, trigger, parts in candidates:
+                if (code, trigger) in seen or code not in self.names:
+                    continue
+                if _rest_matches(parts[1:], words, index + 1):
+                    seen.add((code, trigger))
+                    found[code].append((token.start, len(parts), trigger))
+        return found
+
+    def guess(self, text, excluded=(), ignore=(), words=None, language="en"):
+        hits = self.hits(text, excluded)
+        if words is not None:
+            for code, found in self.trigger_hits(words, language, excluded).items():
+                hits.setdefault(code, []).extend(found)
+        hits = {code: found for code, found in hits.items() if code.split(".")[0] not in ignore}
         families = defaultdict(lambda: [0, len(text)])
         for code, found in hits.items():
             family = families[code.split(".")[0]]
@@ -100,3 +125,36 @@ class TypeIndex:
 
     def _is_event(self, code):
         return "." in code or code not in self.topics
+
+
+GAP = 3
+"""Other words that may stand between a trigger's words."""
+
+
+@functools.cache
+def _triggers(language):
+    """({first word: ((code, trigger, words), ...)}, (triggers whose first word is a prefix, ...))."""
+    by_first, prefixed = defaultdict(tuple), []
+    for item in lexicon.compiled(language):
+        if item[2][0].endswith("*"):
+            prefixed.append(item)
+        else:
+            by_first[item[2][0]] += (item,)
+    return dict(by_first), tuple(prefixed)
+
+
+def _word_matches(word, token):
+    if word.endswith("*"):
+        return token.lemma.startswith(word[:-1]) or token.folded.startswith(word[:-1])
+    return word in (token.lemma, token.folded)
+
+
+def _rest_matches(parts, words, index):
+    for part in parts:
+        for position in range(index, min(index + GAP + 1, len(words))):
+            if _word_matches(part, words[position]):
+                index = position + 1
+                break
+        else:
+            return False
+    return True

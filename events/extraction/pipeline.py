@@ -8,9 +8,11 @@ from .actors import ActorIndex
 from .claims import find_claimant
 from .dating import DateGuess, coarser, find_dates
 from .event_types import TypeGuess, TypeIndex
+from .language import detect
 from .modality import _ANAPHORA, _OPINION, detect_status, tense
+from .morphology import tokens
 from .naming import _merge, _name
-from .reading import Article, read_article
+from .reading import Article, Paragraph, read_article
 from .sentences import split_sentences
 from .structure import _actors_of, _cause_date, _claim_note, _inside, _ordered, _roles, cause_spans
 
@@ -59,14 +61,17 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
     reuse them over many articles. Raises ExtractionError, with the reason, for input that is not an article.
     """
     article = read_article(content, url=url, published=published, publisher=publisher)
+    article = replace(article, language=detect(f"{article.title}\n{article.text}"))
     actors = actors if actors is not None else ActorIndex.load()
     types = types if types is not None else TypeIndex.load()
     proposals, skipped, lede_seen = [], [], False
-    for paragraph in article.paragraphs:
+    # The headline is news of the day as the lede is; its proposals merge with the body's that say the same.
+    headline = [Paragraph(article.title, headline=True)] if _is_headline(article.title) else []
+    for paragraph in [*headline, *article.paragraphs]:
         carried = None
         for sentence in split_sentences(paragraph.text):
-            lede = not paragraph.linked and not lede_seen
-            lede_seen = lede_seen or not paragraph.linked
+            lede = paragraph.headline or (not paragraph.linked and not lede_seen)
+            lede_seen = lede_seen or not (paragraph.linked or paragraph.headline)
             found, reason, dated = _propose_sentence(sentence, article, actors, types, lede, carried, paragraph.linked)
             proposals += found
             if reason:
@@ -77,12 +82,21 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
     return Extraction(article, proposals, skipped)
 
 
+def _is_headline(title):
+    """A headline worth reading: words, not a site's name, and not cut from the lede (then the body has it)."""
+    return len(title.split()) >= 4 and not title.endswith("…")
+
+
 def _propose_sentence(sentence, article, actors, types, lede, carried, linked):
     """([Proposal], reason skipped or None, the date the sentence gives for the next ones)."""
+    language = article.language
     causes = cause_spans(sentence)
-    mentions = actors.find(sentence)
+    mentions = actors.find(sentence, language)
+    words = tokens(sentence, language)
     claim = find_claimant(sentence, mentions)
-    guess = types.guess(sentence, excluded=causes, ignore={"statement"} if claim else ())
+    guess = types.guess(
+        sentence, excluded=causes, ignore={"statement"} if claim else (), words=words, language=language
+    )
     if claim and (guess is None or _OPINION.search(sentence)) and "statement" in types.names:
         guess = TypeGuess("statement", claim.mention.start, ())
     statement = guess is not None and guess.code == "statement"

@@ -17,6 +17,7 @@ from .errors import MAX_CHARS, ExtractionError
 class Paragraph:
     text: str
     linked: bool = False  # the headline of another article ("READ MORE: ..."), not this article's own words
+    headline: bool = False  # this article's own headline
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Article:
     url: str | None = None
     published: datetime.date | None = None
     publisher: str | None = None
+    language: str = "en"  # "en" or "ru": set by `propose` (language.py)
 
     @property
     def text(self):

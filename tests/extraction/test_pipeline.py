@@ -186,8 +186,9 @@ def test_it_dates_lavrovs_interview_on_saturday_to_8_november(seed_events):
     assert roles(event) == [("sergey-lavrov", "initiator"), ("united-states", "target")]
     assert event["sources"][0]["quote"].startswith("In an interview with RIA Novosti on Saturday, Lavrov said")
     assert event["sources"][0]["claimed_by"] == "sergey-lavrov"
-    # The lede ("... Lavrov has said") and "According to Lavrov, ..." are the same interview.
-    assert "2 other sentences of the article say the same." in event["summary"]
+    # The headline ("... – Lavrov"), the lede ("... Lavrov has said") and "According to Lavrov, ..." are the
+    # same interview.
+    assert "3 other sentences of the article say the same." in event["summary"]
 
 
 def test_it_proposes_the_rest_of_the_seed_article_as_the_curators_did(seed_events):
