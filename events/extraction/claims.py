@@ -12,6 +12,13 @@ _SPEECH = (
     r"|announced|announces|insisted|insists|argued|argues|explained|explains|confirmed|confirms|wrote|writes"
     r"|emphasi[sz]ed|emphasi[sz]es|reported)"
 )
+# Russian verbs of saying; not "объявил", which declares (a ministry declaring diplomats persona non grata acts).
+_SPEECH_RU = (
+    r"(?:заявил[аи]?|заявляет|сообщил[аи]?|сообщает|сказал[аи]?|говорит|отметил[аи]?|подчеркнул[аи]?"
+    r"|добавил[аи]?|написал[аи]?|пояснил[аи]?|уточнил[аи]?|рассказал[аи]?|указал[аи]?|констатировал[аи]?"
+    r"|заверил[аи]?|предупредил[аи]?|считает|полагает)"
+)
+_SPEECH = _SPEECH[:-1] + "|" + _SPEECH_RU[3:]
 _BELIEF = r"(?:sees|saw|believes|believed|thinks|thought|expects|expected|hopes|hoped)"
 
 
@@ -39,7 +46,7 @@ def find_claimant(text, mentions):
             match := re.match(r"\s+(?:saying|claiming|insisting|arguing|stating)\b", after, re.I)
         ):
             speech.append(Claim(mention.actor, mention, lead.group() + mention.text + match.group(), "speech"))
-        elif lead := re.search(r"\baccording to\s+(?:the\s+)?$", before, re.I):
+        elif lead := re.search(r"\b(?:according to\s+(?:the\s+)?|по словам\s+|по данным\s+)$", before, re.I):
             speech.append(Claim(mention.actor, mention, lead.group() + mention.text, "speech"))
         elif (lead := re.search(rf"\b{_SPEECH}\s+(?:the\s+)?$", before, re.I)) and re.match(
             r"\s*(?:[,.;:!?]|$)", after

@@ -63,8 +63,10 @@ def resolve_date(phrase, published, *, future=False):
     return _resolve(match, published, future=future) if match else None
 
 
-def find_dates(text, published, *, future=False):
+def find_dates(text, published, *, future=False, language="en"):
     """[(start, end, DateGuess)] for each date phrase of the text that resolves."""
+    if language == "ru":
+        return _find_russian_dates(text, published, future=future)
     found = []
     for match in _DATE_PHRASE.finditer(text):
         guess = _resolve(match, published, future=future)
@@ -92,6 +94,9 @@ def _resolve(match, published, *, future):
     has_year = bool(re.search(r"\d{4}", core))
     if published is None and not has_year:
         return None
+    if kind == "weekday" and published is not None and core.split()[0].lower() not in ("last", "this", "next"):
+        day = _weekday(published, _WEEKDAYS.index(core.capitalize()), future=future)
+        return DateGuess(day, dates.DAY, phrase=phrase, qualifier=qualifier)
     base = published or datetime.date(2000, 1, 1)
     prefer = "future" if future and kind == "weekday" else None
     parsed = _parse_with_dateparser(core, base, prefer)
@@ -103,6 +108,98 @@ def _resolve(match, published, *, future):
         if value is None:
             return None
     return DateGuess(value, precision, phrase=phrase, qualifier=qualifier)
+
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _weekday(published, weekday, *, future):
+    """The day of that name on or before publication; for what is still to come, on or after it: "talks resume
+    on Wednesday" written on a Wednesday are that day, not a week later."""
+    if future:
+        return published + datetime.timedelta(days=(weekday - published.weekday()) % 7)
+    return published - datetime.timedelta(days=(published.weekday() - weekday) % 7)
+
+
+# ---------------------------------------------------------------- Russian
+
+_RU_MONTHS = ("январ", "феврал", "март", "апрел", "ма", "июн", "июл", "август", "сентябр", "октябр", "ноябр", "декабр")
+_RU_MONTH = r"(?P<month>января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)"
+_RU_MONTH_IN = r"(?P<month_in>январе|феврале|марте|апреле|мае|июне|июле|августе|сентябре|октябре|ноябре|декабре)"
+_RU_WEEKDAYS = ("понедельник", "вторник", "сред", "четверг", "пятниц", "суббот", "воскресень")
+_RU_DATE = re.compile(
+    r"(?<![\w-])(?:"
+    rf"(?P<day>\d{{1,2}})(?:-го)?\s+{_RU_MONTH}(?:\s+(?P<year>(?:19|20)\d{{2}})(?:\s*(?:года|г\.))?)?"
+    rf"|(?P<in>в|во)\s+(?:{_RU_MONTH_IN}(?:\s+(?P<month_year>(?:19|20)\d{{2}})\s+года)?"
+    r"|(?P<weekday>понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье)"
+    r"|(?P<year_in>(?:19|20)\d{2})(?:\s+году|-м|\s+г\.))"
+    r"|(?P<relative>(?:в|на)\s+(?:прошлом|этом|текущем|следующем|минувшем|прошлой|этой|следующей|минувшей)"
+    r"\s+(?:месяце|году|неделе))"
+    r"|(?P<dayword>позавчера|вчера|сегодня|завтра|послезавтра)"
+    r"|(?P<year_gen>(?:19|20)\d{2})\s+(?:года|г\.)"
+    r")(?![\w-])",
+    re.I,
+)
+
+
+def _find_russian_dates(text, published, *, future):
+    found = []
+    for match in _RU_DATE.finditer(text):
+        guess = _resolve_russian(match, published, future=future)
+        if guess is not None:
+            found.append((match.start(), match.end(), guess))
+    return found
+
+
+def _resolve_russian(match, published, *, future):
+    """A Russian date phrase: "15 мая", "в среду", "в прошлом месяце", "в 2022 году", "вчера"."""
+    phrase = re.sub(r"\s+", " ", match.group()).strip()
+    year = int(match["year"] or match["month_year"] or match["year_in"] or match["year_gen"] or 0) or None
+    if match["year_in"] or match["year_gen"]:
+        return DateGuess(datetime.date(year, 1, 1), dates.YEAR, phrase=phrase)
+    if published is None and year is None:
+        return None
+    try:
+        if match["day"]:
+            month = _ru_month(match["month"])
+            if year:
+                return DateGuess(datetime.date(year, month, int(match["day"])), dates.DAY, phrase=phrase)
+            value = _nearest_year(datetime.date(published.year, month, int(match["day"])), dates.DAY, published,
+                                  future=future)  # fmt: skip
+            return DateGuess(value, dates.DAY, phrase=phrase) if value else None
+        if match["month_in"]:
+            month = _ru_month(match["month_in"])
+            if year:
+                return DateGuess(datetime.date(year, month, 1), dates.MONTH, phrase=phrase)
+            value = _nearest_year(datetime.date(published.year, month, 1), dates.MONTH, published, future=future)
+            return DateGuess(value, dates.MONTH, phrase=phrase) if value else None
+    except ValueError:  # "31 февраля"
+        return None
+    if match["weekday"]:
+        weekday = next(i for i, stem in enumerate(_RU_WEEKDAYS) if match["weekday"].lower().startswith(stem))
+        return DateGuess(_weekday(published, weekday, future=future), dates.DAY, phrase=phrase)
+    if match["dayword"]:
+        shift = {"позавчера": -2, "вчера": -1, "сегодня": 0, "завтра": 1, "послезавтра": 2}[match["dayword"].lower()]
+        return DateGuess(published + datetime.timedelta(days=shift), dates.DAY, phrase=phrase)
+    words = match["relative"].lower().split()
+    shift = {"прошлом": -1, "прошлой": -1, "минувшем": -1, "минувшей": -1, "следующем": 1, "следующей": 1}
+    step = shift.get(words[1], 0)
+    if words[2] == "году":
+        return DateGuess(datetime.date(published.year + step, 1, 1), dates.YEAR, phrase=phrase)
+    if words[2] == "месяце":
+        first = published.replace(day=1)
+        value = (first - datetime.timedelta(days=1)).replace(day=1) if step < 0 else first
+        if step > 0:
+            value = (first + datetime.timedelta(days=32)).replace(day=1)
+        return DateGuess(value, dates.MONTH, phrase=phrase)
+    # A week is coarsened to the month of its day, as for English.
+    return DateGuess((published + datetime.timedelta(days=7 * step)).replace(day=1), dates.MONTH, phrase=phrase)
+
+
+def _ru_month(word):
+    word = word.lower()
+    return next(i + 1 for i, stem in enumerate(_RU_MONTHS) if word.startswith(stem) and (stem != "ма" or word[2] == "я"
+                                                                                       or word[2] == "е"))  # fmt: skip
 
 
 def _nearest_year(value, precision, published, *, future):

@@ -9,6 +9,18 @@ _PERFECT = re.compile(
     r"\b(?:has|have)\s+(?:(?:not|never|already|just|also|now)\s+)*(?:been\s+)?(?!(?:to|a|an|the|no)\b)\w+", re.I
 )
 _PRESENT = re.compile(r"\b(?:says|sees|believes|thinks|expects|tells|warns|insists|argues|is|are)\b", re.I)
+# Russian: the future and intent ("будет", "намерен", "планирует"); the rest from the verb's own tense.
+_FUTURE_RU = re.compile(
+    r"\b(?:буд(?:ет|ут|ем)|намерен[аы]?|планиру(?:ет|ют)|собира(?:ется|ются)|состоится|пройд(?:ет|ут))\b", re.I
+)
+STATUS_RULES_RU = (
+    ("cancelled", re.compile(r"\bотмен(?:ил[аи]?|ен[аоы]?|ить|а)\b|\bне состоял[аись]*\b|\bне состоится\b", re.I)),
+    ("postponed", re.compile(r"\bперен(?:ес(?:л[аи]?)?|есен[аоы]?|ести)\b|\bотлож(?:ил[аи]?|ен[аоы]?|ить)\b", re.I)),
+    ("scheduled", re.compile(r"\bсостоится\b|\bпройд(?:ет|ут)\b|\bзапланирован[аоы]?\b|\bнамечен[аоы]?\b"
+                             r"|\bбуд(?:ет|ут) проведен[аоы]?\b|\bначн(?:ется|утся)\b", re.I)),
+    ("proposed", re.compile(r"\bпредлож(?:ил[аи]?|ение|ить|ат|ит|или)\b|\bпредлагает\b|\bпредлагаем\b|\bнамерен[аы]?\b"
+                            r"|\bнамерение\b|\bпланиру(?:ет|ют)\b|\bсобира(?:ется|ются)\b|\bпригласил[аи]?\b", re.I)),
+)  # fmt: skip
 STATUS_RULES = (
     ("cancelled", re.compile(r"\b(?:did not|didn't|will not|won't) take place\b|\bcancel+(?:ed|ation)\b"
                              r"|\bcalled off\b|\bscrapped\b", re.I)),
@@ -19,21 +31,25 @@ STATUS_RULES = (
                             r"|\boffered\b|\bsuggested\b|\bsees? (?:a )?\W*good chance\b|\bchance of (?:a )?meeting\b"
                             r"|\bcould (?:meet|be held|take place|hold)\b", re.I)),
 )  # fmt: skip
-_OPINION = re.compile(r"\b(?:must|should|would|could|might|may|needs? to|ought to)\b")
-_ANAPHORA = re.compile(r"\b(?:the|this|that|these|those|such)\s+$", re.I)
+_OPINION = re.compile(r"\b(?:must|should|would|could|might|may|needs? to|ought to|должн\w*|следует|нужно|необходимо)\b")
+_ANAPHORA = re.compile(
+    r"\b(?:the|this|that|these|those|such|этот|эта|это|эти|этого|этой|этих|этим|такой|такие)\s+$", re.I
+)
 
 
-def detect_status(text):
+def detect_status(text, language="en"):
     """The status a sentence implies: the first rule that matches, in the order cancelled, postponed,
     scheduled, proposed; None (occurred) otherwise."""
-    for status, pattern in STATUS_RULES:
+    for status, pattern in STATUS_RULES_RU if language == "ru" else STATUS_RULES:
         if pattern.search(text):
             return status
     return None
 
 
-def tense(text):
+def tense(text, language="en"):
     """future, present (ongoing), perfect or past: how a clause places its event against publication."""
+    if language == "ru":
+        return _russian_tense(text)
     if _FUTURE.search(text):
         return "future"
     if _ONGOING.search(text):
@@ -42,4 +58,18 @@ def tense(text):
         return "perfect"
     if _PRESENT.search(text) and not re.search(r"\b(?:was|were|had|did)\b|\b\w+ed\b", text):
         return "present"
+    return "past"
+
+
+def _russian_tense(text):
+    """The tense of the clause's first verb (pymorphy3); a Russian past is news of the day in a lede, as an
+    English present perfect is: Russian has no perfect of its own."""
+    from .morphology import _russian  # the analyser, loaded once
+
+    if _FUTURE_RU.search(text):
+        return "future"
+    for word in re.findall(r"[а-яё]+", text.lower()):
+        parse = _russian().parse(word)[0]
+        if parse.tag.POS == "VERB":
+            return {"futr": "future", "pres": "present"}.get(parse.tag.tense, "perfect")
     return "past"

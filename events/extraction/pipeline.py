@@ -100,10 +100,14 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked):
     if claim and (guess is None or _OPINION.search(sentence)) and "statement" in types.names:
         guess = TypeGuess("statement", claim.mention.start, ())
     statement = guess is not None and guess.code == "statement"
-    status = "occurred" if statement or guess is None else detect_status(sentence) or guess.status or "occurred"
+    status = (
+        "occurred" if statement or guess is None else detect_status(sentence, language) or guess.status or "occurred"
+    )
     # What is still to come reads "on Saturday" as the next Saturday, what happened as the last.
-    future = status in {"scheduled", "proposed", "postponed"}
-    found_dates = find_dates(sentence, article.published, future=future)
+    future = status in {"scheduled", "proposed", "postponed"} or (
+        guess is not None and not statement and tense(_clause(sentence, guess.anchor), language) == "future"
+    )
+    found_dates = find_dates(sentence, article.published, future=future, language=language)
     own = [(s, e, d) for s, e, d in found_dates if not _inside(s, causes)]
     dated = min(own, key=lambda item: abs(item[0] - (guess.anchor if guess else 0)))[2] if own else None
     if guess is None:
@@ -119,7 +123,7 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked):
     date = _date_for(
         dated,
         [_cause_date(sentence, s, e, d, causes) for s, e, d in found_dates if _inside(s, causes)],
-        tense(clause),
+        tense(clause, language),
         status,
         lede,
         carried,

@@ -5,8 +5,12 @@ from dataclasses import replace
 
 from .reading import _squeeze
 
-_CAUSE = re.compile(r"\b(?:after|since|following|in response to|in retaliation for|because of)\b", re.I)
-_RECIPROCAL = re.compile(r"\b(?:each other|one another|mutual(?:ly)?|tit-for-tat)\b", re.I)
+_CAUSE = re.compile(
+    r"\b(?:after|since|following|in response to|in retaliation for|because of"
+    r"|после|в ответ на|из-за|в связи с|вслед за|с тех пор как)\b",
+    re.I,
+)
+_RECIPROCAL = re.compile(r"\b(?:each other|one another|mutual(?:ly)?|tit-for-tat|друг друга|взаимн\w*)\b", re.I)
 
 ROLE_ORDER = ("initiator", "target", "participant", "mediator", "host")
 SYMMETRIC_FAMILIES = frozenset({"talks", "meeting", "agreement"})
