@@ -124,6 +124,21 @@ class ActorIndex:
                     for form in word.forms:
                         self._add_name(form, org.actor)
 
+    def with_people(self, people):
+        """A copy that also knows these actors (people an article names with a title), for that article."""
+        if not people:
+            return self
+        copy = object.__new__(ActorIndex)
+        copy.__dict__.update(self.__dict__)
+        copy.actors = {**self.actors, **{person.id: person for person in people}}
+        copy.exact, copy.folded = dict(self.exact), dict(self.folded)
+        for person in people:
+            for name in (person.name, *person.aliases):
+                copy._add_name(name, person.id)
+        copy.longest = max((len(key) for key in (*copy.exact, *copy.folded)), default=0)
+        copy.first = {key[0] for key in copy.folded} | {key[0].casefold() for key in copy.exact}
+        return copy
+
     @classmethod
     def load(cls):
         """Every actor of the database, in one query, and the gazetteer's forms of their names."""

@@ -4,7 +4,8 @@ from .. import dates
 
 
 def proposals_to_dataset(extraction):
-    """The proposals as a dataset document of draft events, for `events.dataset.import_document`.
+    """The proposals as a dataset document of draft events, for `events.dataset.import_document`, with the
+    people they name that Chancery does not know yet.
 
     The source is the article; when its URL is already a source in the database, the stored title,
     publisher and date are used, so that importing the proposals never rewrites curated metadata.
@@ -34,7 +35,26 @@ def proposals_to_dataset(extraction):
                 "review_state": "draft",
             }
         )
-    return {"actors": [], "events": events}
+    return {"actors": _new_actors(extraction), "events": events}
+
+
+def _new_actors(extraction):
+    """The people named with a title that the proposals use, as new actors under their parent: a curator
+    accepts them with the events (importing them never touches a stored actor: their ids are new)."""
+    used = {actor for p in extraction.proposals for actor in (*p.actors(), p.claimed_by) if actor}
+    return [
+        {
+            "id": person.id,
+            "name": person.name,
+            "kind": "person",
+            "country": person.country or None,
+            "aliases": [],
+            "parent": person.parent,
+            "wikidata": None,
+        }
+        for person in extraction.people
+        if person.id in used
+    ]
 
 
 def _source_metadata(article):

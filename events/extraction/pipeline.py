@@ -12,6 +12,7 @@ from .language import detect
 from .modality import _ANAPHORA, _OPINION, detect_status, tense
 from .morphology import tokens
 from .naming import _merge, _name
+from .people import find_people
 from .reading import Article, Paragraph, read_article
 from .sentences import split_sentences
 from .structure import _actors_of, _cause_date, _claim_note, _inside, _ordered, _roles, cause_spans
@@ -52,6 +53,7 @@ class Extraction:
     article: Article
     proposals: list
     skipped: list
+    people: list = field(default_factory=list)  # KnownActor: people named with a title, new to Chancery
 
 
 def propose(content, *, url=None, published=None, publisher=None, actors=None, types=None):
@@ -64,6 +66,8 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
     article = replace(article, language=detect(f"{article.title}\n{article.text}"))
     actors = actors if actors is not None else ActorIndex.load()
     types = types if types is not None else TypeIndex.load()
+    people = [p.actor for p in find_people(f"{article.title}\n{article.text}", article.language, actors)]
+    actors = actors.with_people(people)
     proposals, skipped, lede_seen = [], [], False
     # The headline is news of the day as the lede is; its proposals merge with the body's that say the same.
     headline = [Paragraph(article.title, headline=True)] if _is_headline(article.title) else []
@@ -79,7 +83,7 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
             carried = dated or carried
     proposals = _merge(proposals, actors)
     _name(proposals, actors, types, article)
-    return Extraction(article, proposals, skipped)
+    return Extraction(article, proposals, skipped, people)
 
 
 def _is_headline(title):

@@ -99,6 +99,11 @@ def _roles(sentence, mentions, claim, code, anchor, actors):
                 add(mention.actor, "initiator")
             elif mention.actor not in _actors_of(roles):
                 add(mention.actor, "participant")
+        for actor_id in _actors_of(roles):
+            # A minister or envoy at talks stands for their state; a head of state at a summit is the party.
+            actor = actors.get(actor_id)
+            if actor and actor.kind == "person" and not actors.is_leader(actor_id):
+                add(actors.state_of(actor_id), "participant")
         sides = {actors.side(a) for a in _actors_of(roles)}
         if claim and len(sides) < 2 and actors.side(claim.actor) not in sides:
             # Talks have two sides; the one telling of them, when not named otherwise, is the other.
