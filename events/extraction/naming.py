@@ -22,6 +22,7 @@ def _merge(proposals, actors):
                 better = min(kept, proposal, key=_quality)
                 worse = proposal if better is kept else kept
                 better.also += 1 + worse.also
+                better.passing = better.passing and worse.passing
                 merged[index] = better
                 break
         else:

@@ -15,7 +15,7 @@ from .naming import _merge, _name
 from .people import find_people
 from .reading import Article, Paragraph, read_article
 from .sentences import split_sentences
-from .structure import _actors_of, _cause_date, _claim_note, _inside, _ordered, _roles, cause_spans
+from .structure import SYMMETRIC_FAMILIES, _actors_of, _cause_date, _claim_note, _inside, _ordered, _roles, cause_spans
 
 
 @dataclass
@@ -32,6 +32,7 @@ class Proposal:
     linked: bool = False
     notes: list = field(default_factory=list)
     also: int = 0  # other sentences merged into this one
+    passing: bool = False  # a statement quoted in passing: dropped unless a sentence it merges with is not
     id: str = ""
     title: str = ""
     summary: str = ""
@@ -82,6 +83,9 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
                 skipped.append(Skipped(sentence, reason))
             carried = dated or carried
     proposals = _merge(proposals, actors)
+    skipped += [Skipped(p.quote, "a remark quoted in passing, not a statement the article reports") for p in proposals
+                if p.passing]  # fmt: skip
+    proposals = [p for p in proposals if not p.passing]
     _name(proposals, actors, types, article)
     return Extraction(article, proposals, skipped, people)
 
@@ -141,6 +145,8 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked):
         code = "meeting.summit"
     if not roles:
         return [], "no actor in a role", dated
+    if missing := _missing_party(code, roles, locations, actors):
+        return [], missing, dated
     quote = sentence[:5000]
     proposals = []
     for location in locations or [None]:
@@ -158,9 +164,30 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked):
                 claimed_by=claim.actor if claim else None,
                 linked=linked,
                 notes=_claim_note(claim, actors),
+                passing=statement and not (lede or linked or _FORMAL.search(sentence)),
             )
         )
     return proposals, None, dated
+
+
+# What makes a statement the news rather than a remark: a warning, a protest, a formal statement.
+_FORMAL = re.compile(
+    r"\b(?:warn\w*|declar\w*|protest\w*|condemn\w*|demand\w*|denounc\w*|called on|urg(?:ed|es)|statement"
+    r"|заявлени\w*|предупред\w*|осуд\w*|потребова\w*|призва\w*|протест\w*)\b",
+    re.I,
+)
+
+
+def _missing_party(code, roles, locations, actors):
+    """Why the roles cannot make the event, or None: talks need two sides (or one and a place), an act needs
+    the one who acts or two sides ("Mission reopened" by nobody against Iran is not an event to propose)."""
+    family = code.split(".")[0]
+    sides = {actors.side(a) for a, _ in roles} | {actors.side(loc.get("host")) for loc in locations if loc.get("host")}
+    if family in SYMMETRIC_FAMILIES:
+        return None if len(sides) >= 2 or locations else "only one side of the talks or meeting is named"
+    if family != "statement" and not _actors_of(roles, "initiator") and len(sides) < 2:
+        return "no one is named as doing it"
+    return None
 
 
 def _clause(sentence, anchor):
