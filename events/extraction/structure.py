@@ -33,6 +33,9 @@ def _inside(position, spans):
     return any(a <= position < b for a, b in spans)
 
 
+_PLACE_BEFORE = re.compile(r"\b(?:in|at)\s+(?:the\s+)?$|(?:^|\s)(?:[Вв]|[Вв]о)\s+$", re.I)
+
+
 def places(text, mentions, actors):
     """Mentions of states that say where ("in Saudi Arabia and Türkiye", "at the Kremlin")."""
     result, previous = [], None
@@ -43,7 +46,11 @@ def places(text, mentions, actors):
             continue
         before = text[: mention.start]
         listed = previous is not None and re.fullmatch(r"\s*(?:,|and|,\s*and)\s*", text[previous.end : mention.start])
-        if re.search(r"\b(?:in|at)\s+(?:the\s+)?$", before, re.I) or listed:
+        if (
+            re.search(r"\b(?:in|at)\s+(?:the\s+)?$", before, re.I)
+            or re.search(r"(?:^|\s)(?:в|во)\s+$", before)
+            or listed
+        ):
             result.append(mention)
             previous = mention
         else:
@@ -109,8 +116,20 @@ def _roles(sentence, mentions, claim, code, anchor, actors):
             # Talks have two sides; the one telling of them, when not named otherwise, is the other.
             add(actors.state_of(claim.actor) or claim.actor, "participant")
     else:
-        initiators = [m for m in agents] or [m for m in others if m.start < anchor]
-        targets = [m for m in others if m not in initiators and (agents or m.start >= anchor)]
+        # Whose diplomats, embassy or aircraft ("US diplomats", "Russia's embassy", "дипломатов России"), and
+        # who it is against ("sanctions on Russia", "против России"), are acted on, wherever they stand.
+        patients = [m for m in others if _is_patient(sentence, m)]
+        if family == "missions" and not any(m.start < anchor and m not in patients for m in others):
+            patients = []  # "Britain's embassy in Tehran reopened": the owner reopens its own embassy
+        acted_on = patients + [m for m in others if _AGAINST.search(sentence, 0, m.start)]
+        origins = [m for m in others if _FROM.search(sentence, 0, m.start)]
+        initiators = agents or [m for m in others if m.start < anchor and m not in acted_on and m not in origins]
+        if not initiators and family == "diplomats":
+            initiators = origins  # "23 diplomats were expelled from the UK": the UK expels them
+        targets = [m for m in others if m not in initiators and (agents or m.start >= anchor or m in acted_on)]
+        if family == "missions":
+            for mention in where:
+                add(mention.actor, "host")  # "the embassy in Tehran": its receiving state
         for mention in initiators:
             add(mention.actor, "initiator")
         if not initiators and claim:
@@ -131,6 +150,23 @@ def _roles(sentence, mentions, claim, code, anchor, actors):
     hosts = {location.get("host") for location in locations}
     roles = [(a, r) for a, r in roles if a not in hosts or r != "participant"]
     return roles, locations
+
+
+_PATIENT_NOUNS = (
+    r"(?:diplomat|embass|consul|mission|employee|staff|personnel|official|aircraft|plane|carrier|airline|propert"
+    r"|school|compound|asset|dacha|residence|envoy|ambassador|attach"
+    r"|дипломат|посольств|консульств|генконсульств|сотрудник|персонал|самолет|самолёт|авиакомпани|собственност"
+    r"|дипсобственност|дач|школ|миссии|миссию|посл[аеуо]|атташе|чиновник)"
+)
+_PATIENT_AFTER = re.compile(rf"(?:['’]s)?\s+(?:[^\W\d_]+\s+)?{_PATIENT_NOUNS}", re.I)
+_PATIENT_BEFORE = re.compile(rf"{_PATIENT_NOUNS}\w*\s+(?:of\s+)?(?:the\s+)?$", re.I)
+_AGAINST = re.compile(r"\b(?:against|on|upon|против|в отношении)\s+(?:the\s+)?$", re.I)
+_FROM = re.compile(r"\b(?:from|из)\s+(?:the\s+)?$", re.I)
+
+
+def _is_patient(sentence, mention):
+    """A state named as the owner of diplomats, a mission, aircraft or property: acted on, not acting."""
+    return bool(_PATIENT_AFTER.match(sentence, mention.end) or _PATIENT_BEFORE.search(sentence[: mention.start]))
 
 
 def _between(sentence, mentions):
