@@ -82,6 +82,16 @@ class ActorIndex:
         for actor in self.actors.values():
             for name in (actor.name, *actor.aliases):
                 self._add_name(name, actor.id)
+        # The stored foreign ministry of each state, whatever its id (a curator's "russian-foreign-ministry").
+        self.ministry_of = {}
+        for actor in self.actors.values():
+            names = " ".join(fold(n) for n in (actor.id, actor.name, *actor.aliases))
+            if (
+                actor.kind == "government"
+                and actor.parent
+                and re.search(r"foreign.ministry|мид |state department", names)
+            ):
+                self.ministry_of.setdefault(actor.parent, actor.id)
         # adjective or demonym (folded) -> (state, foreign ministry, government), ids of stored actors or None
         self.adjectives = {}
         if gazetteer:
@@ -104,7 +114,7 @@ class ActorIndex:
             state = self.state_by_country.get(entry.country)
             if state is None:
                 continue
-            ministry = entry.foreign_ministry if entry.foreign_ministry in self.actors else None
+            ministry = self.ministry_of.get(state)
             government = entry.government if entry.government in self.actors else None
             for name in (*entry.names, *entry.capitals):
                 self._add_name(name, state)
@@ -138,6 +148,35 @@ class ActorIndex:
         copy.longest = max((len(key) for key in (*copy.exact, *copy.folded)), default=0)
         copy.first = {key[0] for key in copy.folded} | {key[0].casefold() for key in copy.exact}
         return copy
+
+    def with_home(self, state):
+        """A copy where a foreign ministry named without its state ("the Foreign Ministry said", "в МИД") is the
+        ministry of `state`, the article's own (the one it names most)."""
+        ministry = self.ministry_of.get(state)
+        if ministry is None:
+            return self
+        copy = object.__new__(ActorIndex)
+        copy.__dict__.update(self.__dict__)
+        copy.folded = dict(self.folded)
+        for name in (
+            "Foreign Ministry",
+            "Ministry of Foreign Affairs",
+            "Foreign Office",
+            "МИД",
+            "Министерство иностранных дел",
+        ):
+            copy.folded.setdefault(tuple(fold(word) for word, _, _ in _tokens(name)), ministry)
+        copy.first = self.first | {key[0] for key in copy.folded}
+        return copy
+
+    def home_state(self, text, language="en"):
+        """The state a text names most (the first named, of equals): whose ministry "the ministry" is."""
+        counts = {}
+        for mention in self.find(text, language):
+            state = self.state_of(mention.actor)
+            if state:
+                counts[state] = counts.get(state, 0) + 1
+        return max(counts, key=counts.get) if counts else None
 
     @classmethod
     def load(cls):
@@ -195,8 +234,10 @@ class ActorIndex:
         if language != "ru" or not index or actor is None or actor.kind != "state":
             return actor_id
         noun = lemma(tokens[index - 1][0], language)
-        suffix = {"мид": "foreign-ministry", "правительство": "government"}.get(noun)
-        return f"{actor_id}-{suffix}" if suffix and f"{actor_id}-{suffix}" in self.actors else actor_id
+        if noun == "мид":
+            return self.ministry_of.get(actor_id, actor_id)
+        government = f"{actor_id}-government"
+        return government if noun == "правительство" and government in self.actors else actor_id
 
     def _adjective_at(self, tokens, folded, index, language):
         """A state's adjective before a noun that stands for the state: the state, its ministry or government."""

@@ -111,6 +111,9 @@ class TypeIndex:
         if not eligible:
             return None
         ranked = sorted(eligible, key=lambda name: (-eligible[name][0], eligible[name][1]))
+        if ranked[0] == "statement" and len(ranked) > 1:
+            # "declared ... personae non gratae in a statement": the act is the news, the statement its vehicle.
+            ranked = ranked[1:]
         family, status = ranked[0], None
         if family == "proposal":
             # A proposed meeting or talks is that meeting, with status proposed.

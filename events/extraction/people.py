@@ -122,12 +122,9 @@ def _parent(title, language, actors):
                     return found[1]
     if state is None and re.search(r"secretary of state", title, re.I):
         state = actors.state_by_country.get("USA")
-        ministry = actors.get("united-states-foreign-ministry")
-        return ministry.id if ministry else state
-    if state and ministry_title:
-        entry_ministry = f"{state}-foreign-ministry"
-        if entry_ministry in actors.actors:
-            return entry_ministry
+        return actors.ministry_of.get(state, state)
+    if state and ministry_title and state in actors.ministry_of:
+        return actors.ministry_of[state]
     return state
 
 

@@ -69,13 +69,17 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
     types = types if types is not None else TypeIndex.load()
     people = [p.actor for p in find_people(f"{article.title}\n{article.text}", article.language, actors)]
     actors = actors.with_people(people)
+    # "The Foreign Ministry said" speaks for the dateline's state ("MOSCOW (Sputnik) -"), else the one named most.
+    home = actors.home_state(article.place) if article.place else None
+    actors = actors.with_home(home or actors.home_state(f"{article.title}\n{article.text}", article.language))
     proposals, skipped, lede_seen = [], [], False
     # The headline is news of the day as the lede is; its proposals merge with the body's that say the same.
     headline = [Paragraph(article.title, headline=True)] if _is_headline(article.title) else []
     for paragraph in [*headline, *article.paragraphs]:
         carried = None
         for sentence in split_sentences(paragraph.text):
-            lede = paragraph.headline or (not paragraph.linked and not lede_seen)
+            # "headline": undated, it is the day's news whatever its tense ("Russia Declares ...").
+            lede = "headline" if paragraph.headline else not paragraph.linked and not lede_seen
             lede_seen = lede_seen or not (paragraph.linked or paragraph.headline)
             found, reason, dated = _propose_sentence(sentence, article, actors, types, lede, carried, paragraph.linked)
             proposals += found
@@ -202,7 +206,7 @@ def _date_for(own, causes, clause_tense, status, lede, carried, published):
     """The sentence's date, by the first rule that gives one (docs/extraction.md, "Dates")."""
     if own:
         return own
-    if lede and clause_tense in {"present", "perfect"} and published and status == "occurred":
+    if lede and (clause_tense in {"present", "perfect"} or lede == "headline") and published and status == "occurred":
         return DateGuess(published, dates.DAY, how="lede")
     if causes:
         return replace(coarser(causes[0]), how="cause")

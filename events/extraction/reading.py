@@ -28,6 +28,7 @@ class Article:
     published: datetime.date | None = None
     publisher: str | None = None
     language: str = "en"  # "en" or "ru": set by `propose` (language.py)
+    place: str | None = None  # the dateline's place ("MOSCOW"), cut from the first paragraph
 
     @property
     def text(self):
@@ -82,7 +83,7 @@ def read_article(content, *, url=None, published=None, publisher=None):
         paragraphs, stamp = _body(lines, title, join_wrapped=True)
     if not paragraphs:
         raise ExtractionError("no article text found: only a title, headings or page furniture")
-    paragraphs, dateline = _strip_dateline(paragraphs)
+    paragraphs, dateline, place = _strip_dateline(paragraphs)
     try:
         found_url = _checked_url(found["url"]) if found.get("url") else None
     except ExtractionError:
@@ -92,6 +93,7 @@ def read_article(content, *, url=None, published=None, publisher=None):
         paragraphs=tuple(paragraphs),
         url=url or found_url,
         published=published or found.get("published") or stamp or dateline,
+        place=place,
         publisher=(publisher or found.get("publisher") or "")[:200] or None,
     )
 
@@ -225,17 +227,17 @@ def _body(lines, title, *, join_wrapped):
 
 
 def _strip_dateline(paragraphs):
-    """The first paragraph without its dateline; the dateline's date when it gives a year."""
+    """The first paragraph without its dateline; the dateline's date when it gives a year, and its place."""
     for index, paragraph in enumerate(paragraphs):
         if paragraph.linked:
             continue
         match = _DATELINE.match(paragraph.text)
         if not match:
-            return paragraphs, None
+            return paragraphs, None, None
         rest = paragraph.text[match.end() :]
         found = _explicit_date(match["date"]) if match["date"] else None
-        return [*paragraphs[:index], Paragraph(rest), *paragraphs[index + 1 :]], found
-    return paragraphs, None
+        return [*paragraphs[:index], Paragraph(rest), *paragraphs[index + 1 :]], found, match["place"].title()
+    return paragraphs, None, None
 
 
 def _explicit_date(text):
