@@ -25,12 +25,19 @@ STATUS_RULES = (
     ("cancelled", re.compile(r"\b(?:did not|didn't|will not|won't) take place\b|\bcancel+(?:ed|ation)\b"
                              r"|\bcalled off\b|\bscrapped\b", re.I)),
     ("postponed", re.compile(r"\bpostpone(?:d|ment)?\b|\bput on hold\b|\bdelayed\b|\bpushed back\b", re.I)),
-    ("scheduled", re.compile(r"\bwill (?:hold|meet|visit|travel|sign|take place|be held)\b|\bscheduled\b"
-                             r"|\b(?:is|are) (?:set|due|expected) to\b", re.I)),
+    ("scheduled", re.compile(r"\bwill (?:hold|meet|visit|travel|sign|take place|be held|resume|lead|attend)\b"
+                             r"|\bscheduled\b|\b(?:is|are) (?:set|due|expected) to\b"
+                             r"|\b(?:to|will) (?:meet|visit|travel|lead|attend|host|resume|hold)\b", re.I)),
     ("proposed", re.compile(r"\bpropos(?:ed|es|e)\b|\bplanned\b|\bplans? to\b|\binvit(?:ed|es|ation)\b"
                             r"|\boffered\b|\bsuggested\b|\bsees? (?:a )?\W*good chance\b|\bchance of (?:a )?meeting\b"
-                            r"|\bcould (?:meet|be held|take place|hold)\b", re.I)),
+                            r"|\bcould (?:meet|be held|take place|hold)\b|\bintends? to\b|\bintention to\b", re.I)),
 )  # fmt: skip
+# A threatened measure is that measure, proposed ("the US could impose sanctions"), not an opinion.
+THREAT = re.compile(
+    r"\b(?:could|may|might|would)\s+(?:\w+\s+)?(?:impose|expel|close|ban|seize|introduce|freeze|cut|restrict|shut"
+    r"|suspend|sanction)\w*|\bthreaten(?:s|ed)? to\b",
+    re.I,
+)
 _OPINION = re.compile(r"\b(?:must|should|would|could|might|may|needs? to|ought to|должн\w*|следует|нужно|необходимо)\b")
 _ANAPHORA = re.compile(
     r"\b(?:the|this|that|these|those|such|этот|эта|это|эти|этого|этой|этих|этим|такой|такие)\s+$", re.I
@@ -43,7 +50,7 @@ def detect_status(text, language="en"):
     for status, pattern in STATUS_RULES_RU if language == "ru" else STATUS_RULES:
         if pattern.search(text):
             return status
-    return None
+    return "proposed" if THREAT.search(text) else None
 
 
 def tense(text, language="en"):

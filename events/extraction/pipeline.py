@@ -9,7 +9,7 @@ from .claims import find_claimant
 from .dating import DateGuess, coarser, find_dates
 from .event_types import TypeGuess, TypeIndex
 from .language import detect
-from .modality import _ANAPHORA, _OPINION, detect_status, tense
+from .modality import _ANAPHORA, _OPINION, THREAT, detect_status, tense
 from .morphology import tokens
 from .naming import _merge, _name
 from .people import find_people
@@ -109,7 +109,8 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked):
     guess = types.guess(
         sentence, excluded=causes, ignore={"statement"} if claim else (), words=words, language=language
     )
-    if claim and (guess is None or _OPINION.search(sentence)) and "statement" in types.names:
+    opinion = _OPINION.search(sentence) and not (guess and THREAT.search(sentence))
+    if claim and (guess is None or opinion) and "statement" in types.names:
         guess = TypeGuess("statement", claim.mention.start, ())
     statement = guess is not None and guess.code == "statement"
     status = (
