@@ -19,7 +19,7 @@ STATUS_RULES_RU = (
     ("scheduled", re.compile(r"\bсостоится\b|\bпройд(?:ет|ут)\b|\bзапланирован[аоы]?\b|\bнамечен[аоы]?\b"
                              r"|\bбуд(?:ет|ут) проведен[аоы]?\b|\bначн(?:ется|утся)\b", re.I)),
     ("proposed", re.compile(r"\bпредлож(?:ил[аи]?|ение|ить|ат|ит|или)\b|\bпредлагает\b|\bпредлагаем\b|\bнамерен[аы]?\b"
-                            r"|\bнамерение\b|\bпланиру(?:ет|ют)\b|\bсобира(?:ется|ются)\b|\bпригласил[аи]?\b", re.I)),
+                            r"|\bнамерени\w*|\bпланиру(?:ет|ют)\b|\bсобира(?:ется|ются)\b|\bпригласил[аи]?\b", re.I)),
 )  # fmt: skip
 STATUS_RULES = (
     ("cancelled", re.compile(r"\b(?:did not|didn't|will not|won't) take place\b|\bcancel+(?:ed|ation)\b"

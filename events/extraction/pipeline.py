@@ -121,6 +121,8 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked):
         guess is not None and not statement and tense(_clause(sentence, guess.anchor), language) == "future"
     )
     found_dates = find_dates(sentence, article.published, future=future, language=language)
+    # A deadline ("must leave by 30 April", "до 30 апреля") is not when the event happened.
+    found_dates = [(s, e, d) for s, e, d in found_dates if not _DEADLINE.search(sentence, 0, s)]
     own = [(s, e, d) for s, e, d in found_dates if not _inside(s, causes)]
     dated = min(own, key=lambda item: abs(item[0] - (guess.anchor if guess else 0)))[2] if own else None
     if guess is None:
@@ -145,7 +147,7 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked):
     if date is None:
         return [], "no date in the sentence and no publication date", dated
     code = guess.code
-    roles, locations = _roles(sentence, active, claim, code, guess.anchor, actors)
+    roles, locations = _roles(sentence, active, claim, code, guess.anchor, actors, language)
     if code == "meeting" and "meeting.summit" in types.names and sum(map(actors.is_leader, _actors_of(roles))) >= 2:
         code = "meeting.summit"
     if not roles:
@@ -175,6 +177,7 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked):
     return proposals, None, dated
 
 
+_DEADLINE = re.compile(r"\b(?:by|until|till|no later than|до|не позднее)\s+(?:the\s+)?$", re.I)
 # What makes a statement the news rather than a remark: a warning, a protest, a formal statement.
 _FORMAL = re.compile(
     r"\b(?:warn\w*|declar\w*|protest\w*|condemn\w*|demand\w*|denounc\w*|called on|urg(?:ed|es)|statement"

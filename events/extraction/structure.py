@@ -3,6 +3,7 @@
 import re
 from dataclasses import replace
 
+from .morphology import _russian
 from .reading import _squeeze
 
 _CAUSE = re.compile(
@@ -73,7 +74,7 @@ def _unknown_place(text):
     return None
 
 
-def _roles(sentence, mentions, claim, code, anchor, actors):
+def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
     """[(actor, role)] and the locations [{name, country, host}] of a sentence's event."""
     family = code.split(".")[0]
     where = places(sentence, mentions, actors)
@@ -123,7 +124,9 @@ def _roles(sentence, mentions, claim, code, anchor, actors):
             patients = []  # "Britain's embassy in Tehran reopened": the owner reopens its own embassy
         acted_on = patients + [m for m in others if _AGAINST.search(sentence, 0, m.start)]
         origins = [m for m in others if _FROM.search(sentence, 0, m.start)]
-        initiators = agents or [m for m in others if m.start < anchor and m not in acted_on and m not in origins]
+        subjects = [m for m in others if m not in acted_on and _is_subject(m, language)]
+        before = [m for m in others if m.start < anchor and m not in acted_on and m not in origins]
+        initiators = agents or subjects or before
         if not initiators and family == "diplomats":
             initiators = origins  # "23 diplomats were expelled from the UK": the UK expels them
         targets = [m for m in others if m not in initiators and (agents or m.start >= anchor or m in acted_on)]
@@ -162,6 +165,18 @@ _PATIENT_AFTER = re.compile(rf"(?:['’]s)?\s+(?:[^\W\d_]+\s+)?{_PATIENT_NOUNS}"
 _PATIENT_BEFORE = re.compile(rf"{_PATIENT_NOUNS}\w*\s+(?:of\s+)?(?:the\s+)?$", re.I)
 _AGAINST = re.compile(r"\b(?:against|on|upon|против|в отношении)\s+(?:the\s+)?$", re.I)
 _FROM = re.compile(r"\b(?:from|из)\s+(?:the\s+)?$", re.I)
+
+
+def _is_subject(mention, language):
+    """A Russian name in the nominative only ("Латвия", "Москва"; not "России", not the indeclinable "США"): the
+    subject, whether it stands before the verb or after it ("Решение ... приняли Латвия, Литва и Эстония")."""
+    if language != "ru":
+        return False
+    word = re.match(r"[^\W\d_]+", mention.text)
+    if not word or not re.match(r"[А-ЯЁ]", word.group()):
+        return False
+    cases = {parse.tag.case for parse in _russian().parse(word.group()) if parse.score >= 0.05}
+    return cases == {"nomn"}
 
 
 def _is_patient(sentence, mention):
