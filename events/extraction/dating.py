@@ -12,6 +12,8 @@ _MONTH = (
     r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+# A span of days reads as its first: "10-12 Sep 2015", "September 5-6".
+_DAYS = rf"{_DAY}(?:\s*[-–]\s*{_DAY})?"
 _YEAR = r"(?:19|20)\d{2}"
 _FULL_DATE = rf"(?:\d{{4}}-\d{{2}}-\d{{2}}|{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}|{_MONTH}\s+{_DAY},?\s+{_YEAR})"
 
@@ -36,11 +38,11 @@ _DATE_PHRASE = re.compile(
     r"|start\s+of|the\s+middle\s+of|middle\s+of|earlier|later)[\s-]+)?"
     r"(?P<core>"
     rf"(?P<iso>\d{{4}}-\d{{2}}-\d{{2}})"
-    rf"|(?P<dmy>{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR})"
-    rf"|(?P<mdy>{_MONTH}\s+{_DAY},?\s+{_YEAR})"
+    rf"|(?P<dmy>{_DAYS}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR})"
+    rf"|(?P<mdy>{_MONTH}\s+{_DAYS},?\s+{_YEAR})"
     rf"|(?P<my>{_MONTH},?\s+{_YEAR})"
-    rf"|(?P<dm>{_DAY}\s+(?:of\s+)?{_MONTH}(?![\w]))"
-    rf"|(?P<md>{_MONTH}\s+{_DAY}(?![\w]))"
+    rf"|(?P<dm>{_DAYS}\s+(?:of\s+)?{_MONTH}(?![\w]))"
+    rf"|(?P<md>{_MONTH}\s+{_DAYS}(?![\w]))"
     r"|(?P<decade>(?i:past|last)\s+(?:(?i:decade)|" + _NUMBER + r"\s+(?i:years)))"
     r"|(?P<relative>(?i:this|last|next)\s+(?i:week|month|year))"
     r"|(?P<ago>(?i:" + _NUMBER + r")\s+(?i:days?|weeks?|months?|years?)\s+(?i:ago))"
@@ -79,7 +81,9 @@ def _resolve(match, published, *, future):
     kind = next(name for name in ("iso", "dmy", "mdy", "my", "dm", "md", "decade", "relative", "ago", "dayword",
                                   "weekday", "month", "year") if match[name])  # fmt: skip
     prep, qualifier = (match["prep"] or "").strip(), re.sub(r"\s+", " ", (match["qual"] or "").strip(" -")).lower()
-    core = match["core"]
+    core = re.sub(
+        r"(?<![\d-])(\d{1,2}(?:st|nd|rd|th)?)\s*[-–]\s*\d{1,2}(?:st|nd|rd|th)?(?![\d-])", r"\1", match["core"]
+    )
     if kind == "month" and not (prep or qualifier):
         return None  # "May" alone is a verb as often as a month
     phrase = re.sub(r"\s+", " ", match.group()).strip()

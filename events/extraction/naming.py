@@ -43,6 +43,9 @@ def _same_event(a, b, actors):
         return False
     if {actors.side(x) for x in a.actors()} != {actors.side(x) for x in b.actors()}:
         return False
+    a_acts, b_acts = {actors.side(x) for x in a.actors("initiator")}, {actors.side(x) for x in b.actors("initiator")}
+    if a_acts & {actors.side(x) for x in b.actors("target")} and not a_acts & b_acts:
+        return False  # the same two sides, each acting on the other: two events (an expulsion and the reply)
     if "publication" in {a.date.how, b.date.how} or "lede" in {a.date.how, b.date.how}:
         return True
     return _contains(a.date, b.date) or _contains(b.date, a.date)

@@ -117,7 +117,8 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked):
         "occurred" if statement or guess is None else detect_status(sentence, language) or guess.status or "occurred"
     )
     # What is still to come reads "on Saturday" as the next Saturday, what happened as the last.
-    future = status in {"scheduled", "proposed", "postponed"} or (
+    # A cancelled or postponed event was still to come: "cancels the planned 12 June summit".
+    future = status in {"scheduled", "proposed", "postponed", "cancelled"} or (
         guess is not None and not statement and tense(_clause(sentence, guess.anchor), language) == "future"
     )
     found_dates = find_dates(sentence, article.published, future=future, language=language)
