@@ -117,6 +117,9 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
             # Talks have two sides; the one telling of them, when not named otherwise, is the other.
             add(actors.state_of(claim.actor) or claim.actor, "participant")
     else:
+        if speaker and speaker.start < anchor and not _CLAUSE_BREAK.search(sentence, speaker.end, anchor):
+            # "France and Germany have announced the expulsion": who announces the act, does it.
+            others = sorted([*others, speaker], key=lambda m: m.start)
         # Whose diplomats, embassy or aircraft ("US diplomats", "Russia's embassy", "дипломатов России"), and
         # who it is against ("sanctions on Russia", "против России"), are acted on, wherever they stand.
         patients = [m for m in others if _is_patient(sentence, m)]
@@ -165,6 +168,10 @@ _PATIENT_AFTER = re.compile(rf"(?:['’]s)?\s+(?:[^\W\d_]+\s+)?{_PATIENT_NOUNS}"
 _PATIENT_BEFORE = re.compile(rf"{_PATIENT_NOUNS}\w*\s+(?:of\s+)?(?:the\s+)?$", re.I)
 _AGAINST = re.compile(r"\b(?:against|on|upon|против|в отношении)\s+(?:the\s+)?$", re.I)
 _FROM = re.compile(r"\b(?:from|из)\s+(?:the\s+)?$", re.I)
+
+
+# Between a verb of saying and the act: the act is reported ("said it was expelling"), not announced.
+_CLAUSE_BREAK = re.compile(r"[,;:«“\"]|\b(?:that|it|they|he|she|we|its|their|что|он[аи]?)\b", re.I)
 
 
 def _is_subject(mention, language):
