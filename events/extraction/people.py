@@ -74,7 +74,7 @@ def _titled_names(text, language):
         for match in _EN_PERSON.finditer(text):
             # A middle initial is dropped: "Wendy R. Sherman" is Wendy Sherman.
             words = [word for word in match["name"].split() if not re.fullmatch(r"[A-Z]\.", word)]
-            while words and words[-1] in _NOT_NAMES:
+            while len(words) > 2 and words[-1] in _NOT_NAMES:  # "Secretary Blinken Monday", not "Theresa May"
                 words.pop()
             if len(words) >= 2:
                 title = match["title"] + (f" of {match['of']}" if match["of"] else "")

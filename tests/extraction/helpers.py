@@ -1,14 +1,17 @@
 """Paths and helpers shared by the extraction tests."""
 
 import datetime
+import importlib.util
 import json
 from pathlib import Path
 
 from events.extraction import (
     ActorIndex,
     KnownActor,
+    TypeIndex,
     proposals_to_dataset,
 )
+from events.gazetteer import ACTORS_FILE
 
 from ..conftest import DEMO_PATH
 
@@ -68,3 +71,28 @@ SEED_IDS = [
     "sanctions-imposed-donald-trump-united-states-lukoil-rosneft-2025-10",
     "statement-vladimir-putin-united-states-2025-10",
 ]
+
+
+def gazetteer_actors():
+    """Every actor of the gazetteer and the demo dataset (the demo's ids first), without the database."""
+    records = json.loads(DEMO_PATH.read_text(encoding="utf-8"))["actors"]
+    ids = {a["id"] for a in records}
+    demo_countries = {a["country"] for a in records if a["kind"] == "state"}
+    for record in json.loads(ACTORS_FILE.read_text(encoding="utf-8"))["actors"]:
+        if record["id"] in ids or (record["kind"] == "state" and record["country"] in demo_countries):
+            continue
+        if record["id"] == "russia-foreign-ministry":
+            continue  # the demo's russian-foreign-ministry is that ministry, as load_gazetteer finds
+        records.append(record)
+    return ActorIndex(
+        KnownActor(a["id"], a["name"], a["kind"], a["country"] or "", a["parent"], tuple(a["aliases"])) for a in records
+    )
+
+
+def taxonomy_types():
+    """The taxonomy with its keywords as the migration ships it, without the database."""
+    path = Path(__file__).resolve().parents[2] / "events" / "migrations" / "0002_taxonomy.py"
+    spec = importlib.util.spec_from_file_location("taxonomy", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return TypeIndex((row[0], row[1], row[8], row[3]) for row in module.TAXONOMY)
