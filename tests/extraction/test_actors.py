@@ -64,3 +64,30 @@ def test_it_finds_the_state_of_an_official(actors):
 def test_a_parent_loop_does_not_hang_the_state_lookup():
     looped = ActorIndex([KnownActor("a", "A", "person", parent="b"), KnownActor("b", "B", "person", parent="a")])
     assert looped.state_of("a") is None
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Переговоры прошли в Москве.", [("russia", "Москве")]),
+        ("Делегация Соединённых Штатов прибыла.", [("united-states", "Соединённых Штатов")]),
+        ("высылка российских дипломатов", [("russia", "российских")]),
+        ("российские нефтяные компании", []),  # companies, not the state
+        ("МИД России объявил", [("russian-foreign-ministry", "МИД России")]),
+        ("Представитель российского МИД заявила", [("russian-foreign-ministry", "российского")]),
+    ],
+)
+def test_it_finds_russian_names_in_any_case_and_adjectives_before_what_stands_for_the_state(actors, text, expected):
+    assert [(m.actor, m.text) for m in actors.find(text, "ru")] == expected
+
+
+def test_the_gazetteer_gives_every_stored_state_its_adjective():
+    actors = ActorIndex([KnownActor("estonia", "Estonia", "state", "EST")])
+    assert [(m.actor, m.text) for m in actors.find("Estonian diplomats were expelled.")] == [("estonia", "Estonian")]
+    assert actors.find("Estonian oil shale") == []
+
+
+def test_an_adjective_before_a_persons_title_is_the_title():
+    actors = ActorIndex([KnownActor("russia", "Russia", "state", "RUS")])
+    assert actors.find("Russian President Vladimir Putin warned") == []
+    assert [m.actor for m in actors.find("Russian diplomats were expelled")] == ["russia"]

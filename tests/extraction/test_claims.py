@@ -4,7 +4,10 @@ import pytest
 
 from events.extraction import (
     find_claimant,
+    propose,
 )
+
+from .helpers import gazetteer_actors, taxonomy_types
 
 
 @pytest.mark.parametrize(
@@ -25,3 +28,28 @@ from events.extraction import (
 def test_it_finds_who_the_article_attributes_a_claim_to(actors, text, claimant):
     claim = find_claimant(text, actors.find(text))
     assert (claim.actor if claim else None) == claimant
+
+
+@pytest.mark.parametrize(
+    "text, claimant",
+    [
+        ("МИД России заявил, что ответ последует.", "russian-foreign-ministry"),
+        ("По словам Москвы, переговоры продолжатся.", "russia"),
+        ("Переговоры продолжатся, сообщила Москва.", "russia"),
+    ],
+)
+def test_it_finds_who_a_russian_sentence_is_attributed_to(actors, text, claimant):
+    claim = find_claimant(text, actors.find(text, "ru"))
+    assert claim.actor == claimant
+
+
+def test_the_foreign_ministry_without_its_state_is_the_datelines():
+    extraction = propose(
+        "Title\n\nMOSCOW (Sputnik) - Russia declared two employees of the Embassy of the United States personae "
+        "non gratae on Thursday, the Foreign Ministry said in a statement.",
+        published="2023-09-14",
+        actors=gazetteer_actors(),
+        types=taxonomy_types(),
+    )
+    [proposal] = extraction.proposals
+    assert (proposal.claimed_by, proposal.date.start.isoformat()) == ("russian-foreign-ministry", "2023-09-14")

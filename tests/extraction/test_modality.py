@@ -45,3 +45,43 @@ def test_it_detects_the_status_a_sentence_implies(text, status):
 )
 def test_it_tells_the_tense_of_a_clause(text, expected):
     assert tense(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, status",
+    [
+        ("Россия намерена в ближайшее время возобновить работу посольства в Триполи.", "proposed"),
+        ("Мы конкретно предлагаем восстановить прямое авиасообщение.", "proposed"),
+        ("Встреча министров была отменена в последний момент.", "cancelled"),
+        ("Переговоры перенесли на следующую неделю.", "postponed"),
+        ("Переговоры состоятся в Стамбуле.", "scheduled"),
+        ("Россия выслала двух американских дипломатов.", None),
+    ],
+)
+def test_it_reads_russian_modality(text, status):
+    assert detect_status(text, "ru") == status
+
+
+@pytest.mark.parametrize(
+    "text, status",
+    [
+        ("The US could impose sanctions on a range of Russian officials, Psaki said.", "proposed"),
+        ("Britain threatened to freeze Russian state assets.", "proposed"),
+        ("Sherman to meet senior officials in Islamabad on 7-8 October.", "scheduled"),
+        ("Moon agreed to visit North Korea this fall.", None),
+    ],
+)
+def test_a_threat_is_a_proposed_measure_and_a_name_to_meet_a_schedule(text, status):
+    assert detect_status(text) == status
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Россия выслала двух дипломатов", "perfect"),  # a Russian past is the news of the day in a lede
+        ("Россия будет добиваться возвращения собственности", "future"),
+        ("Переговоры продолжаются", "present"),
+    ],
+)
+def test_it_tells_the_tense_of_a_russian_clause(text, expected):
+    assert tense(text, "ru") == expected
