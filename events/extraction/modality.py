@@ -28,7 +28,8 @@ STATUS_RULES = (
     ("scheduled", re.compile(r"\bwill (?:hold|meet|visit|travel|sign|take place|be held|resume|lead|attend)\b"
                              r"|\bscheduled\b|\b(?:is|are) (?:set|due|expected) to\b"
                              r"|\b(?:is|are) to (?:meet|visit|travel|lead|attend|host|resume|hold)\b"
-                             r"|\b(?-i:[A-Z][\w-]+) to (?:meet|visit|travel|lead|attend|host|resume|hold)\b", re.I)),
+                             r"|(?:^|[,;:]\s+)(?-i:(?:[A-Z][\w.-]+\s+){1,3})to "
+                             r"(?:meet|visit|travel|lead|attend|host|resume|hold)\b", re.I)),
     ("proposed", re.compile(r"\bpropos(?:ed|es|e)\b|\bplanned\b|\bplans? to\b|\binvit(?:ed|es|ation)\b"
                             r"|\boffered\b|\bsuggested\b|\bsees? (?:a )?\W*good chance\b|\bchance of (?:a )?meeting\b"
                             r"|\bcould (?:meet|be held|take place|hold)\b|\bintends? to\b|\bintention to\b", re.I)),

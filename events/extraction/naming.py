@@ -5,7 +5,7 @@ import re
 from .. import dates
 from .structure import SYMMETRIC_FAMILIES
 
-_DATE_RANK = {"text": 0, "carried": 1, "cause": 2, "lede": 3, "publication": 4}
+_DATE_RANK = {"text": 0, "carried": 1, "cause": 2, "lede": 3, "announced": 3, "publication": 4}
 
 
 def _merge(proposals, actors):
@@ -46,7 +46,7 @@ def _same_event(a, b, actors):
     a_acts, b_acts = {actors.side(x) for x in a.actors("initiator")}, {actors.side(x) for x in b.actors("initiator")}
     if a_acts & {actors.side(x) for x in b.actors("target")} and not a_acts & b_acts:
         return False  # the same two sides, each acting on the other: two events (an expulsion and the reply)
-    if "publication" in {a.date.how, b.date.how} or "lede" in {a.date.how, b.date.how}:
+    if {a.date.how, b.date.how} & {"publication", "lede", "announced"}:
         return True
     return _contains(a.date, b.date) or _contains(b.date, a.date)
 
@@ -140,6 +140,10 @@ def _summary(proposal, article):
         )
     elif date.how == "carried":
         lines.append(f"No date of its own: the previous sentence's “{date.phrase}” is kept ({when}, {date.precision}).")
+    elif date.how == "announced":
+        lines.append(
+            f"No date in the sentence: a measure announced for the future is dated to its announcement, {when}."
+        )
     elif date.how == "lede":
         lines.append(f"No date in the sentence: the news of the lede is dated to the publication day, {when}.")
     else:

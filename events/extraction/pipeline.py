@@ -215,6 +215,9 @@ def _date_for(own, causes, clause_tense, status, lede, carried, published):
         return DateGuess(published, dates.DAY, how="lede")
     if causes:
         return replace(coarser(causes[0]), how="cause")
+    if clause_tense == "future" and status == "occurred" and published:
+        # "Russia will close the consulate": the announced measure is the event, dated by its announcement.
+        return DateGuess(published, dates.DAY, how="announced")
     if carried and clause_tense == "past":
         return replace(carried, how="carried")
     if published is None:

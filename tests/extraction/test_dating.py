@@ -141,3 +141,14 @@ def test_a_deadline_is_not_the_date_of_the_event():
         datetime.date(2021, 4, 26),
         "lede",
     )
+
+
+def test_a_measure_announced_for_the_future_is_dated_by_its_announcement():
+    text = "Заголовок новости\n\nРоссия закроет генконсульство Польши в Калининграде, заявила Мария Захарова."
+    extraction = propose(text, published="2025-11-19", actors=gazetteer_actors(), types=taxonomy_types())
+    [proposal] = extraction.proposals
+    assert (proposal.status, proposal.date.start, proposal.date.how) == (
+        "occurred",
+        datetime.date(2025, 11, 19),
+        "announced",
+    )

@@ -69,6 +69,7 @@ def test_it_reads_russian_modality(text, status):
         ("Britain threatened to freeze Russian state assets.", "proposed"),
         ("Sherman to meet senior officials in Islamabad on 7-8 October.", "scheduled"),
         ("Moon agreed to visit North Korea this fall.", None),
+        ("Hammond is the first British Foreign Secretary to visit Iran since 2003.", None),
     ],
 )
 def test_a_threat_is_a_proposed_measure_and_a_name_to_meet_a_schedule(text, status):
