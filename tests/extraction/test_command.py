@@ -84,3 +84,31 @@ def test_the_printed_dataset_imports_cleanly(demo):
     summary = import_document(json.loads(out))
     assert (summary.created["events"], summary.updated["sources"]) == (12, 0)
     assert Event.objects.filter(review_state="draft", id__in=SEED_IDS).count() == 12
+
+
+def test_the_command_names_the_language_it_does_not_read(demo, tmp_path):
+    article = tmp_path / "artikel.txt"
+    article.write_text(
+        "Deutschland weist Diplomaten aus\n\nDie Bundesregierung hat am Montag 40 Angehörige der russischen Botschaft "
+        "zu unerwünschten Personen erklärt. Das Auswärtige Amt teilte mit, die Diplomaten müssten Deutschland "
+        "innerhalb von fünf Tagen verlassen.",
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError, match=r"artikel\.txt: the article is in German; Chancery proposes events"):
+        run(str(article))
+
+
+def test_the_command_proposes_from_a_russian_article(demo, tmp_path):
+    article = tmp_path / "statya.txt"
+    article.write_text(
+        "Москва объявила американского дипломата персоной нон грата\n\n"
+        "МИД России в среду объявил персоной нон грата сотрудника посольства США в Москве.",
+        encoding="utf-8",
+    )
+    out, _ = run(str(article), "--published", "2022-03-23")
+    [event] = json.loads(out)["events"]
+    assert (event["type"], event["start"], [(p["actor"], p["role"]) for p in event["participants"]]) == (
+        "diplomats.expelled",
+        "2022-03-23",
+        [("russia", "initiator"), ("russian-foreign-ministry", "initiator"), ("united-states", "target")],
+    )
