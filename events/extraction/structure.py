@@ -34,7 +34,13 @@ def _inside(position, spans):
     return any(a <= position < b for a, b in spans)
 
 
-_PLACE_BEFORE = re.compile(r"\b(?:in|at)\s+(?:the\s+)?$|(?:^|\s)(?:[Вв]|[Вв]о)\s+$", re.I)
+# "in Saudi Arabia", "at the Kremlin", "в Москве", "в столицу Армении"; where a visit goes: "visits Iran",
+# "visit to Russia", "посетил".
+_PLACE_BEFORE = re.compile(
+    r"\b(?:in|at)\s+(?:the\s+)?(?:capital\s+of\s+)?$|(?:^|\s)(?:[Вв]|[Вв]о)\s+(?:столиц[еуы]\s+)?$"
+    r"|\bvisit(?:s|ed|ing)?\s+(?:to\s+)?(?:the\s+)?$|\btrip\s+to\s+(?:the\s+)?$|\bпосетил[аи]?\s+$",
+    re.I,
+)
 
 
 def places(text, mentions, actors):
@@ -47,11 +53,7 @@ def places(text, mentions, actors):
             continue
         before = text[: mention.start]
         listed = previous is not None and re.fullmatch(r"\s*(?:,|and|,\s*and)\s*", text[previous.end : mention.start])
-        if (
-            re.search(r"\b(?:in|at)\s+(?:the\s+)?$", before, re.I)
-            or re.search(r"(?:^|\s)(?:в|во)\s+$", before)
-            or listed
-        ):
+        if _PLACE_BEFORE.search(before) or listed:
             result.append(mention)
             previous = mention
         else:
