@@ -81,3 +81,14 @@ def test_who_announces_an_act_does_it_but_who_reports_it_only_claims_it():
 def test_an_event_needs_the_parties_its_type_needs(sentence, reason):
     extraction = propose(f"Title\n\n{sentence}", published="2023-09-14", actors=ACTORS, types=TYPES)
     assert (extraction.proposals, [s.reason for s in extraction.skipped]) == ([], [reason])
+
+
+def test_where_a_visit_goes_hosts_the_meeting():
+    [(code, _, start, roles)] = proposed(
+        "British Foreign Secretary Philip Hammond visits Iran on Sunday.", "2015-08-23"
+    )
+    assert (code, start) == ("meeting", "2015-08-23")
+    assert roles == [("philip-hammond", "participant"), ("united-kingdom", "participant"), ("iran", "host")]
+    sentence = "Министр иностранных дел РФ Сергей Лавров прибыл с официальным визитом в столицу Армении Ереван."
+    [(code, _, _, roles)] = proposed(sentence, "2019-11-10", title="Заголовок новости")
+    assert ("armenia", "host") in roles and ("armenia", "participant") not in roles
