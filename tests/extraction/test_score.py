@@ -412,7 +412,8 @@ def test_it_scores_exactly_what_propose_events_prints(demo):
         assert scoring.propose_for(article) == (printed, None)
 
 
-TWO = ["reuters-2014-04-21-us-could-sanction-officials", "ria-2017-08-31-san-francisco-consulate-response"]
+# Two development articles: the held-out part is read only to report, never while the rules change.
+TWO = ["reuters-2014-04-21-us-could-sanction-officials", "krivoezerkalo-2017-07-30-us-staff-455"]
 
 
 def test_the_command_scores_two_corpus_articles_in_a_fresh_database(demo, tmp_path):
@@ -441,17 +442,15 @@ def test_the_command_scores_two_corpus_articles_in_a_fresh_database(demo, tmp_pa
     for article, score in scored:
         expected += ["", *scoring.details(article, score)]
     assert out.getvalue() == "\n".join(expected) + "\n"
-    assert (
-        "  missed: Moscow had Washington cut its missions in Russia to 455 people ('предложила', 'ранее': year)"
-        in expected
-    )
+    header = "krivoezerkalo-2017-07-30-us-staff-455 (ru, dev, Krivoe-zerkalo.ru (citing Izvestia), 2017-07-30)"
+    assert header in expected
     rows = out.getvalue().splitlines()[3:5]
     assert re.match(r"reuters-2014-04-21-us-could-sanction-officials +en +dev +\d/3 ", rows[0])
-    assert re.match(r"ria-2017-08-31-san-francisco-consulate-response +ru +heldout +\d/3 ", rows[1])
+    assert re.match(r"krivoezerkalo-2017-07-30-us-staff-455 +ru +dev +\d/2 ", rows[1])
     written = json.loads(report.read_text(encoding="utf-8"))
     assert written == json.loads(json.dumps(scoring.report_json(scored, {}, label)))
     assert [a["id"] for a in written["articles"]] == TWO
-    assert list(written["totals"]) == ["dev en", "dev", "heldout ru", "heldout", "en", "ru", "all"]
+    assert list(written["totals"]) == ["dev en", "dev ru", "dev", "en", "ru", "all"]
 
 
 def test_the_command_defaults_to_the_richest_set_of_actors_this_checkout_can_load():
@@ -494,3 +493,25 @@ def test_it_never_loads_the_demo_into_a_database_that_is_not_new(db):
 
     assert str(exc.value) == "--in-fresh-database: the database is not a new SQLite file; nothing was loaded"
     assert Actor.objects.count() == before
+
+
+# What `make extraction-score --split dev` reached with the demo and gazetteer actors (docs/extraction.md, "After"):
+# events found, proposals kept and precision, by part. A change to the rules that loses an event found or a proposal
+# kept, or proposes more to keep as many, fails here; one that gains raises the floor (edit it with the docs' table).
+DEV_FLOOR = {"dev en": (15, 14, 0.18), "dev ru": (11, 10, 0.31)}
+
+
+def test_the_extractor_keeps_at_least_what_it_reached_on_the_development_part(demo):
+    call_command("load_gazetteer", stdout=io.StringIO())
+    corpus, actors_document = read_corpus()
+    actors, types = ActorIndex.load(), TypeIndex.load()
+    scored = []
+    for article in corpus:
+        if article.split == "dev":
+            document, _ = scoring.propose_for(article, actors=actors, types=types)
+            scored.append((article, score_article(document, article.expected, actors_document)))
+    totals = dict(scoring.groups(scored))
+    reached = {part: (totals[part].found, totals[part].kept, totals[part].kept / totals[part].proposals)
+               for part in DEV_FLOOR}  # fmt: skip
+    for part, (found, kept, precision) in DEV_FLOOR.items():
+        assert reached[part][0] >= found and reached[part][1] >= kept and reached[part][2] >= precision, reached

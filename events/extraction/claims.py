@@ -1,0 +1,61 @@
+"""Who the article attributes a sentence to."""
+
+import re
+from dataclasses import dataclass
+
+from .actors import Mention
+
+# Verbs of saying after a name. Not "declared" (a ministry declaring diplomats persona non grata acts, it does
+# not report), nor "states", "notes", "reports", which are nouns as often.
+_SPEECH = (
+    r"(?:said|says|told|tells|added|adds|stressed|stresses|warned|warns|noted|stated|claimed|claims"
+    r"|announced|announces|insisted|insists|argued|argues|explained|explains|confirmed|confirms|wrote|writes"
+    r"|emphasi[sz]ed|emphasi[sz]es|reported)"
+)
+# Russian verbs of saying; not "объявил", which declares (a ministry declaring diplomats persona non grata acts).
+_SPEECH_RU = (
+    r"(?:заявил[аи]?|заявляет|сообщил[аи]?|сообщает|сказал[аи]?|говорит|отметил[аи]?|подчеркнул[аи]?"
+    r"|добавил[аи]?|написал[аи]?|пояснил[аи]?|уточнил[аи]?|рассказал[аи]?|указал[аи]?|констатировал[аи]?"
+    r"|заверил[аи]?|предупредил[аи]?|считает|полагает)"
+)
+_SPEECH = _SPEECH[:-1] + "|" + _SPEECH_RU[3:]
+_BELIEF = r"(?:sees|saw|believes|believed|thinks|thought|expects|expected|hopes|hoped)"
+
+
+@dataclass(frozen=True)
+class Claim:
+    actor: str
+    mention: Mention
+    phrase: str
+    kind: str  # "speech" ("Lavrov said") or "belief" ("Trump sees"): a believer is also a party
+
+
+def find_claimant(text, mentions):
+    """Who the sentence attributes its content to, or None when the article says it in its own voice.
+
+    "with Moscow saying", "according to Lavrov", "Lavrov (has) said/told/warned", "..., said Lavrov",
+    a headline's "... – Lavrov"; then belief, "Trump sees". Speech wins over belief, and the last
+    attribution in the sentence over earlier ones.
+    """
+    speech, belief = [], []
+    for mention in mentions:
+        before, after = text[: mention.start], text[mention.end :]
+        if match := re.match(rf"\s+(?:(?:has|have|had)\s+)?(?:also\s+)?{_SPEECH}\b", after, re.I):
+            speech.append(Claim(mention.actor, mention, mention.text + match.group(), "speech"))
+        elif (lead := re.search(r"\b(?:with|as)\s+(?:the\s+)?$", before, re.I)) and (
+            match := re.match(r"\s+(?:saying|claiming|insisting|arguing|stating)\b", after, re.I)
+        ):
+            speech.append(Claim(mention.actor, mention, lead.group() + mention.text + match.group(), "speech"))
+        elif lead := re.search(r"\b(?:according to\s+(?:the\s+)?|по словам\s+|по данным\s+)$", before, re.I):
+            speech.append(Claim(mention.actor, mention, lead.group() + mention.text, "speech"))
+        elif (lead := re.search(rf"\b{_SPEECH}\s+(?:the\s+)?$", before, re.I)) and re.match(
+            r"\s*(?:[,.;:!?]|$)", after
+        ):
+            # "..., said Lavrov." but not "Trump said Putin wants peace".
+            speech.append(Claim(mention.actor, mention, lead.group() + mention.text, "speech"))
+        elif re.search(r"\s[–—-]\s*$", before) and not re.search(r"\w", after):
+            speech.append(Claim(mention.actor, mention, "– " + mention.text, "speech"))
+        elif match := re.match(rf"\s+{_BELIEF}\b", after, re.I):
+            belief.append(Claim(mention.actor, mention, mention.text + match.group(), "belief"))
+    found = speech or belief
+    return found[-1] if found else None

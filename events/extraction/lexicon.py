@@ -1,0 +1,107 @@
+"""Trigger words of each event type, per language, compared by lemma (morphology.py).
+
+A trigger is a sequence of lemmas; up to three other words may stand between
+them ("closed its embassy", "imposed new sanctions on", "ввела против России
+санкции"). A word ending in `*` matches any word it begins ("авиасообщ*"). A
+word matches a token's lemma or the token itself, so that words a lemmatiser
+does not know ("нон грата") still match as written.
+
+These are Chancery's own lists, written from how news and ministries word each
+kind of event; the keywords curators keep on each EventType count too
+(event_types.py). The longer trigger wins where two overlap.
+"""
+
+TRIGGERS = {
+    "en": {
+        "talks": ["talk", "talks", "negotiation", "negotiate", "consultation", "round of talk"],
+        "meeting": ["meet", "meeting", "visit", "met", "host talk", "hold talk", "trip to", "arrive in"],
+        "meeting.summit": ["summit"],
+        "proposal": ["propose", "proposal", "offer", "invite", "invitation", "suggest"],
+        "agreement": ["agreement", "sign", "treaty", "agree", "deal", "memorandum", "declaration",
+                      "joint statement"],
+        "sanctions.imposed": ["impose sanction", "sanction", "blacklist", "asset freeze", "freeze asset",
+                              "visa ban", "extend sanction", "renew sanction", "prolong sanction",
+                              "restrictive measure", "embargo", "impose restriction", "magnitsky list"],
+        "sanctions.lifted": ["lift sanction", "ease sanction", "sanction relief", "remove sanction",
+                             "waive sanction", "end sanction", "relief from sanction", "lift the sanction"],
+        "property.seizure": ["seize", "seizure", "confiscate", "restrict access", "strip diplomatic status",
+                             "take over", "block access", "close compound", "deny access", "bar access",
+                             "take control of"],
+        "property.return": ["return property", "return diplomatic property", "hand back", "give back",
+                            "return of property", "return the property", "return of diplomatic property"],
+        "flights.ban": ["ban flight", "suspend flight", "close airspace", "closure of airspace", "flight ban",
+                        "halt flight", "ban aircraft", "airspace closure", "ban plane", "airspace close",
+                        "interrupt air traffic", "suspend air traffic", "ban on flight", "close its airspace",
+                        "close sky", "abolish flight", "cancel flight", "suspension of flight"],
+        "flights.resumed": ["resume flight", "direct flight", "restore flight", "resumption of flight",
+                            "reopen air traffic", "restore air traffic", "resume air traffic", "restore air link",
+                            "lift restriction on flight", "resume regular flight", "flight resume",
+                            "air traffic resume", "restoration of air link"],
+        "diplomats.expelled": ["expel", "expulsion", "persona non grata", "non grata", "non gratae",
+                               "order to leave", "kick out", "oust", "declare persona"],
+        "diplomats.staff_limits": ["cut staff", "reduce staff", "staff cap", "limit the number", "cut the number",
+                                   "reduce the number", "hiring ban", "ban hire", "reduce the size",
+                                   "cut the size", "staff reduction", "reduce its staff", "cut its staff",
+                                   "cap on staff", "staff limit"],
+        "missions.closed": ["close embassy", "close consulate", "shut embassy", "shut consulate", "order to close",
+                            "order to shut", "closure of consulate", "closure of embassy", "shut down",
+                            "close mission", "suspend operation", "suspend the work", "close the consulate",
+                            "close its embassy", "close its consulate"],
+        "missions.reopened": ["reopen", "reopening", "resume operation", "open embassy", "open an embassy",
+                              "resume work", "raise flag", "open a consulate", "open consulate"],
+    },
+    "ru": {
+        "talks": ["переговоры", "консультация", "переговорный"],
+        "meeting": ["встреча", "встретиться", "визит", "посетить", "прибыть", "провести переговоры"],
+        "meeting.summit": ["саммит"],
+        "statement": ["заявление", "заявить"],
+        "proposal": ["предложить", "предложение", "пригласить", "приглашение"],
+        "agreement": ["соглашение", "подписать", "договоренность", "договор", "договориться", "меморандум"],
+        "sanctions.imposed": ["ввести санкция", "санкция против", "санкционный список", "расширить список",
+                              "расширение список", "продлить санкция", "ограничительный мера",
+                              "заморозить актив", "ввести ограничение", "санкция в отношение", "новый санкция",
+                              "список магнитский"],
+        "sanctions.lifted": ["снять санкция", "отменить санкция", "ослабить санкция", "смягчить санкция",
+                             "снятие санкция", "отмена санкция", "ослабление санкция"],
+        "property.seizure": ["изъять", "конфисковать", "захватить", "лишить статус", "арестовать",
+                             "заблокировать доступ", "отобрать", "изъятие", "конфискация", "захват",
+                             "блокировать", "заблокировать", "отнять", "перекрыть доступ"],
+        "property.return": ["вернуть собственность", "возвращение собственность", "возврат собственность",
+                            "вернуть дипсобственность", "возврат дипсобственность", "возвращение дипсобственность",
+                            "вернуть дача", "возврат дача", "возвращение дача"],
+        "flights.ban": ["закрыть воздушный пространство", "закрыть небо", "запрет на полет", "запретить полет",
+                        "приостановить авиасообщ*", "ограничение на полет", "прекратить авиасообщ*",
+                        "закрытие воздушный пространство", "запрет полет", "прервать авиасообщ*",
+                        "отменить рейс", "запретить рейс"],
+        "flights.resumed": ["возобновить авиасообщ*", "прямой авиасообщ*", "прямой рейс", "возобновление авиасообщ*",
+                            "восстановить авиасообщ*", "возобновить полет", "возобновить рейс",
+                            "восстановление авиасообщ*", "возобновление полет", "возобновление рейс",
+                            "прямой перелет"],
+        "diplomats.expelled": ["выслать", "высылка", "выдворить", "выдворение", "нон грат*", "персона нон",
+                               "покинуть территория", "покинуть страна", "выслан"],
+        "diplomats.staff_limits": ["сократить штат", "сокращение штат", "сокращение численность",
+                                   "сократить численность", "сокращение персонал", "запрет на наем",
+                                   "запретить нанимать", "ограничить численность", "сократить персонал",
+                                   "сократить число", "сокращение число", "до паритет", "ограничение численность",
+                                   "сократить количество", "сокращение количество", "штат сократить"],
+        "missions.closed": ["закрыть посольство", "закрыть консульство", "закрытие консульство",
+                            "закрыть генконсульство", "закрытие генконсульство", "закрытие посольство",
+                            "прекратить работа посольство", "приостановить работа", "отозвать согласие",
+                            "закрыть генеральный консульство", "закрытие генеральный консульство",
+                            "прекратить деятельность", "закрыть дипмиссия", "закрыть представительство",
+                            "закрыть диппредставительство", "эвакуировать посольство", "эвакуация посольство"],
+        "missions.reopened": ["возобновить работа", "открыть посольство", "возобновление работа",
+                              "вновь открыть", "открытие посольство", "возобновить деятельность",
+                              "открыть генконсульство", "открыть консульство", "возобновление деятельность"],
+    },
+}  # fmt: skip
+
+
+def compiled(language):
+    """[(code, trigger text, (word, ...))] for a language, longest triggers first."""
+    result = []
+    for code, triggers in TRIGGERS.get(language, {}).items():
+        for trigger in triggers:
+            words = tuple(trigger.replace("ё", "е").split())
+            result.append((code, trigger, words))
+    return sorted(result, key=lambda item: -len(item[2]))

@@ -1,0 +1,84 @@
+"""Status and tense: what a sentence says of when and whether its event happens."""
+
+import re
+
+_FUTURE = re.compile(r"\b(?:will|shall)\b|\b(?:is|are) (?:set|due|scheduled|expected|going) to\b|\bplans? to\b", re.I)
+_ONGOING = re.compile(r"\b(?:currently|underway|under way|ongoing|now)\b|\b(?:is|are|am)\s+(?:\w+\s+)?\w+ing\b", re.I)
+# "has said", "have been conveyed"; not "has to", "has a ...".
+_PERFECT = re.compile(
+    r"\b(?:has|have)\s+(?:(?:not|never|already|just|also|now)\s+)*(?:been\s+)?(?!(?:to|a|an|the|no)\b)\w+", re.I
+)
+_PRESENT = re.compile(r"\b(?:says|sees|believes|thinks|expects|tells|warns|insists|argues|is|are)\b", re.I)
+# Russian: the future and intent ("будет", "намерен", "планирует"); the rest from the verb's own tense.
+_FUTURE_RU = re.compile(
+    r"\b(?:буд(?:ет|ут|ем)|намерен[аы]?|планиру(?:ет|ют)|собира(?:ется|ются)|состо(?:ится|ятся)|пройд(?:ет|ут))\b", re.I
+)
+STATUS_RULES_RU = (
+    ("cancelled", re.compile(r"\bотмен(?:ил[аи]?|ен[аоы]?|ить|а)\b|\bне состо(?:ял[аись]*|ится|ятся)\b", re.I)),
+    ("postponed", re.compile(r"\bперен(?:ес(?:л[аи]?)?|есен[аоы]?|ести)\b|\bотлож(?:ил[аи]?|ен[аоы]?|ить)\b", re.I)),
+    ("scheduled", re.compile(r"\bсосто(?:ится|ятся)\b|\bпройд(?:ет|ут)\b|\bзапланирован[аоы]?\b|\bнамечен[аоы]?\b"
+                             r"|\bбуд(?:ет|ут) проведен[аоы]?\b|\bначн(?:ется|утся)\b", re.I)),
+    ("proposed", re.compile(r"\bпредлож(?:ил[аи]?|ение|ить|ат|ит|или)\b|\bпредлагает\b|\bпредлагаем\b|\bнамерен[аы]?\b"
+                            r"|\bнамерени\w*|\bпланиру(?:ет|ют)\b|\bсобира(?:ется|ются)\b|\bпригласил[аи]?\b", re.I)),
+)  # fmt: skip
+STATUS_RULES = (
+    ("cancelled", re.compile(r"\b(?:did not|didn't|will not|won't) take place\b|\bcancel+(?:ed|ation)\b"
+                             r"|\bcalled off\b|\bscrapped\b", re.I)),
+    ("postponed", re.compile(r"\bpostpone(?:d|ment)?\b|\bput on hold\b|\bdelayed\b|\bpushed back\b", re.I)),
+    ("scheduled", re.compile(r"\bwill (?:hold|meet|visit|travel|sign|take place|be held|resume|lead|attend)\b"
+                             r"|\bscheduled\b|\b(?:is|are) (?:set|due|expected) to\b"
+                             r"|\b(?:is|are) to (?:meet|visit|travel|lead|attend|host|resume|hold)\b"
+                             r"|(?:^|[,;:]\s+)(?-i:(?:[A-Z][\w.-]+\s+){1,3})to "
+                             r"(?:meet|visit|travel|lead|attend|host|resume|hold)\b", re.I)),
+    ("proposed", re.compile(r"\bpropos(?:ed|es|e)\b|\bplanned\b|\bplans? to\b|\binvit(?:ed|es|ation)\b"
+                            r"|\boffered\b|\bsuggested\b|\bsees? (?:a )?\W*good chance\b|\bchance of (?:a )?meeting\b"
+                            r"|\bcould (?:meet|be held|take place|hold)\b|\bintends? to\b|\bintention to\b", re.I)),
+)  # fmt: skip
+# A threatened measure is that measure, proposed ("the US could impose sanctions"), not an opinion.
+THREAT = re.compile(
+    r"\b(?:could|may|might|would)\s+(?:\w+\s+)?(?:impose|expel|close|ban|seize|introduce|freeze|cut|restrict|shut"
+    r"|suspend|sanction)\w*|\bthreaten(?:s|ed)? to\b",
+    re.I,
+)
+_OPINION = re.compile(r"\b(?:must|should|would|could|might|may|needs? to|ought to|должн\w*|следует|нужно|необходимо)\b")
+_ANAPHORA = re.compile(
+    r"\b(?:the|this|that|these|those|such|этот|эта|это|эти|этого|этой|этих|этим|такой|такие)\s+$", re.I
+)
+
+
+def detect_status(text, language="en"):
+    """The status a sentence implies: the first rule that matches, in the order cancelled, postponed,
+    scheduled, proposed; None (occurred) otherwise."""
+    for status, pattern in STATUS_RULES_RU if language == "ru" else STATUS_RULES:
+        if pattern.search(text):
+            return status
+    return "proposed" if THREAT.search(text) else None
+
+
+def tense(text, language="en"):
+    """future, present (ongoing), perfect or past: how a clause places its event against publication."""
+    if language == "ru":
+        return _russian_tense(text)
+    if _FUTURE.search(text):
+        return "future"
+    if _ONGOING.search(text):
+        return "present"
+    if _PERFECT.search(text):
+        return "perfect"
+    if _PRESENT.search(text) and not re.search(r"\b(?:was|were|had|did)\b|\b\w+ed\b", text):
+        return "present"
+    return "past"
+
+
+def _russian_tense(text):
+    """The tense of the clause's first verb (pymorphy3); a Russian past is news of the day in a lede, as an
+    English present perfect is: Russian has no perfect of its own."""
+    from .morphology import _russian  # the analyser, loaded once
+
+    if _FUTURE_RU.search(text):
+        return "future"
+    for word in re.findall(r"[а-яё]+", text.lower()):
+        parse = _russian().parse(word)[0]
+        if parse.tag.POS == "VERB":
+            return {"futr": "future", "pres": "present"}.get(parse.tag.tense, "perfect")
+    return "past"

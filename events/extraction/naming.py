@@ -1,0 +1,156 @@
+"""Merging proposals that say the same, and naming them."""
+
+import re
+
+from .. import dates
+from .structure import SYMMETRIC_FAMILIES
+
+_DATE_RANK = {"text": 0, "carried": 1, "cause": 2, "lede": 3, "announced": 3, "publication": 4}
+
+
+def _merge(proposals, actors):
+    """Proposals that say the same thing become one: the best-dated sentence stays, as the quote.
+
+    Statements merge by speaker (an interview quoted in several sentences); other events by family, status
+    and the sides taking part, when their dates agree (one period contains the other, or one is a guess).
+    Headlines of linked articles never merge with the article's own sentences.
+    """
+    merged = []
+    for proposal in proposals:
+        for index, kept in enumerate(merged):
+            if _same_event(kept, proposal, actors):
+                better = min(kept, proposal, key=_quality)
+                worse = proposal if better is kept else kept
+                better.also += 1 + worse.also
+                better.passing = better.passing and worse.passing
+                merged[index] = better
+                break
+        else:
+            merged.append(proposal)
+    return merged
+
+
+def _quality(proposal):
+    return (_DATE_RANK[proposal.date.how], dates.PRECISIONS.index(proposal.date.precision))
+
+
+def _same_event(a, b, actors):
+    if a.linked or b.linked or a.type.split(".")[0] != b.type.split(".")[0]:
+        return False
+    if a.type == "statement":
+        return a.actors("initiator") == b.actors("initiator")
+    if a.status != b.status:
+        return False
+    if {actors.side(x) for x in a.actors()} != {actors.side(x) for x in b.actors()}:
+        return False
+    a_acts, b_acts = {actors.side(x) for x in a.actors("initiator")}, {actors.side(x) for x in b.actors("initiator")}
+    if a_acts & {actors.side(x) for x in b.actors("target")} and not a_acts & b_acts:
+        return False  # the same two sides, each acting on the other: two events (an expulsion and the reply)
+    if {a.date.how, b.date.how} & {"publication", "lede", "announced"}:
+        return True
+    return _contains(a.date, b.date) or _contains(b.date, a.date)
+
+
+def _contains(outer, inner):
+    outer_end = dates.period_end(outer.end or outer.start, outer.end_precision or outer.precision)
+    inner_end = dates.period_end(inner.end or inner.start, inner.end_precision or inner.precision)
+    return outer.start <= inner.start and inner_end <= outer_end
+
+
+_TARGET_WORD = {"statement": "about", "proposal": "to", "agreement": "with"}
+
+
+def _name(proposals, actors, types, article):
+    """Ids (a slug of type, actors and date, unique among the proposals), titles and summaries."""
+    used = set()
+    for proposal in proposals:
+        base = _slug(proposal, actors)
+        candidate, number = base, 2
+        while candidate in used:
+            candidate = f"{base[: 100 - len(str(number)) - 1]}-{number}"
+            number += 1
+        used.add(candidate)
+        proposal.id = candidate
+        proposal.title = _title(proposal, actors, types)[:300]
+        proposal.summary = _summary(proposal, article)
+
+
+def _slug(proposal, actors):
+    ordered = []
+    for role in ("initiator", "participant", "host", "target"):
+        ordered += [a for a in proposal.actors(role) if a not in ordered]
+    when = dates.format_partial_date(proposal.date.start, proposal.date.precision)
+    words = [proposal.type.replace(".", "-").replace("_", "-"), *ordered[:4], when]
+    slug = re.sub(r"[^a-z0-9]+", "-", "-".join(words).lower()).strip("-")
+    if len(slug) > 90:
+        slug = slug[:90].rsplit("-", 1)[0]
+    return slug or "proposal"
+
+
+def _names(ids, actors):
+    names = [actors.get(i).name if actors.get(i) else i for i in ids]
+    if len(names) < 2:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _title(proposal, actors, types):
+    family = proposal.type.split(".")[0]
+    type_name = types.name(proposal.type)
+    if family in SYMMETRIC_FAMILIES:
+        sides = proposal.actors("participant")
+        sides = sides if len(sides) > 1 else proposal.actors("initiator", "participant")
+        title = (
+            f"{type_name} between {_names(sides, actors)}"
+            if len(sides) > 1
+            else f"{type_name}: {_names(sides, actors)}"
+        )
+        if proposal.location:
+            title += f" in {proposal.location['name']}"
+    elif proposal.actors("initiator") == proposal.actors("target"):
+        title = f"{type_name}: {_names(proposal.actors('initiator'), actors)}, on each other"
+    else:
+        title = f"{type_name} by {_names(proposal.actors('initiator'), actors)}"
+        targets = proposal.actors("target")
+        if targets:
+            title += f" {_TARGET_WORD.get(family, 'against')} {_names(targets, actors)}"
+    if proposal.status != "occurred":
+        title += f" ({proposal.status})"
+    return title
+
+
+def _summary(proposal, article):
+    date = proposal.date
+    when = dates.format_partial_date(date.start, date.precision)
+    if date.end:
+        when += f" to {dates.format_partial_date(date.end, date.end_precision)}"
+    lines = [
+        "Proposed from the headline of a linked article, not from this article's own text."
+        if proposal.linked
+        else "Proposed from the article's text."
+    ]
+    if date.how == "text":
+        lines.append(f"Date from “{date.phrase}”: {when} ({date.precision}).")
+        if date.qualifier:
+            lines.append(f"The article says “{date.qualifier}”: only the {date.precision} is kept.")
+    elif date.how == "cause":
+        lines.append(
+            f"The sentence dates only what the event followed (“{date.phrase}”): dated to the {date.precision} "
+            f"of that, {when}."
+        )
+    elif date.how == "carried":
+        lines.append(f"No date of its own: the previous sentence's “{date.phrase}” is kept ({when}, {date.precision}).")
+    elif date.how == "announced":
+        lines.append(
+            f"No date in the sentence: a measure announced for the future is dated to its announcement, {when}."
+        )
+    elif date.how == "lede":
+        lines.append(f"No date in the sentence: the news of the lede is dated to the publication day, {when}.")
+    else:
+        lines.append(f"The article gives no date for it: dated to the {date.precision} of publication, {when}.")
+    lines += proposal.notes
+    if proposal.also:
+        lines.append(f"{proposal.also} other sentence{'s' if proposal.also > 1 else ''} of the article say the same.")
+    if not article.url:
+        lines.append(f"Quote: “{proposal.quote}”")
+    return " ".join(lines)

@@ -1,0 +1,227 @@
+"""Proposals from an article: every sentence through the rules."""
+
+import re
+from dataclasses import dataclass, field, replace
+
+from .. import dates
+from .actors import ActorIndex
+from .claims import find_claimant
+from .dating import DateGuess, coarser, find_dates
+from .event_types import TypeGuess, TypeIndex
+from .language import detect
+from .modality import _ANAPHORA, _OPINION, THREAT, detect_status, tense
+from .morphology import tokens
+from .naming import _merge, _name
+from .people import find_people
+from .reading import Article, Paragraph, read_article
+from .sentences import split_sentences
+from .structure import SYMMETRIC_FAMILIES, _actors_of, _cause_date, _claim_note, _inside, _ordered, _roles, cause_spans
+
+
+@dataclass
+class Proposal:
+    """A draft event proposed from one sentence (or several that say the same)."""
+
+    type: str
+    status: str
+    date: DateGuess
+    participants: list  # [(actor id, role)]
+    location: dict | None
+    quote: str
+    claimed_by: str | None
+    linked: bool = False
+    notes: list = field(default_factory=list)
+    also: int = 0  # other sentences merged into this one
+    passing: bool = False  # a statement quoted in passing: dropped unless a sentence it merges with is not
+    id: str = ""
+    title: str = ""
+    summary: str = ""
+
+    def actors(self, *roles):
+        return [actor for actor, role in self.participants if not roles or role in roles]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    quote: str
+    reason: str
+
+
+@dataclass
+class Extraction:
+    """What `propose` found: the article as read, the proposals, and the sentences it left out and why."""
+
+    article: Article
+    proposals: list
+    skipped: list
+    people: list = field(default_factory=list)  # KnownActor: people named with a title, new to Chancery
+
+
+def propose(content, *, url=None, published=None, publisher=None, actors=None, types=None):
+    """Draft events proposed from an article (HTML or plain text).
+
+    `actors` and `types` default to the database's (one query each); pass an ActorIndex and a TypeIndex to
+    reuse them over many articles. Raises ExtractionError, with the reason, for input that is not an article.
+    """
+    article = read_article(content, url=url, published=published, publisher=publisher)
+    article = replace(article, language=detect(f"{article.title}\n{article.text}"))
+    actors = actors if actors is not None else ActorIndex.load()
+    types = types if types is not None else TypeIndex.load()
+    people = [p.actor for p in find_people(f"{article.title}\n{article.text}", article.language, actors)]
+    actors = actors.with_people(people)
+    # "The Foreign Ministry said" speaks for the dateline's state ("MOSCOW (Sputnik) -"), else the one named most.
+    home = actors.home_state(article.place) if article.place else None
+    actors = actors.with_home(home or actors.home_state(f"{article.title}\n{article.text}", article.language))
+    proposals, skipped, lede_seen = [], [], False
+    # The headline is news of the day as the lede is; its proposals merge with the body's that say the same.
+    headline = [Paragraph(article.title, headline=True)] if _is_headline(article.title) else []
+    for paragraph in [*headline, *article.paragraphs]:
+        carried = None
+        for sentence in split_sentences(paragraph.text):
+            # "headline": undated, it is the day's news whatever its tense ("Russia Declares ...").
+            lede = "headline" if paragraph.headline else not paragraph.linked and not lede_seen
+            lede_seen = lede_seen or not (paragraph.linked or paragraph.headline)
+            found, reason, dated = _propose_sentence(sentence, article, actors, types, lede, carried, paragraph.linked)
+            proposals += found
+            if reason:
+                skipped.append(Skipped(sentence, reason))
+            carried = dated or carried
+    proposals = _merge(proposals, actors)
+    skipped += [Skipped(p.quote, "a remark quoted in passing, not a statement the article reports") for p in proposals
+                if p.passing]  # fmt: skip
+    proposals = [p for p in proposals if not p.passing]
+    _name(proposals, actors, types, article)
+    return Extraction(article, proposals, skipped, people)
+
+
+def _is_headline(title):
+    """A headline worth reading: words, not a site's name, and not cut from the lede (then the body has it)."""
+    return len(title.split()) >= 4 and not title.endswith("…")
+
+
+def _propose_sentence(sentence, article, actors, types, lede, carried, linked):
+    """([Proposal], reason skipped or None, the date the sentence gives for the next ones)."""
+    language = article.language
+    causes = cause_spans(sentence)
+    mentions = actors.find(sentence, language)
+    words = tokens(sentence, language)
+    claim = find_claimant(sentence, mentions)
+    guess = types.guess(
+        sentence, excluded=causes, ignore={"statement"} if claim else (), words=words, language=language
+    )
+    opinion = _OPINION.search(sentence) and not (guess and THREAT.search(sentence))
+    if claim and (guess is None or opinion) and "statement" in types.names:
+        guess = TypeGuess("statement", claim.mention.start, ())
+    statement = guess is not None and guess.code == "statement"
+    status = (
+        "occurred" if statement or guess is None else detect_status(sentence, language) or guess.status or "occurred"
+    )
+    # What is still to come reads "on Saturday" as the next Saturday, what happened as the last.
+    # A cancelled or postponed event was still to come: "cancels the planned 12 June summit".
+    future = status in {"scheduled", "proposed", "postponed", "cancelled"} or (
+        guess is not None and not statement and tense(_clause(sentence, guess.anchor), language) == "future"
+    )
+    found_dates = find_dates(sentence, article.published, future=future, language=language)
+    # A deadline ("must leave by 30 April", "до 30 апреля") is not when the event happened.
+    found_dates = [(s, e, d) for s, e, d in found_dates if not _DEADLINE.search(sentence, 0, s)]
+    own = [(s, e, d) for s, e, d in found_dates if not _inside(s, causes)]
+    dated = min(own, key=lambda item: abs(item[0] - (guess.anchor if guess else 0)))[2] if own else None
+    if guess is None:
+        return [], None, dated
+    if not statement and not found_dates and _ANAPHORA.search(sentence[: guess.anchor]):
+        return [], "refers back to an event named earlier, without a date of its own", dated
+    active = [m for m in mentions if not _inside(m.start, causes)]
+    if not active:
+        reason = "no actor Chancery knows" if not mentions else "its actors are all in a clause about another event"
+        return [], reason, dated
+    # A statement's time is its verb of saying ("has said", "says"); another event's, its own clause.
+    clause = claim.phrase if statement and claim else _clause(sentence, guess.anchor)
+    date = _date_for(
+        dated,
+        [_cause_date(sentence, s, e, d, causes) for s, e, d in found_dates if _inside(s, causes)],
+        tense(clause, language),
+        status,
+        lede,
+        carried,
+        article.published,
+    )
+    if date is None:
+        return [], "no date in the sentence and no publication date", dated
+    code = guess.code
+    roles, locations = _roles(sentence, active, claim, code, guess.anchor, actors, language)
+    if code == "meeting" and "meeting.summit" in types.names and sum(map(actors.is_leader, _actors_of(roles))) >= 2:
+        code = "meeting.summit"
+    if not roles:
+        return [], "no actor in a role", dated
+    if missing := _missing_party(code, roles, locations, actors):
+        return [], missing, dated
+    quote = sentence[:5000]
+    proposals = []
+    for location in locations or [None]:
+        participants = list(roles)
+        if location and location.get("host"):
+            participants.append((location["host"], "host"))
+        proposals.append(
+            Proposal(
+                type=code,
+                status=status,
+                date=date,
+                participants=_ordered(participants),
+                location={k: v for k, v in location.items() if k != "host"} if location else None,
+                quote=quote,
+                claimed_by=claim.actor if claim else None,
+                linked=linked,
+                notes=_claim_note(claim, actors),
+                passing=statement and not (lede or linked or _FORMAL.search(sentence)),
+            )
+        )
+    return proposals, None, dated
+
+
+_DEADLINE = re.compile(r"\b(?:by|until|till|no later than|до|не позднее)\s+(?:the\s+)?$", re.I)
+# What makes a statement the news rather than a remark: a warning, a protest, a formal statement.
+_FORMAL = re.compile(
+    r"\b(?:warn\w*|declar\w*|protest\w*|condemn\w*|demand\w*|denounc\w*|called on|urg(?:ed|es)|statement"
+    r"|заявлени\w*|предупред\w*|осуд\w*|потребова\w*|призва\w*|протест\w*)\b",
+    re.I,
+)
+
+
+def _missing_party(code, roles, locations, actors):
+    """Why the roles cannot make the event, or None: talks need two sides (or one and a place), an act needs
+    the one who acts or two sides ("Mission reopened" by nobody against Iran is not an event to propose)."""
+    family = code.split(".")[0]
+    sides = {actors.side(a) for a, _ in roles} | {actors.side(loc.get("host")) for loc in locations if loc.get("host")}
+    if family in SYMMETRIC_FAMILIES:
+        return None if len(sides) >= 2 or locations else "only one side of the talks or meeting is named"
+    if family != "statement" and not _actors_of(roles, "initiator") and len(sides) < 2:
+        return "no one is named as doing it"
+    return None
+
+
+def _clause(sentence, anchor):
+    """The clause around the anchor: from the previous comma or semicolon to the next full stop."""
+    starts = [m.end() for m in re.finditer(r"[,;:]\s", sentence[:anchor])]
+    start = starts[-1] if starts else 0
+    end = re.search(r"[.;!?](?:\s|$)", sentence[anchor:])
+    return sentence[start : anchor + end.start() if end else len(sentence)] if start < anchor else sentence
+
+
+def _date_for(own, causes, clause_tense, status, lede, carried, published):
+    """The sentence's date, by the first rule that gives one (docs/extraction.md, "Dates")."""
+    if own:
+        return own
+    if lede and (clause_tense in {"present", "perfect"} or lede == "headline") and published and status == "occurred":
+        return DateGuess(published, dates.DAY, how="lede")
+    if causes:
+        return replace(coarser(causes[0]), how="cause")
+    if clause_tense == "future" and status == "occurred" and published:
+        # "Russia will close the consulate": the announced measure is the event, dated by its announcement.
+        return DateGuess(published, dates.DAY, how="announced")
+    if carried and clause_tense == "past":
+        return replace(carried, how="carried")
+    if published is None:
+        return None
+    if clause_tense == "present" and status == "occurred":
+        return DateGuess(published.replace(day=1), dates.MONTH, how="publication")
+    return DateGuess(published.replace(month=1, day=1), dates.YEAR, how="publication")

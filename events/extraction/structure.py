@@ -1,0 +1,250 @@
+"""Roles and places from a sentence's structure."""
+
+import re
+from dataclasses import replace
+
+from .morphology import _russian
+from .reading import _squeeze
+
+_CAUSE = re.compile(
+    r"\b(?:after|since|following|in response to|in retaliation for|because of"
+    r"|после|в ответ на|из-за|в связи с|вслед за|с тех пор как)\b",
+    re.I,
+)
+_RECIPROCAL = re.compile(r"\b(?:each other|one another|mutual(?:ly)?|tit-for-tat|друг друга|взаимн\w*)\b", re.I)
+
+ROLE_ORDER = ("initiator", "target", "participant", "mediator", "host")
+SYMMETRIC_FAMILIES = frozenset({"talks", "meeting", "agreement"})
+"""Event families where the sides act together: everyone named takes part, no one acts on another."""
+STATE_ACT_FAMILIES = frozenset({"sanctions", "flights", "property", "diplomats", "missions"})
+"""Acts only a state can do: a person or ministry doing them acts for its state, which is named too."""
+
+
+def cause_spans(text):
+    """Clauses about an earlier event ("after the escalation ... in February 2022", "in response to ..."):
+    from the trigger to the next comma, semicolon or dash, or the end."""
+    spans = []
+    for match in _CAUSE.finditer(text):
+        end = re.search(r"[,;:—–]|\s-\s", text[match.end() :])
+        spans.append((match.start(), match.end() + end.start() if end else len(text)))
+    return spans
+
+
+def _inside(position, spans):
+    return any(a <= position < b for a, b in spans)
+
+
+# "in Saudi Arabia", "at the Kremlin", "в Москве", "в столицу Армении"; where a visit goes: "visits Iran",
+# "visit to Russia", "посетил".
+_PLACE_BEFORE = re.compile(
+    r"\b(?:in|at)\s+(?:the\s+)?(?:capital\s+of\s+)?$|(?:^|\s)(?:[Вв]|[Вв]о)\s+(?:столиц[еуы]\s+)?$"
+    r"|\bvisit(?:s|ed|ing)?\s+(?:to\s+)?(?:the\s+)?$|\btrip\s+to\s+(?:the\s+)?$|\bпосетил[аи]?\s+$",
+    re.I,
+)
+
+
+def places(text, mentions, actors):
+    """Mentions of states that say where ("in Saudi Arabia and Türkiye", "at the Kremlin")."""
+    result, previous = [], None
+    for mention in mentions:
+        actor = actors.get(mention.actor)
+        if actor is None or actor.kind != "state":
+            previous = None
+            continue
+        before = text[: mention.start]
+        listed = previous is not None and re.fullmatch(r"\s*(?:,|and|,\s*and)\s*", text[previous.end : mention.start])
+        if _PLACE_BEFORE.search(before) or listed:
+            result.append(mention)
+            previous = mention
+        else:
+            previous = None
+    return result
+
+
+_NOT_PLACES = frozenset(
+    "January February March April May June July August September October November December Monday Tuesday "
+    "Wednesday Thursday Friday Saturday Sunday The A An His Her Their Its This That".split()
+)
+
+
+def _unknown_place(text):
+    """A capitalised place after 'in' or 'at' that no actor names ("talks in Istanbul")."""
+    for match in re.finditer(r"\b(?:in|at)\s+(?P<place>[A-ZÀ-ÝİŞ][\w’'-]+(?:\s+[A-Z][\w-]+)?)", text):
+        words = match["place"].split()
+        if words[0] not in _NOT_PLACES and not re.match(r"\d", words[0]):
+            return " ".join(w for w in words if w not in _NOT_PLACES)
+    return None
+
+
+def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
+    """[(actor, role)] and the locations [{name, country, host}] of a sentence's event."""
+    family = code.split(".")[0]
+    where = places(sentence, mentions, actors)
+    speaker = claim.mention if claim and claim.kind == "speech" else None
+    agents = [m for m in mentions if re.search(r"\bby\s+(?:the\s+)?$", sentence[: m.start], re.I)]
+    others = [m for m in mentions if m not in where and m is not speaker and m not in agents]
+    roles = []
+
+    def add(actor_id, role):
+        if actor_id and (actor_id, role) not in roles:
+            roles.append((actor_id, role))
+
+    if family == "statement":
+        # The speaker; without an attribution ("Russia issued a statement"), who comes before the keyword.
+        before = [m.actor for m in others if m.start < anchor]
+        speaker = claim.actor if claim else (before or [m.actor for m in others] or [None])[0]
+        add(speaker, "initiator")
+        own_side = actors.side(speaker) if speaker else None
+        for mention in mentions:
+            actor = actors.get(mention.actor)
+            if actor and actor.kind == "state" and actors.side(actor.id) != own_side and mention not in agents:
+                add(actor.id, "target")
+    elif family in SYMMETRIC_FAMILIES:
+        # "Moscow proposed a meeting between Putin and Trump": those between meet, the one before proposes.
+        between = _between(sentence, others)
+        for mention in agents:
+            add(mention.actor, "initiator")
+        for mention in others:
+            if len(between) >= 2 and mention not in between and mention.start < anchor:
+                add(mention.actor, "initiator")
+            elif mention.actor not in _actors_of(roles):
+                add(mention.actor, "participant")
+        for actor_id in _actors_of(roles):
+            # A minister or envoy at talks stands for their state; a head of state at a summit is the party.
+            actor = actors.get(actor_id)
+            if actor and actor.kind == "person" and not actors.is_leader(actor_id):
+                add(actors.state_of(actor_id), "participant")
+        sides = {actors.side(a) for a in _actors_of(roles)}
+        if claim and len(sides) < 2 and actors.side(claim.actor) not in sides:
+            # Talks have two sides; the one telling of them, when not named otherwise, is the other.
+            add(actors.state_of(claim.actor) or claim.actor, "participant")
+    else:
+        if speaker and speaker.start < anchor and not _CLAUSE_BREAK.search(sentence, speaker.end, anchor):
+            # "France and Germany have announced the expulsion": who announces the act, does it.
+            others = sorted([*others, speaker], key=lambda m: m.start)
+        # Whose diplomats, embassy or aircraft ("US diplomats", "Russia's embassy", "дипломатов России"), and
+        # who it is against ("sanctions on Russia", "против России"), are acted on, wherever they stand.
+        patients = [m for m in others if _is_patient(sentence, m)]
+        if family == "missions" and not any(m.start < anchor and m not in patients for m in others):
+            patients = []  # "Britain's embassy in Tehran reopened": the owner reopens its own embassy
+        acted_on = patients + [m for m in others if _AGAINST.search(sentence, 0, m.start)]
+        origins = [m for m in others if _FROM.search(sentence, 0, m.start)]
+        subjects = [m for m in others if m not in acted_on and _is_subject(m, language)]
+        before = [m for m in others if m.start < anchor and m not in acted_on and m not in origins]
+        initiators = agents or subjects or before
+        if not initiators and family == "diplomats":
+            initiators = origins  # "23 diplomats were expelled from the UK": the UK expels them
+        targets = [m for m in others if m not in initiators and (agents or m.start >= anchor or m in acted_on)]
+        if family == "missions":
+            for mention in where:
+                add(mention.actor, "host")  # "the embassy in Tehran": its receiving state
+        for mention in initiators:
+            add(mention.actor, "initiator")
+        if not initiators and claim:
+            # "Our proposals ...", Lavrov said: the speaker's state; "Russia said it expelled ...": the speaker.
+            first_person = re.search(r"\b(?:we|our)\b", sentence, re.I)
+            add(actors.state_of(claim.actor) if first_person else claim.actor, "initiator")
+        if family in STATE_ACT_FAMILIES:
+            for actor_id in list(_actors_of(roles, "initiator")):
+                add(actors.state_of(actor_id), "initiator")
+        initiator_ids = set(_actors_of(roles, "initiator"))
+        for mention in targets:
+            if mention.actor not in initiator_ids:
+                add(mention.actor, "target")
+        if _RECIPROCAL.search(sentence):
+            for actor_id in initiator_ids:
+                add(actor_id, "target")
+    locations = _locations(sentence, where, family, actors)
+    hosts = {location.get("host") for location in locations}
+    roles = [(a, r) for a, r in roles if a not in hosts or r != "participant"]
+    return roles, locations
+
+
+_PATIENT_NOUNS = (
+    r"(?:diplomat|embass|consul|mission|employee|staff|personnel|official|aircraft|plane|carrier|airline|propert"
+    r"|school|compound|asset|dacha|residence|envoy|ambassador|attach"
+    r"|дипломат|посольств|консульств|генконсульств|сотрудник|персонал|самолет|самолёт|авиакомпани|собственност"
+    r"|дипсобственност|дач|школ|миссии|миссию|посл[аеуо]|атташе|чиновник)"
+)
+_PATIENT_AFTER = re.compile(rf"(?:['’]s)?\s+(?:[^\W\d_]+\s+)?{_PATIENT_NOUNS}", re.I)
+_PATIENT_BEFORE = re.compile(rf"{_PATIENT_NOUNS}\w*\s+(?:of\s+)?(?:the\s+)?$", re.I)
+_AGAINST = re.compile(r"\b(?:against|on|upon|против|в отношении)\s+(?:the\s+)?$", re.I)
+_FROM = re.compile(r"\b(?:from|из)\s+(?:the\s+)?$", re.I)
+
+
+# Between a verb of saying and the act: the act is reported ("said it was expelling"), not announced.
+_CLAUSE_BREAK = re.compile(r"[,;:«“\"]|\b(?:that|it|they|he|she|we|its|their|что|он[аи]?)\b", re.I)
+
+
+def _is_subject(mention, language):
+    """A Russian name in the nominative only ("Латвия", "Москва"; not "России", not the indeclinable "США"): the
+    subject, whether it stands before the verb or after it ("Решение ... приняли Латвия, Литва и Эстония")."""
+    if language != "ru":
+        return False
+    word = re.match(r"[^\W\d_]+", mention.text)
+    if not word or not re.match(r"[А-ЯЁ]", word.group()):
+        return False
+    cases = {parse.tag.case for parse in _russian().parse(word.group()) if parse.score >= 0.05}
+    return cases == {"nomn"}
+
+
+def _is_patient(sentence, mention):
+    """A state named as the owner of diplomats, a mission, aircraft or property: acted on, not acting."""
+    return bool(_PATIENT_AFTER.match(sentence, mention.end) or _PATIENT_BEFORE.search(sentence[: mention.start]))
+
+
+def _between(sentence, mentions):
+    """The mentions listed after "between" ("between Vladimir Putin and Donald Trump")."""
+    match = re.search(r"\bbetween\s+", sentence)
+    if not match:
+        return []
+    listed, position = [], match.end()
+    for mention in mentions:
+        if mention.start < position:
+            continue
+        separator = r"\s*(?:,|and|,\s*and|&)\s+(?:the\s+)?" if listed else r"(?:the\s+)?"
+        if not re.fullmatch(separator, sentence[position : mention.start]):
+            break
+        listed.append(mention)
+        position = mention.end
+    return listed
+
+
+def _locations(sentence, where, family, actors):
+    """Where a meeting, talks or an agreement took place: one location per place named (each place is its
+    own event: "two rounds of talks in Saudi Arabia and Türkiye"). Other events get none: "the US Embassy in
+    Moscow" says where the embassy is, not where an expulsion happened."""
+    if family not in SYMMETRIC_FAMILIES:
+        return []
+    result = []
+    for mention in where:
+        actor = actors.get(mention.actor)
+        location = {"name": mention.text[:200], "country": actor.country or None, "lat": None, "lon": None}
+        result.append({**location, "host": actor.id})
+    if not result:
+        name = _unknown_place(sentence)
+        if name:
+            result.append({"name": name[:200], "country": None, "lat": None, "lon": None})
+    return result
+
+
+def _actors_of(roles, *wanted):
+    return [actor for actor, role in roles if not wanted or role in wanted]
+
+
+def _ordered(participants):
+    unique = dict.fromkeys(participants)
+    return sorted(unique, key=lambda p: (ROLE_ORDER.index(p[1]), p[0]))
+
+
+def _cause_date(sentence, start, end, date, causes):
+    """A date inside a clause about an earlier event, its phrase widened to the clause ("after ... 2022")."""
+    clause_start = next(a for a, b in causes if a <= start < b)
+    return replace(date, phrase=_squeeze(sentence[clause_start:end]))
+
+
+def _claim_note(claim, actors):
+    if claim is None:
+        return []
+    name = actors.get(claim.actor).name
+    return [f"The article attributes this to {name} (“{_squeeze(claim.phrase)}”)."]

@@ -1,0 +1,55 @@
+"""Who the article attributes a sentence to (events/extraction/claims.py)."""
+
+import pytest
+
+from events.extraction import (
+    find_claimant,
+    propose,
+)
+
+from .helpers import gazetteer_actors, taxonomy_types
+
+
+@pytest.mark.parametrize(
+    "text, claimant",
+    [
+        ("A third round did not take place, with Moscow saying it was canceled by the US.", "russia"),
+        ("In an interview on Saturday, Lavrov said there are many irritants.", "sergey-lavrov"),
+        ("Undoing the damage will take time, Russian Foreign Minister Sergey Lavrov has said.", "sergey-lavrov"),
+        ("According to Lavrov, discussions must not focus on missions.", "sergey-lavrov"),
+        ("The talks will go on, said Lavrov.", "sergey-lavrov"),
+        ("US has not elaborated on nuclear test plans – Lavrov", "sergey-lavrov"),
+        ("Trump sees ‘good chance’ of meeting Putin in Hungary", "donald-trump"),
+        ("Trump said Putin wants peace.", "donald-trump"),
+        ("Last month, Trump imposed sanctions on Rosneft and Lukoil.", None),
+        ("The Russian Foreign Ministry has declared two US diplomats persona non grata.", None),
+    ],
+)
+def test_it_finds_who_the_article_attributes_a_claim_to(actors, text, claimant):
+    claim = find_claimant(text, actors.find(text))
+    assert (claim.actor if claim else None) == claimant
+
+
+@pytest.mark.parametrize(
+    "text, claimant",
+    [
+        ("МИД России заявил, что ответ последует.", "russian-foreign-ministry"),
+        ("По словам Москвы, переговоры продолжатся.", "russia"),
+        ("Переговоры продолжатся, сообщила Москва.", "russia"),
+    ],
+)
+def test_it_finds_who_a_russian_sentence_is_attributed_to(actors, text, claimant):
+    claim = find_claimant(text, actors.find(text, "ru"))
+    assert claim.actor == claimant
+
+
+def test_the_foreign_ministry_without_its_state_is_the_datelines():
+    extraction = propose(
+        "Title\n\nMOSCOW (Sputnik) - Russia declared two employees of the Embassy of the United States personae "
+        "non gratae on Thursday, the Foreign Ministry said in a statement.",
+        published="2023-09-14",
+        actors=gazetteer_actors(),
+        types=taxonomy_types(),
+    )
+    [proposal] = extraction.proposals
+    assert (proposal.claimed_by, proposal.date.start.isoformat()) == ("russian-foreign-ministry", "2023-09-14")

@@ -1,0 +1,94 @@
+"""Roles and places from a sentence's structure (events/extraction/structure.py), through `propose`."""
+
+import pytest
+
+from events.extraction import propose
+
+from .helpers import gazetteer_actors, taxonomy_types
+
+
+def proposed(sentence, published="2023-09-14", title="Title"):
+    """(type, status, start, [(actor, role)]) of each proposal from a one-sentence article."""
+    extraction = propose(f"{title}\n\n{sentence}", published=published, actors=ACTORS, types=TYPES)
+    return [
+        (p.type, p.status, p.date.start.isoformat(), [(a, r) for a, r in p.participants]) for p in extraction.proposals
+    ]
+
+
+ACTORS = gazetteer_actors()
+TYPES = taxonomy_types()
+
+
+def test_the_owner_of_the_diplomats_is_acted_on_wherever_it_stands():
+    # Word order alone made the US the one acting: its embassy comes before the verb.
+    [(code, _, _, roles)] = proposed(
+        "The US Embassy employees were declared personae non gratae by Russia on Thursday."
+    )
+    assert (code, roles) == ("diplomats.expelled", [("russia", "initiator"), ("united-states", "target")])
+    [(_, _, _, roles)] = proposed("Russia has declared two employees of the Embassy of Romania personae non gratae.")
+    assert roles == [("russia", "initiator"), ("romania", "target")]
+
+
+def test_an_expulsion_from_a_country_is_that_countrys():
+    [(_, _, _, roles)] = proposed("Twenty-three Russian diplomats will be expelled from the UK, the BBC reported.")
+    assert roles == [("united-kingdom", "initiator"), ("russia", "target")]
+
+
+def test_against_and_on_name_the_target():
+    [(code, _, _, roles)] = proposed("Against Russia, the European Union imposed new sanctions on Monday.")
+    assert (code, roles) == ("sanctions.imposed", [("european-union", "initiator"), ("russia", "target")])
+
+
+def test_a_russian_subject_after_its_verb_acts():
+    sentence = "Решение о высылке российских дипломатов приняли также Латвия, Литва и Эстония."
+    [(code, _, _, roles)] = proposed(sentence, published="2021-04-26", title="Заголовок новости")
+    assert code == "diplomats.expelled"
+    assert sorted(roles) == [
+        ("estonia", "initiator"),
+        ("latvia", "initiator"),
+        ("lithuania", "initiator"),
+        ("russia", "target"),
+    ]
+
+
+def test_the_state_an_embassy_stands_in_is_its_host_and_its_owner_reopens_it():
+    [(code, _, start, roles)] = proposed("Britain reopened its embassy in Tehran on Sunday.", published="2015-08-23")
+    assert (code, start) == ("missions.reopened", "2015-08-23")
+    assert roles == [("united-kingdom", "initiator"), ("iran", "host")]
+
+
+def test_who_announces_an_act_does_it_but_who_reports_it_only_claims_it():
+    [(_, _, _, roles)] = proposed("France and Germany have announced the mass expulsion of Russian diplomats.")
+    assert roles == [("france", "initiator"), ("germany", "initiator"), ("russia", "target")]
+    extraction = propose(
+        "Title\n\nThe German Foreign Ministry said it was expelling 40 Russian diplomats.",
+        published="2022-04-04",
+        actors=ACTORS,
+        types=TYPES,
+    )
+    [proposal] = extraction.proposals
+    assert (proposal.claimed_by, proposal.actors("target")) == ("germany-foreign-ministry", ["russia"])
+
+
+@pytest.mark.parametrize(
+    "sentence, reason",
+    [
+        ("Direct flights were suspended last week.", "no actor Chancery knows"),
+        ("Talks with Iran went on last week.", "only one side of the talks or meeting is named"),
+        ("The embassy of Iran reopened last week.", "no one is named as doing it"),
+    ],
+)
+def test_an_event_needs_the_parties_its_type_needs(sentence, reason):
+    extraction = propose(f"Title\n\n{sentence}", published="2023-09-14", actors=ACTORS, types=TYPES)
+    assert (extraction.proposals, [s.reason for s in extraction.skipped]) == ([], [reason])
+
+
+def test_where_a_visit_goes_hosts_the_meeting():
+    [(code, _, start, roles)] = proposed(
+        "British Foreign Secretary Philip Hammond visits Iran on Sunday.", "2015-08-23"
+    )
+    assert (code, start) == ("meeting", "2015-08-23")
+    assert roles == [("philip-hammond", "participant"), ("united-kingdom", "participant"), ("iran", "host")]
+    sentence = "Министр иностранных дел РФ Сергей Лавров прибыл с официальным визитом в столицу Армении Ереван."
+    [(code, _, _, roles)] = proposed(sentence, "2019-11-10", title="Заголовок новости")
+    assert ("armenia", "host") in roles and ("armenia", "participant") not in roles
