@@ -296,6 +296,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # start_precision and end_precision share one set of choices: one enum, one name.
     "ENUM_NAME_OVERRIDES": {"PrecisionEnum": "events.models.Precision"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "events.api.schema.empty_values_allowed",
+    ],
 }
 
 LOGGING = {

@@ -133,3 +133,15 @@ WHOLE_LIST_PAGE_SIZE = OpenApiParameter(
     {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "maxLength": 0}]},
     description="Accepted as on the other lists, and without effect: the whole list comes in one answer.",
 )
+
+
+def empty_values_allowed(result, generator, request, public):
+    """drf-spectacular's post-processing hook: an optional query parameter sent empty (`actor=`, as an HTML
+    form sends its empty fields) is the same as one left out (events/api/params.py), so the description
+    says `allowEmptyValue` for each; a required one sent empty is still missing."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", ()):
+                if parameter.get("in") == "query" and not parameter.get("required"):
+                    parameter["allowEmptyValue"] = True
+    return result

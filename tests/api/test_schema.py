@@ -270,3 +270,13 @@ def test_a_body_the_database_could_not_store_is_a_400_naming_the_field(demo, sta
     assert named in response.json()
     del record["id"]
     assert client.put("/api/v1/events/bad%00id/", record, format="json").status_code == 404
+
+
+def test_optional_query_parameters_may_be_sent_empty():
+    """An empty value is the parameter left out (contract: strict parameters), and the description says so,
+    so that schemathesis does not take `csv_raw=` for an invalid boolean that must be refused."""
+    export = schema.raw_schema["paths"]["/api/v1/events/export/"]["get"]["parameters"]
+    csv_raw = next(parameter for parameter in export if parameter["name"] == "csv_raw")
+    assert csv_raw["allowEmptyValue"] is True
+    relations = schema.raw_schema["paths"]["/api/v1/relations/"]["get"]["parameters"]
+    assert all(not parameter.get("allowEmptyValue") for parameter in relations if parameter.get("required"))
