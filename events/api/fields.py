@@ -13,6 +13,9 @@ from django.db.models import Expression
 
 from ..models import ReviewState
 
+# The keys an event has in the API after those of its dataset shape (events/shape.py), in this order.
+API_ONLY_KEYS = ("created_at", "updated_at", "incoming")
+
 
 class IncomingRelations(Expression):
     """JSON text of `[{"event", "relation"}]`: the relations towards the outer query's event, ordered by

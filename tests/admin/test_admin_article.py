@@ -445,10 +445,11 @@ def test_the_sentences_left_out_are_listed_with_the_reason(editor_client, demo):
     response = paste(editor_client, content=RURITANIA)
     assert [row["proposal"]["type"] for row in response.context["rows"]] == ["diplomats.expelled"]
     assert response.context["skipped"] == [
-        {"quote": "Ruritania expelled two diplomats of Freedonia on Monday.", "reason": "no actor Chancery knows"}
+        {"quote": "Expulsions in the north", "reason": "no actor Chancery knows"},
+        {"quote": "Ruritania expelled two diplomats of Freedonia on Monday.", "reason": "no actor Chancery knows"},
     ]
     html = response.content.decode()
-    assert "1 sentence named a kind of event but gave no proposal" in html
+    assert "2 sentences named a kind of event but gave no proposal" in html
     assert "<q>Ruritania expelled two diplomats of Freedonia on Monday.</q>" in html
     # Still listed when a save is refused and the proposals come back.
     post = corrected(response, response.context["rows"][0], start="soon")
