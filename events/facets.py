@@ -5,7 +5,7 @@ here): each event counts once per value it has, the values ordered by count desc
 (byte order, as Python sorts text), at most `facet_size` of them.
 """
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Count, F, Func, OuterRef, Subquery, TextField
 from django.db.models.functions import Collate, ExtractYear
 from rest_framework.exceptions import ValidationError
@@ -33,9 +33,9 @@ class Family(Func):
         return super().as_sql(compiler, connection, template=template, **extra)
 
 
-def _by_value(name):
+def _by_value(rows, name):
     """Ordering by a text value in byte order on every database (PostgreSQL's collation would not be)."""
-    return Collate(F(name), "C") if connection.vendor == "postgresql" else F(name)
+    return Collate(F(name), "C") if connections[rows.db].vendor == "postgresql" else F(name)
 
 
 def _grouped(rows, value, size, label=None, count=None, text=True):
@@ -45,7 +45,7 @@ def _grouped(rows, value, size, label=None, count=None, text=True):
         rows.order_by()
         .values(*fields)
         .annotate(facet_count=count or Count("*"))
-        .order_by("-facet_count", _by_value(value) if text else value)[:size]
+        .order_by("-facet_count", _by_value(rows, value) if text else value)[:size]
     )
     return [(row[value], row["facet_count"], row[label] if label else None) for row in grouped]
 
@@ -98,13 +98,15 @@ def _country(events, ids, size):
         .annotate(facet_event=F("pk"), facet_value=F("location_country"))
         .values_list("facet_event", "facet_value")
     )
+    # On the events' own database (a replica's, for a read), as the ORM's queries are.
+    database = connections[events.db]
     pairs, params = of_participants.union(of_location).query.sql_with_params()
-    order = 'facet_value COLLATE "C"' if connection.vendor == "postgresql" else "facet_value"
+    order = 'facet_value COLLATE "C"' if database.vendor == "postgresql" else "facet_value"
     sql = (
         f"SELECT facet_value, COUNT(*) FROM ({pairs}) facet_pairs "
         f"GROUP BY facet_value ORDER BY COUNT(*) DESC, {order} LIMIT %s"
     )
-    with connection.cursor() as cursor:
+    with database.cursor() as cursor:
         cursor.execute(sql, [*params, size])
         return [(code, count, COUNTRIES.get(code)) for code, count in cursor.fetchall()]
 

@@ -142,7 +142,9 @@ TRANSACTION = {"BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"}
 
 
 @with_replica
-@pytest.mark.parametrize("path", ["/api/v1/events/", "/api/v1/events/?actor=russia", "/"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/events/", "/api/v1/events/?actor=russia", "/", "/api/v1/events/facets/?facet=country"]
+)
 def test_a_get_reads_everything_from_the_replica(replica, demo, client, path):
     response, queries = queries_by_alias(lambda: client.get(path))
 
