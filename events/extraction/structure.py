@@ -3,6 +3,7 @@
 import re
 from dataclasses import replace
 
+from ..choices import ROLE_ORDER
 from .morphology import _russian
 from .reading import _squeeze
 
@@ -13,7 +14,6 @@ _CAUSE = re.compile(
 )
 _RECIPROCAL = re.compile(r"\b(?:each other|one another|mutual(?:ly)?|tit-for-tat|друг друга|взаимн\w*)\b", re.I)
 
-ROLE_ORDER = ("initiator", "target", "participant", "mediator", "host")
 SYMMETRIC_FAMILIES = frozenset({"talks", "meeting", "agreement"})
 """Event families where the sides act together: everyone named takes part, no one acts on another."""
 STATE_ACT_FAMILIES = frozenset({"sanctions", "flights", "property", "diplomats", "missions"})
@@ -234,7 +234,7 @@ def _actors_of(roles, *wanted):
 
 def _ordered(participants):
     unique = dict.fromkeys(participants)
-    return sorted(unique, key=lambda p: (ROLE_ORDER.index(p[1]), p[0]))
+    return sorted(unique, key=lambda p: (ROLE_ORDER[p[1]], p[0]))
 
 
 def _cause_date(sentence, start, end, date, causes):
