@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 
 from ..choices import Role
@@ -87,6 +89,9 @@ def collect(rows, chosen=(), progress=None):
         if row.type is None:
             outcome.outside += 1
             continue
+        if row.url and not _is_url(row.url):
+            outcome.bad.append(BadRow(row.where, f"event {row.source_id}: source URL {row.url!r} is not a URL"))
+            continue
         actors = [gazetteer.actor(side) for side in row.actors]
         recipients = [gazetteer.actor(side) for side in row.recipients]
         ids = set(actors + recipients)
@@ -111,6 +116,15 @@ def collect(rows, chosen=(), progress=None):
     return outcome
 
 
+def _is_url(text):
+    try:
+        URLValidator(schemes=("http", "https"))(text)
+        normalize_url(text)
+    except (ValidationError, ValueError):
+        return False
+    return len(text) <= Source._meta.get_field("url").max_length
+
+
 def _record(row, actors, recipients, names, type_names):
     if recipients:
         participants = [{"actor": a, "role": Role.INITIATOR} for a in dict.fromkeys(actors)] + [
@@ -120,7 +134,7 @@ def _record(row, actors, recipients, names, type_names):
         participants = [{"actor": a, "role": Role.PARTICIPANT} for a in dict.fromkeys(actors)]
     sides = " – ".join(names.get(p["actor"], p["actor"]) for p in participants)
     code = " / ".join(value for value in row.codes.values() if value)
-    title = f"{sides}: {type_names.get(row.type, row.type)} ({ORIGIN_NAMES[row.origin]} {code})"
+    title = f"{sides}: {type_names.get(row.type, row.type)} ({ORIGIN_NAMES[row.origin]} {code})".replace("\x00", "")
     sources = []
     if row.url:
         sources.append(
@@ -129,7 +143,7 @@ def _record(row, actors, recipients, names, type_names):
     return {
         "id": event_id(row),
         "title": title[:TITLE_LENGTH],
-        "summary": row.note,
+        "summary": row.note.replace("\x00", ""),  # PostgreSQL stores no NUL
         "type": row.type,
         "status": "occurred",
         "start": row.start,

@@ -98,15 +98,17 @@ def test_bad_rows_are_named_and_the_others_imported(gazetteer, tmp_path):
     lines = GDELT.read_text(encoding="utf-8").splitlines()
     lines[4] = "\t".join(lines[4].split("\t")[:30])  # a row cut short
     lines[8] = lines[8].replace("\t20161013\t", "\t20161345\t", 1)  # a day that does not exist
+    lines[9] = lines[9].rsplit("\t", 1)[0] + "\thttp://example.org:99999/port-out-of-range"
     path = tmp_path / "cut.export.CSV"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out, err = run("--from", "gdelt", "--actor", "russia", "--actor", "united-states", path)
     assert err.splitlines() == [
         f"{path}: line 5: 30 columns, 61 expected",
         f"{path}: line 9: SQLDATE: '20161345' is not a date (YYYYMMDD)",
-        f"{path}: 2 bad rows left out",
+        f"{path}: line 10: event 588607475: source URL 'http://example.org:99999/port-out-of-range' is not a URL",
+        f"{path}: 3 bad rows left out",
     ]
-    assert Event.objects.filter(pk__startswith="gdelt-").count() == 6
+    assert Event.objects.filter(pk__startswith="gdelt-").count() == 5
 
 
 def test_a_file_of_another_format_imports_nothing(gazetteer):
