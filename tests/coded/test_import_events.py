@@ -64,7 +64,7 @@ def test_it_imports_the_gdelt_rows_of_the_dyad_as_drafts(gazetteer):
         "imported 8 drafts, 0 imported before, 0 bad rows, 18 outside the taxonomy, "
         "4 with a side not in the gazetteer, 2 of other actors"
     )
-    assert talks.history.first().history_change_reason == f"import_events --from gdelt {GDELT}"
+    assert talks.history.first().history_change_reason == f"import_events --from gdelt {GDELT.name}"
 
 
 def test_a_second_run_of_the_same_file_changes_nothing(gazetteer):

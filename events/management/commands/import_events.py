@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
 from events.coded import ORIGINS, FormatError, collect, read, save
@@ -47,7 +49,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{record['id']}: {record['title']}{said}")
         if not dry_run and outcome.drafts:
             try:
-                save(outcome, reason=f"import_events --from {origin} {file}")
+                # The history keeps 100 characters of a reason: the file's name, not its whole path.
+                save(outcome, reason=f"import_events --from {origin} {Path(file).name}"[:100])
             except DatasetError as exc:
                 for problem in exc.problems:
                     self.stderr.write(f"{file}: {problem}")
