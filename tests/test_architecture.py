@@ -31,6 +31,7 @@ LAYERS = (
             "events.matching",
             "events.extraction",
             "events.extraction_score",
+            "events.coded",
         ),
     ),
     ("interfaces", ("events.api", "events.admin", "events.public_page")),

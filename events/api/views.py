@@ -283,7 +283,7 @@ class EventViewSet(StrictParameters, viewsets.ModelViewSet):
                 str,
                 enum=sorted(FORMATS),
                 required=True,
-                description="csv, json, ndjson, ics, geojson or timelinejs",
+                description="csv, json, ndjson, ics, geojson, timelinejs or plover",
             ),
             OpenApiParameter(
                 "csv_raw",

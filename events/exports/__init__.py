@@ -23,7 +23,7 @@ import datetime
 
 from django.utils import timezone
 
-from . import csv, geojson, ics, json, ndjson, timelinejs
+from . import csv, geojson, ics, json, ndjson, plover, timelinejs
 from .base import ExportFormat, streamed
 
 FORMATS: dict[str, ExportFormat] = {
@@ -35,6 +35,7 @@ FORMATS: dict[str, ExportFormat] = {
         ics.ICSFormat(),
         geojson.GeoJSONFormat(),
         timelinejs.TimelineJSFormat(),
+        plover.PLOVERFormat(),
     )
 }
 """The formats by name, in the order the API, the page and the docs list them."""

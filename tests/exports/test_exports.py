@@ -24,7 +24,7 @@ from events.models import Actor, Citation, Event, EventRelation, Participant, So
 from events.shape import CSV_COLUMNS, split_source_values
 from tests.demo import dataset, demo_ids, event_record
 
-ALL_FORMATS = ["csv", "json", "ndjson", "ics", "geojson", "timelinejs"]
+ALL_FORMATS = ["csv", "json", "ndjson", "ics", "geojson", "timelinejs", "plover"]
 TALKS = [
     "us-ru-third-round-cancelled-2025",
     "us-ru-bilateral-dialogue-2025",
@@ -59,7 +59,7 @@ def empty_the_database():
 # ---------------------------------------------------------------- the interface
 
 
-def test_it_offers_the_six_formats_of_the_contract():
+def test_it_offers_the_six_formats_of_the_contract_and_plover():
     assert sorted(FORMATS) == sorted(ALL_FORMATS)
     assert {name: (fmt.name, fmt.media_type, fmt.extension) for name, fmt in FORMATS.items()} == {
         "csv": ("csv", "text/csv; charset=utf-8", "csv"),
@@ -68,6 +68,7 @@ def test_it_offers_the_six_formats_of_the_contract():
         "ics": ("ics", "text/calendar; charset=utf-8", "ics"),
         "geojson": ("geojson", "application/geo+json", "geojson"),
         "timelinejs": ("timelinejs", "application/json", "timeline.json"),
+        "plover": ("plover", "application/x-ndjson", "plover.jsonl"),
     }
 
 
@@ -90,7 +91,7 @@ def test_it_writes_a_well_formed_file_for_an_empty_set(db, fmt):
         assert text == ",".join(CSV_COLUMNS) + "\r\n"
     elif fmt == "json":
         assert json.loads(text) == {"events": [], "actors": []}
-    elif fmt == "ndjson":
+    elif fmt in ("ndjson", "plover"):
         assert text == ""
     elif fmt == "ics":
         assert len(Calendar.from_ical(text).walk("VEVENT")) == 0
@@ -472,6 +473,8 @@ def test_it_exports_only_the_events_of_the_filtered_queryset(demo, fmt):
         ids = [str(v["UID"]).removesuffix("@chancery") for v in Calendar.from_ical(text).walk("VEVENT")]
     elif fmt == "geojson":
         ids = [feature["id"] for feature in json.loads(text)["features"]]
+    elif fmt == "plover":
+        ids = [json.loads(line)["id"] for line in text.splitlines()]
     else:
         ids = [slide["unique_id"] for slide in json.loads(text)["events"]]
     expected = [event_id for event_id in TALKS if fmt != "geojson" or event_id in LOCATED]
@@ -480,8 +483,8 @@ def test_it_exports_only_the_events_of_the_filtered_queryset(demo, fmt):
 
 # One round per chunk: the events, then the prefetched participants, citations (with their
 # sources), relations and tags. json adds the chunk's relation targets that are in the set, the
-# actor hierarchy and the actors; ics adds the participants' actor names.
-QUERIES = {"csv": 5, "json": 8, "ndjson": 5, "ics": 6, "geojson": 5, "timelinejs": 5}
+# actor hierarchy and the actors; ics adds the participants' actor names, plover their names and countries.
+QUERIES = {"csv": 5, "json": 8, "ndjson": 5, "ics": 6, "geojson": 5, "timelinejs": 5, "plover": 6}
 # On PostgreSQL, csv and ndjson read the whole set with one COPY (not counted): a savepoint (the tests run in
 # a transaction), the session's settings, the savepoint's release.
 if connection.vendor == "postgresql":

@@ -13,7 +13,7 @@ from events.progress import progress_bar
 
 class Command(BaseCommand):
     help = (
-        "Export events in any format of the API's export (csv, json, ndjson, ics, geojson, timelinejs), "
+        "Export events in any format of the API's export (csv, json, ndjson, ics, geojson, timelinejs, plover), "
         "with the same filters: --type sanctions --actor russia --actor united-states --date-from 2022 ... "
         "Every review state is exported unless --review-state says otherwise."
     )
