@@ -182,9 +182,13 @@ class _History:
     writes the same rows itself, in bulk, with the fields the signals would have copied.
     """
 
+    # What django-simple-history's `history_change_reason` holds; a longer reason (a file's whole path)
+    # is cut, where PostgreSQL would refuse the row and the import with it.
+    REASON_LENGTH = 100
+
     def __init__(self, user, reason, when):
         self.user_id = user.pk if user is not None else None
-        self.reason = reason
+        self.reason = reason[: self.REASON_LENGTH] if reason else reason
         self.when = when
 
     def write(self, model, instances, history_type):

@@ -66,6 +66,22 @@ def test_import_dataset_imports_a_file(tmp_path):
     assert list(Event.objects.values_list("id", flat=True)) == ["good-talks"]
 
 
+def test_import_dataset_from_a_long_path_keeps_what_the_history_can_hold(tmp_path):
+    """The history keeps 100 characters of a change's reason; a file deep in folders names a longer one,
+    which PostgreSQL refused, failing the whole import."""
+    folder = tmp_path / ("curated-datasets-of-the-research-group-" * 3)
+    folder.mkdir()
+    path = folder / "talks.json"
+    path.write_text(json.dumps(dataset(event_record("good-talks"))), encoding="utf-8")
+
+    out, err = run("import_dataset", str(path))
+
+    assert (out, err) == (f"{path}: {IMPORTED}\n", "")
+    reason = Event.objects.get(pk="good-talks").history.get().history_change_reason
+    assert reason == f"import_dataset {path}"[:100]
+    assert Event.history.model._meta.get_field("history_change_reason").max_length == 100
+
+
 def test_import_dataset_reads_standard_input_for_a_dash(monkeypatch):
     document = json.dumps(dataset(event_record("good-talks")), ensure_ascii=False).encode()
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(document), encoding="utf-8"))
