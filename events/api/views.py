@@ -15,12 +15,13 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from .. import dates
+from ..asof import events_then, visible_then
 from ..dataset import DatasetError, WriteConflict, event_to_dict, lock_event_id, save_dataset
 from ..dataset.review import review_problems
 from ..etags import etag_of, matches
@@ -44,11 +45,12 @@ from .feed import MEDIA_TYPE as FEED_MEDIA_TYPE
 from .feed import FirstRenderer, atom_response, entries_wanted
 from .fields import with_api_fields
 from .pagination import KeysetPagination, page_size_from
-from .params import StrictParameters, flag
+from .params import StrictParameters, as_of, flag
 from .parsers import JSONParser
 from .relations import actors_named, interval_of, relations_index
 from .schema import (
     ACTOR_ID,
+    AS_OF,
     CREATE_ERRORS,
     DETAIL_ERRORS,
     ETAG,
@@ -76,6 +78,16 @@ from .serializers import (
 )
 
 
+def unfiltered(request):
+    """400 naming `as_of` when the event filters come with it: they are asked of the events as they are
+    now, and an answer mixing both moments would look exact without being so."""
+    filtered = sorted(set(request.query_params) & set(EventFilter.base_filters))
+    if filtered:
+        raise ValidationError(
+            {"as_of": [f"answers the whole dataset of that moment: not with the filters {', '.join(filtered)}"]}
+        )
+
+
 class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "the request conflicts with the stored data"
@@ -93,13 +105,14 @@ class PreconditionFailed(Exception):
                 "count",
                 bool,
                 description="true adds `count`, the exact number of events the filters match, to the page.",
-            )
+            ),
+            AS_OF,
         ],
         responses={200: EventSerializer, **FILTERED_ERRORS},
     ),
     retrieve=extend_schema(
         summary="One event in the dataset shape (with an ETag)",
-        parameters=[EVENT_ID, IF_NONE_MATCH, ETAG],
+        parameters=[EVENT_ID, AS_OF, IF_NONE_MATCH, ETAG],
         responses={200: EventSerializer, 304: OpenApiResponse(description="Not modified."), **DETAIL_ERRORS},
     ),
     create=extend_schema(
@@ -142,12 +155,26 @@ class EventViewSet(StrictParameters, viewsets.ModelViewSet):
 
     def list(self, request, *args, **kwargs):
         counted = flag(request, "count")
+        moment = as_of(request)
+        if moment is not None:
+            return self._list_as_of(request, moment, counted)
         events = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(events)
         response = self.get_paginated_response(self.get_serializer(page, many=True).data)
         if counted:
             # One query more, asked for: counting a million matches is the price of the number.
             response.data = {"count": events.order_by().count(), **response.data}
+        return response
+
+    def _list_as_of(self, request, moment, counted):
+        unfiltered(request)
+        versions = visible_then(moment, request.user).order_by("start", "id")
+        page = self.paginate_queryset(versions)
+        response = self.get_paginated_response(
+            self.get_serializer(events_then(page, moment, request.user), many=True).data
+        )
+        if counted:
+            response.data = {"count": versions.order_by().count(), **response.data}
         return response
 
     def filter_queryset(self, queryset):
@@ -157,6 +184,13 @@ class EventViewSet(StrictParameters, viewsets.ModelViewSet):
         return super().filter_queryset(queryset)
 
     def retrieve(self, request, *args, **kwargs):
+        moment = as_of(request)
+        if moment is not None:
+            # A version of the past never changes: no ETag to revalidate against.
+            versions = list(visible_then(moment, request.user).filter(id=self.kwargs["pk"]))
+            if not versions:
+                raise NotFound(f"no event {self.kwargs['pk'][:100]!r} you may see at {moment.isoformat()}")
+            return Response(self.get_serializer(events_then(versions, moment, request.user)[0]).data)
         event = self.get_object()
         validator = etag_of(event)
         if matches(request.headers.get("If-None-Match", ""), validator):
