@@ -123,6 +123,14 @@ AS_OF = OpenApiParameter(
     "created or published since left out. Not in the future. Every export names the moment it was made "
     "(`X-Chancery-As-Of`). docs/api.md says what is exact and since when.",
 )
+AS_OF_HEADER = OpenApiParameter(
+    "X-Chancery-As-Of",
+    {"type": "string", "format": "date-time"},
+    OpenApiParameter.HEADER,
+    response=[200],
+    description="The moment the export stands at (its as_of, or when it was made): give it as as_of to read "
+    "the same events again.",
+)
 ACTOR_ID = OpenApiParameter(
     "id", {"type": "string", "pattern": SLUG_PATTERN, "maxLength": 100}, OpenApiParameter.PATH, description="Actor id."
 )

@@ -62,6 +62,20 @@ class EventQuerySet(models.QuerySet):
     def _on_postgresql(self):
         return connections[self.db].vendor == "postgresql"
 
+    def parts(self, model):
+        """The rows of one of an event's parts (Participant, Citation, EventRelation) that the verbs ask
+        about, correlated through `event_id`: those stored now. `asof.EventVersions` answers with those
+        of a moment, and the verbs ask the same questions of the past."""
+        return model.objects.all()
+
+    def tag_rows(self):
+        """The (event_id, tag_id) rows of these events' tags."""
+        return Event.tags.through.objects.filter(event__in=self.order_by().values("pk"))
+
+    def cited_publishers(self):
+        """The citations, each with the `publisher` of its source."""
+        return self.parts(Citation).annotate(publisher=F("source__publisher"))
+
     def _has_search_columns(self):
         return self._on_postgresql()  # migration 0007 adds them on PostgreSQL only
 
@@ -76,7 +90,9 @@ class EventQuerySet(models.QuerySet):
     def _involving_by_joins(self, *actor_ids):
         queryset = self
         for actor_id in actor_ids:
-            queryset = queryset.filter(Exists(Participant.objects.filter(event=OuterRef("pk"), actor_id=actor_id)))
+            queryset = queryset.filter(
+                Exists(self.parts(Participant).filter(event_id=OuterRef("id"), actor_id=actor_id))
+            )
         return queryset
 
     def with_role(self, role, actor_id):
@@ -85,7 +101,8 @@ class EventQuerySet(models.QuerySet):
         return self._with_role_by_joins(role, actor_id)
 
     def _with_role_by_joins(self, role, actor_id):
-        return self.filter(Exists(Participant.objects.filter(event=OuterRef("pk"), actor_id=actor_id, role=role)))
+        participants = self.parts(Participant).filter(event_id=OuterRef("id"), actor_id=actor_id, role=role)
+        return self.filter(Exists(participants))
 
     def of_type(self, *codes):
         """Events of any of the codes, sub-codes included."""
@@ -111,6 +128,10 @@ class EventQuerySet(models.QuerySet):
     # Asked as two parts, each is an index range: the events going on that day through their spans'
     # GiST index (migration 0009), then those starting from it in the chronological index.
     _split_day = None
+
+    # False for the events' versions at a moment (asof.EventVersions): PostgreSQL's own roads of the exports
+    # read the tables of the present.
+    is_present = True
 
     # Set by `visible_to` for a reader of published events only: what the events show of others (their
     # `related`, in the API and the exports) leaves out the events that reader may not see.
@@ -152,7 +173,8 @@ class EventQuerySet(models.QuerySet):
 
     def _in_country_by_joins(self, code):
         return self.filter(
-            Q(location_country=code) | Exists(Participant.objects.filter(event=OuterRef("pk"), actor__country=code))
+            Q(location_country=code)
+            | Exists(self.parts(Participant).filter(event_id=OuterRef("id"), actor__country=code))
         )
 
     def tagged(self, slug):
@@ -160,7 +182,7 @@ class EventQuerySet(models.QuerySet):
 
     def published_by(self, publisher):
         """Events citing a source of this publisher, in any case ("rt", "Ведомости" = "ВЕДОМОСТИ")."""
-        citations = equal_in_any_case(Citation.objects.filter(event=OuterRef("pk")), "source__publisher", publisher)
+        citations = equal_in_any_case(self.cited_publishers().filter(event_id=OuterRef("id")), "publisher", publisher)
         return self.filter(Exists(citations))
 
     def search(self, text):
@@ -213,7 +235,7 @@ class EventQuerySet(models.QuerySet):
             queryset = queryset.filter(
                 Q(title__iregex=pattern)
                 | Q(summary__iregex=pattern)
-                | Exists(Citation.objects.filter(event=OuterRef("pk"), quote__iregex=pattern))
+                | Exists(self.parts(Citation).filter(event_id=OuterRef("id"), quote__iregex=pattern))
             )
         # No ranking function on SQLite: every match ranks alike, and `ordering=relevance` falls back to ids.
         return queryset.annotate(rank=Value(0.0, output_field=models.FloatField()))

@@ -198,3 +198,107 @@ def test_the_answer_is_the_same_json_as_now_for_an_unchanged_event(anonymous, st
     assert json.dumps(as_of(anonymous, "/api/v1/events/talks/", moment), sort_keys=True) == json.dumps(
         anonymous.get("/api/v1/events/talks/").json(), sort_keys=True
     )
+
+
+def test_the_filters_ask_of_the_events_as_they_were(anonymous, story):
+    def ids(name, **params):
+        return [event["id"] for event in as_of(anonymous, "/api/v1/events/", story[name], **params)["results"]]
+
+    assert ids("retitled", actor="united-states") == ["visit", "talks"]
+    assert ids("recast", actor="united-states") == ["visit"]
+    assert ids("recast", actor="ukraine") == ["talks"]
+    assert ids("recast", country="UKR") == ["talks"]
+    assert ids("recast", actor_tree="ukraine") == ["talks"]
+    assert ids("retitled", tag="oil") == ["talks"]
+    assert ids("requoted", tag="oil") == []
+    assert ids("requoted", tag="gas") == ["talks"]
+    assert ids("published", date_to="2023") == ["draft"]
+    assert ids("published", publisher="example news") == ["draft", "visit", "talks"]
+    assert ids("published", type="talks", status="occurred") == ["draft", "visit", "talks"]
+
+
+def test_the_text_search_reads_the_titles_and_quotes_of_the_moment(anonymous, story):
+    def found(name, q):
+        return [event["id"] for event in as_of(anonymous, "/api/v1/events/", story[name], q=q)["results"]]
+
+    assert found("imported", "riyadh") == []
+    assert found("retitled", "riyadh") == ["talks"]
+    assert found("recast", "twice") == []
+    assert found("requoted", "twice") == ["talks"]
+    ranked = as_of(anonymous, "/api/v1/events/", story["requoted"], q="talks", ordering="relevance")
+    assert [event["id"] for event in ranked["results"]] == ["talks"]
+
+
+def test_the_timeline_counts_the_events_of_the_moment(anonymous, story):
+    def timeline(name):
+        return as_of(anonymous, "/api/v1/timeline/", story[name])
+
+    assert timeline("imported") == {
+        "count": 2,
+        "buckets": [
+            {"period": "2024", "count": 1, "types": {"talks": 1}},
+            {"period": "2025", "count": 1, "types": {"talks": 1}},
+        ],
+    }
+    assert [bucket["period"] for bucket in timeline("published")["buckets"]] == ["2023", "2024", "2025"]
+    assert [bucket["period"] for bucket in timeline("deleted")["buckets"]] == ["2023", "2025"]
+
+
+def test_the_facets_count_the_events_and_parts_of_the_moment(anonymous, story):
+    def facets(name, *names):
+        return as_of(anonymous, "/api/v1/events/facets/", story[name], facet=list(names))
+
+    assert facets("retitled", "actor", "tag", "country") == {
+        "count": 2,
+        "facets": {
+            "actor": [
+                {"value": "russia", "count": 2, "label": "Russia"},
+                {"value": "united-states", "count": 2, "label": "United States"},
+            ],
+            "tag": [{"value": "oil", "count": 1}],
+            "country": [
+                {"value": "RUS", "count": 2, "label": "Russian Federation"},
+                {"value": "USA", "count": 2, "label": "United States"},
+            ],
+        },
+    }
+    assert facets("requoted", "actor", "tag", "publisher", "year") == {
+        "count": 2,
+        "facets": {
+            "actor": [
+                {"value": "russia", "count": 2, "label": "Russia"},
+                {"value": "ukraine", "count": 1, "label": "Ukraine"},
+                {"value": "united-states", "count": 1, "label": "United States"},
+            ],
+            "tag": [{"value": "gas", "count": 1}],
+            "publisher": [{"value": "Example News", "count": 2}],
+            "year": [{"value": "2024", "count": 1}, {"value": "2025", "count": 1}],
+        },
+    }
+
+
+@pytest.mark.parametrize("name", ["json", "ndjson", "csv", "ics", "geojson", "timelinejs"])
+def test_an_export_of_a_moment_is_the_export_made_then(anonymous, curator_client, story, name):
+    """An export names the moment it stands at; asked for as_of that moment later, it is the same file."""
+    made_then = anonymous.get("/api/v1/events/export/", {"format": name})
+    moment = made_then["X-Chancery-As-Of"]
+    then_text = b"".join(made_then.streaming_content)
+    curator_client.patch("/api/v1/events/talks/", {"title": "Talks, later", "tags": ["later"]}, format="json")
+    curator_client.patch("/api/v1/events/draft/", {"review_state": "draft"}, format="json")
+    again = anonymous.get("/api/v1/events/export/", {"format": name, "as_of": moment})
+    assert again["X-Chancery-As-Of"] == moment
+    assert b"".join(again.streaming_content) == then_text
+    now_text = b"".join(anonymous.get("/api/v1/events/export/", {"format": name}).streaming_content)
+    if name != "geojson":  # none of these events has a place: the map is empty then and now
+        assert now_text != then_text
+
+
+def test_an_export_of_a_moment_holds_the_events_deleted_since(anonymous, story):
+    response = anonymous.get("/api/v1/events/export/", {"format": "ndjson", "as_of": story["published"].isoformat()})
+    lines = [json.loads(line) for line in b"".join(response.streaming_content).decode().splitlines()]
+    assert [(event["id"], event["title"]) for event in lines] == [
+        ("draft", "Draft"),
+        ("visit", "Visit"),
+        ("talks", "Talks in Riyadh"),
+    ]
+    assert lines[0]["related"] == [{"event": "talks", "relation": "follows"}]
