@@ -53,6 +53,7 @@ from .schema import (
     ACTOR_ID,
     AS_OF,
     AS_OF_HEADER,
+    BAD_PARAMETERS,
     CREATE_ERRORS,
     DETAIL_ERRORS,
     ETAG,
@@ -118,7 +119,12 @@ class PreconditionFailed(Exception):
     retrieve=extend_schema(
         summary="One event in the dataset shape (with an ETag)",
         parameters=[EVENT_ID, AS_OF, IF_NONE_MATCH, ETAG],
-        responses={200: EventSerializer, 304: OpenApiResponse(description="Not modified."), **DETAIL_ERRORS},
+        responses={
+            200: EventSerializer,
+            304: OpenApiResponse(description="Not modified."),
+            **DETAIL_ERRORS,
+            400: BAD_PARAMETERS,
+        },
     ),
     create=extend_schema(
         summary="Create an event",
