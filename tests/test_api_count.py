@@ -5,8 +5,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 from rest_framework.test import APIClient
 
-from tests.conftest import ANON_THROTTLE_QUERIES
-from tests.test_api_events import PUBLISHED_DEMO
+from tests.demo import ANON_THROTTLE_QUERIES, PUBLISHED_DEMO
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ from rest_framework.test import APIClient
 
 from events.dataset import import_document
 from events.models import Event
-from tests.conftest import ANON_THROTTLE_QUERIES, event_record
-from tests.test_api_events import PUBLISHED_DEMO
+from tests.demo import ANON_THROTTLE_QUERIES, PUBLISHED_DEMO, event_record
 
 pytestmark = pytest.mark.django_db
 

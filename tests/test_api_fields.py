@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from events.dataset import import_document
 from events.models import Event
-from tests.conftest import ANON_THROTTLE_QUERIES, event_record
+from tests.demo import ANON_THROTTLE_QUERIES, event_record
 
 pytestmark = pytest.mark.django_db
 

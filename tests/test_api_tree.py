@@ -5,7 +5,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from events.dataset import import_document
-from tests.conftest import ANON_THROTTLE_QUERIES, actor_record, event_record
+from tests.demo import ANON_THROTTLE_QUERIES, actor_record, event_record
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.test import Client
 
-from tests.test_api_events import PUBLISHED_DEMO
+from tests.demo import PUBLISHED_DEMO
 
 pytestmark = pytest.mark.django_db
 
