@@ -11,7 +11,7 @@ from django.db.models.functions import Collate, ExtractYear
 from rest_framework.exceptions import ValidationError
 
 from .countries import COUNTRIES
-from .models import Citation, Event, EventType, Participant
+from .models import EventType, Participant
 
 DEFAULT_SIZE = 30
 MAX_SIZE = 1000
@@ -70,24 +70,26 @@ def _year(events, ids, size):
 
 
 def _actor(events, ids, size):
-    participants = Participant.objects.filter(event__in=ids)
+    participants = events.parts(Participant).filter(event_id__in=ids)
     return _grouped(participants, "actor_id", size, label="actor__name", count=Count("event_id", distinct=True))
 
 
 def _publisher(events, ids, size):
-    citations = Citation.objects.filter(event__in=ids).exclude(source__publisher="")
-    return _grouped(citations, "source__publisher", size, count=Count("event_id", distinct=True))
+    citations = events.cited_publishers().filter(event_id__in=ids).exclude(publisher="")
+    return _grouped(citations, "publisher", size, count=Count("event_id", distinct=True))
 
 
 def _tag(events, ids, size):
-    return _grouped(Event.tags.through.objects.filter(event__in=ids), "tag_id", size)
+    return _grouped(events.tag_rows(), "tag_id", size)
 
 
 def _country(events, ids, size):
     # An event's countries, as the country filter reads them: its participants' actors' and its location's.
     # The UNION keeps each (event, country) pair once; the database then counts the pairs per country.
     of_participants = (
-        Participant.objects.filter(event__in=ids)
+        events.parts(Participant)
+        .filter(event_id__in=ids)
+        .order_by()
         .exclude(actor__country="")
         .annotate(facet_event=F("event_id"), facet_value=F("actor__country"))
         .values_list("facet_event", "facet_value")
@@ -95,7 +97,7 @@ def _country(events, ids, size):
     of_location = (
         events.order_by()
         .exclude(location_country="")
-        .annotate(facet_event=F("pk"), facet_value=F("location_country"))
+        .annotate(facet_event=F("id"), facet_value=F("location_country"))
         .values_list("facet_event", "facet_value")
     )
     # On the events' own database (a replica's, for a read), as the ORM's queries are.
@@ -143,9 +145,10 @@ def requested(request):
 
 
 def facets(events, names, size):
-    """{"count": N, "facets": {name: [{"value", "count", "label"?}]}} over the events (a filtered queryset)."""
+    """{"count": N, "facets": {name: [{"value", "count", "label"?}]}} over the events (a filtered queryset,
+    of the events now or of their versions at a moment: their `parts` say which participants and sources)."""
     events = events.order_by()
-    ids = events.values("pk")
+    ids = events.values("id")
     answer = {}
     for name in names:
         answer[name] = [

@@ -10,17 +10,20 @@ the same query.
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied
 
 from . import dates
+from .asof import events_then, visible_then
 from .exports import FORMATS
 from .exports.base import human_date, precision_note
 from .facets import facets
-from .filters import EventFilter
-from .models import Actor, Event, EventType, Status
+from .filters import EventFilter, UtcDateTimeField
+from .models import Actor, Event, EventType, Status, may_see_unpublished
 from .shape import by_role
 
 PAGE_SIZE = 200
@@ -55,10 +58,11 @@ FIELD_LABELS = {
     "updated_since": "Changed since",
     "review_state": "Review state",
     "ordering": "Order",
+    "as_of": "As of",
     "__all__": "Filters",
 }
 # The filters the form has a field for; the others (from a shared link) ride along as hidden fields.
-FORM_FIELDS = ("actor", "type", "status", "date_from", "date_to", "q")
+FORM_FIELDS = ("actor", "type", "status", "date_from", "date_to", "q", "as_of")
 
 
 def filter_params(query):
@@ -140,22 +144,54 @@ def describe(event, names):
     ]
 
 
+def events_of_moment(versions, moment, user):
+    """The events of the versions (history rows) with their parts and types as they stood at `moment`."""
+    events = events_then(versions, moment, published_only=not may_see_unpublished(user))
+    types = EventType.objects.in_bulk({event.type_id for event in events})
+    for event in events:
+        event.type = types.get(event.type_id)
+    return events
+
+
+def moment_of(params):
+    """The page's `as_of` (UTC), None without one; ValidationError when it is not a past ISO datetime."""
+    raw = params.get("as_of")
+    if raw is None:
+        return None
+    moment = UtcDateTimeField().clean(raw)
+    if moment > timezone.now():
+        raise ValidationError("is in the future: give a moment that has passed")
+    return moment
+
+
 def timeline(request):
-    """Published events matching the filters in the URL, so that a view can be shared."""
+    """Published events matching the filters in the URL, so that a view can be shared; with `as_of`, as
+    they stood at that moment (docs/api.md)."""
     params = filter_params(request.GET)
     view = request.GET.get("view") if request.GET.get("view") in VIEWS else "all"
-    events = Event.objects.visible_to(request.user).with_dataset_relations().select_related("type").chronological()
-    filterset = EventFilter(params, queryset=events, request=request)
     status, errors, shown, summary = 200, {}, [], None
+    try:
+        moment = moment_of(params)
+    except ValidationError as exc:
+        moment, status, errors = None, 400, {"as_of": exc.messages}
+    if moment is None:
+        events = Event.objects.visible_to(request.user).with_dataset_relations().select_related("type").chronological()
+    else:
+        events = visible_then(moment, request.user).order_by("start", "id")
+    filters = params.copy()
+    filters.pop("as_of", None)
+    filterset = EventFilter(filters, queryset=events, request=request)
     # As the API does: a misspelt filter is said, not ignored (the page's own view and interval aside).
-    unknown = {key: ["is not a filter"] for key in params if key not in filterset.filters}
-    if unknown:
-        status, errors = 400, unknown
+    unknown = {key: ["is not a filter"] for key in filters if key not in filterset.filters}
+    if unknown or errors:
+        status, errors = 400, {**unknown, **errors}
     elif not filterset.is_valid():
         status, errors = 400, filterset.errors
     else:
         try:
             shown = filterset.qs.head(PAGE_SIZE + 1)  # with date_from, in two index ranges
+            if moment is not None:
+                shown = events_of_moment(shown, moment, request.user)
             summary = page_facets(filterset.qs, params, view)
         except PermissionDenied as denied:  # review_state, for anonymous readers
             status, errors = 403, denied.detail
@@ -199,7 +235,8 @@ def timeline(request):
             ],
             "events": shown[:PAGE_SIZE],
             "summary": summary,
-            "feed_url": f"{reverse('event-feed')}{'?' + query if query else ''}",
+            # The feed follows the events as they change: it has no moment.
+            "feed_url": f"{reverse('event-feed')}{'?' + filters.urlencode() if filters else ''}",
             "page_size": PAGE_SIZE,
             "truncated": len(shown) > PAGE_SIZE,
             "types": types,
@@ -211,6 +248,7 @@ def timeline(request):
                 "date_from": params.get("date_from", ""),
                 "date_to": params.get("date_to", ""),
                 "q": params.get("q", ""),
+                "as_of": params.get("as_of", ""),
             },
             "actor_fields": [{"id": actor_id, "name": names.get(actor_id, actor_id)} for actor_id in actor_fields],
             "view": view,

@@ -23,17 +23,17 @@ def subtree(actor_id):
     return RawSQL(sql, [actor_id])
 
 
-def participants_under(actor_id, event=None):
-    """Participants whose actor is `actor_id` or below it (of the outer query's event, by default)."""
-    return Participant.objects.filter(
-        event=event if event is not None else OuterRef("pk"), actor_id__in=subtree(actor_id)
-    )
+def participants_under(actor_id, event=None, participants=None):
+    """Participants whose actor is `actor_id` or below it (of the outer query's event, by default), among
+    `participants` (those stored now, by default)."""
+    participants = Participant.objects.all() if participants is None else participants
+    return participants.filter(event_id=event if event is not None else OuterRef("id"), actor_id__in=subtree(actor_id))
 
 
 def involving_trees(queryset, *actor_ids):
     """The events in which, for every named actor, it or an actor below it takes part."""
     for actor_id in actor_ids:
-        queryset = queryset.filter(Exists(participants_under(actor_id)))
+        queryset = queryset.filter(Exists(participants_under(actor_id, participants=queryset.parts(Participant))))
     return queryset
 
 

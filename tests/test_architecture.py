@@ -20,7 +20,10 @@ LAYERS = (
     ("shape", ("events.shape",)),
     ("postgres", ("events.postgres",)),
     ("models", ("events.models",)),
-    ("records", ("events.dataset", "events.filters", "events.rollup", "events.restore", "events.gazetteer")),
+    (
+        "records",
+        ("events.dataset", "events.filters", "events.rollup", "events.restore", "events.gazetteer", "events.asof"),
+    ),
     (
         "uses",
         (

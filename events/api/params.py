@@ -7,9 +7,13 @@ the action declares with `extend_schema`. An empty value (`actor=`, `date_to=`, 
 its empty fields) is the same as the parameter left out.
 """
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
+
+from ..filters import UtcDateTimeField
 
 
 def declared_parameters(view):
@@ -86,3 +90,20 @@ def flag(request, name):
     if raw not in ("true", "false"):
         raise ValidationError({name: [f"{raw[:20]!r} is not true or false"]})
     return raw == "true"
+
+
+def as_of(request):
+    """The moment `as_of` names (UTC), or None when absent; 400 naming it when it is not an ISO datetime
+    or is in the future (the data of a moment to come is not known yet, and would change)."""
+    raw = request.query_params.get("as_of")
+    if not raw:
+        return None
+    try:
+        moment = UtcDateTimeField().clean(raw)
+    except DjangoValidationError as exc:
+        raise ValidationError(
+            {"as_of": [f"{raw[:40]!r} is not an ISO datetime (2025-01-31T00:00:00Z): {exc.messages[0]}"]}
+        ) from None
+    if moment > timezone.now():
+        raise ValidationError({"as_of": [f"{raw[:40]!r} is in the future: ask about a moment that has passed"]})
+    return moment

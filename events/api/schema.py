@@ -115,6 +115,22 @@ EVENT_ID = OpenApiParameter(
     OpenApiParameter.PATH,
     description="The event's id.",
 )
+AS_OF = OpenApiParameter(
+    "as_of",
+    {"oneOf": [{"type": "string", "format": "date-time"}, {"type": "string", "maxLength": 0}]},
+    description="The answer as the data stood at this moment (ISO 8601, e.g. 2026-03-01T00:00:00Z): each event's "
+    "fields, participants, sources, tags and relations as they were then, events deleted since included, those "
+    "created or published since left out. Not in the future. Every export names the moment it was made "
+    "(`X-Chancery-As-Of`). docs/api.md says what is exact and since when.",
+)
+AS_OF_HEADER = OpenApiParameter(
+    "X-Chancery-As-Of",
+    {"type": "string", "format": "date-time"},
+    OpenApiParameter.HEADER,
+    response=[200],
+    description="The moment the export stands at (its as_of, or when it was made): give it as as_of to read "
+    "the same events again.",
+)
 ACTOR_ID = OpenApiParameter(
     "id", {"type": "string", "pattern": SLUG_PATTERN, "maxLength": 100}, OpenApiParameter.PATH, description="Actor id."
 )

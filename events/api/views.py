@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, ProtectedError
 from django.http import StreamingHttpResponse
+from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -15,12 +16,13 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from .. import dates
+from ..asof import events_then, visible_then
 from ..dataset import DatasetError, WriteConflict, event_to_dict, lock_event_id, save_dataset
 from ..dataset.review import review_problems
 from ..etags import etag_of, matches
@@ -44,11 +46,14 @@ from .feed import MEDIA_TYPE as FEED_MEDIA_TYPE
 from .feed import FirstRenderer, atom_response, entries_wanted
 from .fields import with_api_fields
 from .pagination import KeysetPagination, page_size_from
-from .params import StrictParameters, flag
+from .params import StrictParameters, as_of, flag
 from .parsers import JSONParser
 from .relations import actors_named, interval_of, relations_index
 from .schema import (
     ACTOR_ID,
+    AS_OF,
+    AS_OF_HEADER,
+    BAD_PARAMETERS,
     CREATE_ERRORS,
     DETAIL_ERRORS,
     ETAG,
@@ -76,6 +81,19 @@ from .serializers import (
 )
 
 
+class EventFilterBackend(filters.DjangoFilterBackend):
+    """The view's filter set, for the events now or for their versions at a moment (`asof.EventVersions`,
+    rows of the history model, asked the same verbs)."""
+
+    def get_filterset_class(self, view, queryset=None):
+        return view.filterset_class
+
+
+def versions_for(request, moment):
+    """The events' versions at `moment` the user may see, in chronological order, for the event filters."""
+    return visible_then(moment, request.user).order_by("start", "id")
+
+
 class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "the request conflicts with the stored data"
@@ -93,14 +111,20 @@ class PreconditionFailed(Exception):
                 "count",
                 bool,
                 description="true adds `count`, the exact number of events the filters match, to the page.",
-            )
+            ),
+            AS_OF,
         ],
         responses={200: EventSerializer, **FILTERED_ERRORS},
     ),
     retrieve=extend_schema(
         summary="One event in the dataset shape (with an ETag)",
-        parameters=[EVENT_ID, IF_NONE_MATCH, ETAG],
-        responses={200: EventSerializer, 304: OpenApiResponse(description="Not modified."), **DETAIL_ERRORS},
+        parameters=[EVENT_ID, AS_OF, IF_NONE_MATCH, ETAG],
+        responses={
+            200: EventSerializer,
+            304: OpenApiResponse(description="Not modified."),
+            **DETAIL_ERRORS,
+            400: BAD_PARAMETERS,
+        },
     ),
     create=extend_schema(
         summary="Create an event",
@@ -129,7 +153,7 @@ class EventViewSet(StrictParameters, viewsets.ModelViewSet):
     serializer_class = EventSerializer
     # An event is a JSON document (nested lists and objects): no form encoding of it.
     parser_classes = [JSONParser]
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [EventFilterBackend]
     filterset_class = EventFilter
     pagination_class = KeysetPagination
     lookup_value_regex = "[^/]+"
@@ -142,12 +166,25 @@ class EventViewSet(StrictParameters, viewsets.ModelViewSet):
 
     def list(self, request, *args, **kwargs):
         counted = flag(request, "count")
+        moment = as_of(request)
+        if moment is not None:
+            return self._list_as_of(request, moment, counted)
         events = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(events)
         response = self.get_paginated_response(self.get_serializer(page, many=True).data)
         if counted:
             # One query more, asked for: counting a million matches is the price of the number.
             response.data = {"count": events.order_by().count(), **response.data}
+        return response
+
+    def _list_as_of(self, request, moment, counted):
+        versions = self.filter_queryset(versions_for(request, moment))
+        page = self.paginate_queryset(versions)
+        response = self.get_paginated_response(
+            self.get_serializer(events_then(page, moment, versions.hides_unpublished), many=True).data
+        )
+        if counted:
+            response.data = {"count": versions.order_by().count(), **response.data}
         return response
 
     def filter_queryset(self, queryset):
@@ -157,6 +194,14 @@ class EventViewSet(StrictParameters, viewsets.ModelViewSet):
         return super().filter_queryset(queryset)
 
     def retrieve(self, request, *args, **kwargs):
+        moment = as_of(request)
+        if moment is not None:
+            # A version of the past never changes: no ETag to revalidate against.
+            versions = visible_then(moment, request.user).filter(id=self.kwargs["pk"])
+            found = list(versions)
+            if not found:
+                raise NotFound(f"no event {self.kwargs['pk'][:100]!r} you may see at {moment.isoformat()}")
+            return Response(self.get_serializer(events_then(found, moment, versions.hides_unpublished)[0]).data)
         event = self.get_object()
         validator = etag_of(event)
         if matches(request.headers.get("If-None-Match", ""), validator):
@@ -295,6 +340,8 @@ class EventViewSet(StrictParameters, viewsets.ModelViewSet):
                     "true writes every value exactly as stored (docs/exports.md)."
                 ),
             ),
+            AS_OF,
+            AS_OF_HEADER,
         ],
         responses={
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="csv: one event a row."),
@@ -322,12 +369,21 @@ class EventViewSet(StrictParameters, viewsets.ModelViewSet):
             if name != "csv":
                 raise ValidationError({"csv_raw": [f"only with format=csv: {name} is always written as stored"]})
             options["raw"] = raw == "true"
-        events = self.filter_queryset(Event.objects.visible_to(request.user).chronological())
+        # The moment the file stands at, named in it so that a reader can ask for the same events again: the
+        # one asked for, or now, which then reads the history as it is written at this moment.
+        moment = as_of(request)
+        if moment is None:
+            moment = timezone.now()
+            events = Event.objects.visible_to(request.user).chronological()
+        else:
+            events = versions_for(request, moment)
+        events = self.filter_queryset(events)
         export = FORMATS[name]
         response = StreamingHttpResponse(
             streamed(export.stream(events, **options), request.get_full_path()), content_type=export.media_type
         )
         response["Content-Disposition"] = f'attachment; filename="{export_filename(name)}"'
+        response["X-Chancery-As-Of"] = moment.isoformat().replace("+00:00", "Z")
         return response
 
     @extend_schema(
@@ -349,13 +405,16 @@ class EventViewSet(StrictParameters, viewsets.ModelViewSet):
                 description=f"At most this many values per facet (default {DEFAULT_FACET_SIZE}; "
                 f"above {MAX_FACET_SIZE} is capped).",
             ),
+            AS_OF,
         ],
         responses={200: FacetsSerializer, **FILTERED_ERRORS},
     )
     @action(detail=False, pagination_class=None, serializer_class=FacetsSerializer)
     def facets(self, request):
         names, size = requested_facets(request)
-        return Response(count_facets(self.filter_queryset(Event.objects.visible_to(request.user)), names, size))
+        moment = as_of(request)
+        events = Event.objects.visible_to(request.user) if moment is None else versions_for(request, moment)
+        return Response(count_facets(self.filter_queryset(events), names, size))
 
     @extend_schema(
         summary="An Atom feed of the matching events, the most recently changed first",
@@ -410,17 +469,23 @@ class EventViewSet(StrictParameters, viewsets.ModelViewSet):
 class TimelineViewSet(StrictParameters, viewsets.GenericViewSet):
     """Counts of events per period and type, with the same filters as the event list."""
 
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [EventFilterBackend]
     filterset_class = EventFilter
     serializer_class = TimelineSerializer
     pagination_class = None
 
     def get_queryset(self):
+        moment = as_of(self.request)
+        if moment is not None:
+            return versions_for(self.request, moment)
         return Event.objects.visible_to(self.request.user)
 
     @extend_schema(
         summary="Events per year, month or day, by type",
-        parameters=[OpenApiParameter("interval", str, enum=list(reversed(dates.PRECISIONS)), default="year")],
+        parameters=[
+            OpenApiParameter("interval", str, enum=list(reversed(dates.PRECISIONS)), default="year"),
+            AS_OF,
+        ],
         responses={200: TimelineSerializer, **FILTERED_ERRORS},
     )
     def list(self, request):

@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from itertools import islice
 
 from .. import dates
+from ..asof import events_then
 from ..choices import Role
-from ..models import Actor, Citation, Event, EventRelation, Participant, ReviewState
+from ..models import Actor, Citation, Event, EventRelation, EventType, Participant, ReviewState
 from ..shape import by_role
 
 log = logging.getLogger(__name__)
@@ -138,10 +139,50 @@ def read_chunks(events, actor_names=False, progress=None) -> Iterator[list]:
     (a membership check, a lookup) adds one query per chunk, never per event.
     `progress`, if given, is called with the number of events of each list.
     """
+    if not events.is_present:
+        yield from _versions_chunks(events, actor_names, progress)
+        return
     # The caller's prefetches are dropped: the relations are read here, for a chunk at a time.
     rows = events.prefetch_related(None).select_related("type")
     for chunk in batched(rows.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
         yield related_rows(chunk, actor_names=actor_names, published_related_only=events.hides_unpublished)
+        if progress:
+            progress(len(chunk))
+
+
+def _versions_chunks(versions, actor_names, progress):
+    """`read_chunks` of the events' versions at a moment (asof.EventVersions): their parts as they stood
+    then, read by `asof.events_then`; two queries more a chunk, for the types (and actors' names)."""
+    for chunk in batched(versions.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
+        events = events_then(chunk, versions.moment, versions.hides_unpublished)
+        types = EventType.objects.in_bulk({event.type_id for event in events})
+        names = {}
+        if actor_names:
+            wanted = {p.actor_id for event in events for p in event.participants.all()}
+            names = dict(Actor.objects.filter(pk__in=wanted).values_list("id", "name"))
+        exported = []
+        for event in events:
+            event.type = types.get(event.type_id)
+            exported.append(
+                ExportedEvent(
+                    event,
+                    [
+                        ParticipantRow(p.actor_id, p.role, ActorName(p.actor_id, names.get(p.actor_id, p.actor_id)))
+                        for p in event.participants.all()
+                    ],
+                    [
+                        CitationRow(
+                            SourceRow(*(getattr(c.source, field) for field in SourceRow._fields)),
+                            c.quote,
+                            c.claimed_by_id,
+                        )
+                        for c in event.citations.all()
+                    ],
+                    [RelationRow(r.to_event_id, r.relation) for r in event.relations.all()],
+                    [TagRow(t.slug) for t in event.tags.all()],
+                )
+            )
+        yield exported
         if progress:
             progress(len(chunk))
 

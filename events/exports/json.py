@@ -16,7 +16,8 @@ def members(events, ids):
         candidates = events.model.objects.filter(pk__in=events.values("pk"))
     else:
         candidates = events
-    return set(candidates.filter(pk__in=ids).order_by().values_list("pk", flat=True))
+    # `id`, not `pk`: the events' versions at a moment are history rows, whose own key is `history_id`.
+    return set(candidates.filter(id__in=ids).order_by().values_list("id", flat=True))
 
 
 def with_ancestors(actor_ids):

@@ -5,23 +5,14 @@ the friendly message before that, and verbs on `EventQuerySet` for every questio
 exports and the commands ask.
 """
 
-import re
-
 from django.conf import settings
 from django.contrib.postgres.fields import DateRangeField
 from django.contrib.postgres.fields.array import ArrayContains
-from django.contrib.postgres.search import (
-    SearchQuery,
-    SearchRank,
-    SearchVector,
-    SearchVectorExact,
-)
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models
 from django.db.models import Count, Exists, F, Func, OuterRef, Q, Value
-from django.db.models.functions import Cast, TruncMonth, TruncYear
-from django.db.models.lookups import LessThanOrEqual
+from django.db.models.functions import TruncMonth, TruncYear
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -29,6 +20,7 @@ from .. import dates
 from ..choices import Precision, ReviewState, Status
 from .expressions import EventDocument, PeriodStart, SearchColumn, equal_in_any_case
 from .parts import EventRelation, Participant
+from .search import SearchVerbs
 from .sources import Citation
 from .taxonomy import EventType, Tag
 from .validators import RESERVED_EVENT_IDS, validate_country, validate_event_id, validate_slug_id
@@ -44,7 +36,7 @@ def may_see_unpublished(user):
     )
 
 
-class EventQuerySet(models.QuerySet):
+class EventQuerySet(SearchVerbs, models.QuerySet):
     """The questions asked of events, as verbs shared by the API, admin, exports and commands."""
 
     def published(self):
@@ -62,6 +54,20 @@ class EventQuerySet(models.QuerySet):
     def _on_postgresql(self):
         return connections[self.db].vendor == "postgresql"
 
+    def parts(self, model):
+        """The rows of one of an event's parts (Participant, Citation, EventRelation) that the verbs ask
+        about, correlated through `event_id`: those stored now. `asof.EventVersions` answers with those
+        of a moment, and the verbs ask the same questions of the past."""
+        return model.objects.all()
+
+    def tag_rows(self):
+        """The (event_id, tag_id) rows of these events' tags."""
+        return Event.tags.through.objects.filter(event__in=self.order_by().values("pk"))
+
+    def cited_publishers(self):
+        """The citations, each with the `publisher` of its source."""
+        return self.parts(Citation).annotate(publisher=F("source__publisher"))
+
     def _has_search_columns(self):
         return self._on_postgresql()  # migration 0007 adds them on PostgreSQL only
 
@@ -76,7 +82,9 @@ class EventQuerySet(models.QuerySet):
     def _involving_by_joins(self, *actor_ids):
         queryset = self
         for actor_id in actor_ids:
-            queryset = queryset.filter(Exists(Participant.objects.filter(event=OuterRef("pk"), actor_id=actor_id)))
+            queryset = queryset.filter(
+                Exists(self.parts(Participant).filter(event_id=OuterRef("id"), actor_id=actor_id))
+            )
         return queryset
 
     def with_role(self, role, actor_id):
@@ -85,7 +93,8 @@ class EventQuerySet(models.QuerySet):
         return self._with_role_by_joins(role, actor_id)
 
     def _with_role_by_joins(self, role, actor_id):
-        return self.filter(Exists(Participant.objects.filter(event=OuterRef("pk"), actor_id=actor_id, role=role)))
+        participants = self.parts(Participant).filter(event_id=OuterRef("id"), actor_id=actor_id, role=role)
+        return self.filter(Exists(participants))
 
     def of_type(self, *codes):
         """Events of any of the codes, sub-codes included."""
@@ -111,6 +120,10 @@ class EventQuerySet(models.QuerySet):
     # Asked as two parts, each is an index range: the events going on that day through their spans'
     # GiST index (migration 0009), then those starting from it in the chronological index.
     _split_day = None
+
+    # False for the events' versions at a moment (asof.EventVersions): PostgreSQL's own roads of the exports
+    # read the tables of the present.
+    is_present = True
 
     # Set by `visible_to` for a reader of published events only: what the events show of others (their
     # `related`, in the API and the exports) leaves out the events that reader may not see.
@@ -152,7 +165,8 @@ class EventQuerySet(models.QuerySet):
 
     def _in_country_by_joins(self, code):
         return self.filter(
-            Q(location_country=code) | Exists(Participant.objects.filter(event=OuterRef("pk"), actor__country=code))
+            Q(location_country=code)
+            | Exists(self.parts(Participant).filter(event_id=OuterRef("id"), actor__country=code))
         )
 
     def tagged(self, slug):
@@ -160,63 +174,8 @@ class EventQuerySet(models.QuerySet):
 
     def published_by(self, publisher):
         """Events citing a source of this publisher, in any case ("rt", "Ведомости" = "ВЕДОМОСТИ")."""
-        citations = equal_in_any_case(Citation.objects.filter(event=OuterRef("pk")), "source__publisher", publisher)
+        citations = equal_in_any_case(self.cited_publishers().filter(event_id=OuterRef("id")), "publisher", publisher)
         return self.filter(Exists(citations))
-
-    def search(self, text):
-        """Events with every word of `text` in the title and summary, or in one source quote.
-
-        PostgreSQL: English stemming, through the stored `search_document` (migration 0007), and a
-        `rank` for `ordering=relevance`; elsewhere, whole words case-insensitively, each anywhere.
-        """
-        words = re.findall(r"\w+", text)
-        if not words:
-            return self
-        if not self._has_search_columns():
-            return self._search_by_joins(words)
-        query = SearchQuery(" ".join(words), search_type="plain", config="english")
-        in_text = SearchVector("title", "summary", config="english")
-        # The stored vector has the words of the title, summary and quotes together: it finds every match,
-        # and serves the ordered scan or its GIN index. A query of one lexeme needs nothing more; with more,
-        # they must all be in the title and summary or all in one quote, which is tested on those rows only.
-        one_lexeme = LessThanOrEqual(Func(query, function="numnode", output_field=models.IntegerField()), 1)
-        in_one_quote = Exists(
-            Citation.objects.alias(document=SearchVector("quote", config="english")).filter(
-                event=OuterRef("pk"), document=query
-            )
-        )
-        matching = self.filter(SearchVectorExact(SearchColumn("search_document"), query)).filter(
-            one_lexeme | SearchVectorExact(in_text, query) | in_one_quote
-        )
-        # How well the title and summary answer the words, computed for the matching events only.
-        # As double precision: a real would come back rounded in text and break the cursor's equality test.
-        return matching.annotate(rank=Cast(SearchRank(in_text, query), models.FloatField()))
-
-    def _search_by_joins(self, words):
-        if self._on_postgresql():
-            query = SearchQuery(" ".join(words), search_type="plain", config="english")
-            # One id list from the text-search vectors of titles and quotes, then a join: the tests' reference
-            # for the stored search_document (unindexed since migration 0010 dropped 0003's GIN indexes).
-            in_text = Event.objects.alias(document=SearchVector("title", "summary", config="english"))
-            in_quotes = Citation.objects.alias(document=SearchVector("quote", config="english"))
-            matching = self.filter(
-                pk__in=in_text.filter(document=query)
-                .order_by()
-                .values("pk")
-                .union(in_quotes.filter(document=query).order_by().values("event_id"))
-            )
-            rank = Cast(SearchRank(SearchVector("title", "summary", config="english"), query), models.FloatField())
-            return matching.annotate(rank=rank)
-        queryset = self
-        for word in words:
-            pattern = rf"\b{re.escape(word)}\b"
-            queryset = queryset.filter(
-                Q(title__iregex=pattern)
-                | Q(summary__iregex=pattern)
-                | Exists(Citation.objects.filter(event=OuterRef("pk"), quote__iregex=pattern))
-            )
-        # No ranking function on SQLite: every match ranks alike, and `ordering=relevance` falls back to ids.
-        return queryset.annotate(rank=Value(0.0, output_field=models.FloatField()))
 
     def timeline(self, interval):
         """Counts per period and type: each event in the period of its start at `interval`,

@@ -1,0 +1,162 @@
+"""The events as they stood at a moment (`as_of`), read from the history Chancery keeps.
+
+Every row of an event and of its parts (participants, citations, relations, the sources cited) has a
+django-simple-history row for each version, written by the models' signals and by the dataset importer
+alike; an event's history row also holds the snapshot of its tags. The version of a row at a moment is
+its last history row at or before it; a row whose last version there is a deletion ('-') was gone then.
+So an event deleted since is there, one created since is not, and each shows the fields, parts and
+publication state it had.
+"""
+
+import json
+import re
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db.models import Exists, FloatField, OuterRef, Q, Subquery
+from django.db.models.functions import Cast
+
+from .choices import ReviewState
+from .models import Citation, Event, EventQuerySet, EventRelation, Participant, Source, may_see_unpublished
+
+
+def versions_at(model, moment, **narrowed):
+    """The history rows of `model` that were current at `moment` (the rows then alive), narrowed by the
+    filters `narrowed` (on the history rows' fields) before the latest version is looked for."""
+    return _current_at(model.history.model.objects.all(), moment, **narrowed)
+
+
+def _current_at(rows, moment, **narrowed):
+    history = rows.model
+    # A later version at or before the moment: the row's last one wins. history_id breaks ties of a moment
+    # (an import writes all its rows with one history_date).
+    later = history.objects.filter(id=OuterRef("id"), history_date__lte=moment).filter(
+        Q(history_date__gt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id"))
+    )
+    rows = rows.filter(history_date__lte=moment, **narrowed)
+    return rows.exclude(history_type="-").exclude(Exists(later))
+
+
+class EventVersions(EventQuerySet):
+    """The events' versions at `moment` (history rows of events), asked the same verbs as the events now:
+    each verb reads the parts of that moment (`parts`), and the tags of each version's own row. Only the
+    stored search columns are of the present: `search` is not asked of versions."""
+
+    moment = None
+    is_present = False
+
+    def _clone(self):
+        clone = super()._clone()
+        clone.moment = self.moment
+        return clone
+
+    def _has_search_columns(self):
+        return False
+
+    def parts(self, model):
+        return versions_at(model, self.moment)
+
+    def tag_rows(self):
+        return _tag_history().filter(history_id__in=self.order_by().values("history_id"))
+
+    def tagged(self, slug):
+        return self.filter(Exists(_tag_history().filter(history_id=OuterRef("history_id"), tag_id=slug)))
+
+    def cited_publishers(self):
+        sources = versions_at(Source, self.moment, id=OuterRef("source_id")).values("publisher")[:1]
+        return self.parts(Citation).annotate(publisher=Subquery(sources))
+
+    def search(self, text):
+        """As `EventQuerySet.search` answers: every word in the title and summary, or all in one quote of
+        that moment; on PostgreSQL computed from the versions' text (the stored search columns are of the
+        present), else as there."""
+        words = re.findall(r"\w+", text)
+        if not words:
+            return self
+        if not self._on_postgresql():
+            return self._search_by_joins(words)
+        query = SearchQuery(" ".join(words), search_type="plain", config="english")
+        in_text = SearchVector("title", "summary", config="english")
+        in_one_quote = Exists(
+            self.parts(Citation)
+            .alias(document=SearchVector("quote", config="english"))
+            .filter(event_id=OuterRef("id"), document=query)
+        )
+        matching = self.alias(document=in_text).filter(Q(document=query) | in_one_quote)
+        return matching.annotate(rank=Cast(SearchRank(in_text, query), FloatField()))
+
+
+def _tag_history():
+    """The rows of tags that each history row of an event holds (its tags at that version)."""
+    return Event.history.model.tags.model.objects.all()
+
+
+def visible_then(moment, user):
+    """The events' versions at `moment` (`EventVersions`) that `user` may read: every one for curators,
+    else those that were published then (an event published since is hidden, one unpublished since is
+    shown)."""
+    versions = EventVersions(model=Event.history.model)
+    versions.moment = moment
+    versions = _current_at(versions, moment)
+    if not may_see_unpublished(user):
+        versions = versions.filter(review_state=ReviewState.PUBLISHED)
+        versions.hides_unpublished = True
+    return versions
+
+
+def events_then(versions, moment, published_only):
+    """The events of the history rows `versions` (those of `visible_then`), as `Event` instances with their
+    parts as they stood at `moment`, ready for `dataset.event_to_dict` and the API's fields; with
+    `published_only`, their relations (both ways) to events published then alone. Five queries, whatever
+    the number of events."""
+    versions = list(versions)
+    ids = [version.id for version in versions]
+    events = {}
+    for version in versions:
+        event = version.instance
+        event._prefetched_objects_cache = {"participants": [], "citations": [], "relations": [], "tags": []}
+        event.incoming = []
+        events[event.id] = event
+
+    participants = versions_at(Participant, moment, event_id__in=ids).order_by("role", "actor_id")
+    for row in participants:
+        events[row.event_id]._prefetched_objects_cache["participants"].append(row.instance)
+
+    citations = list(versions_at(Citation, moment, event_id__in=ids))
+    sources = {row.id: row.instance for row in versions_at(Source, moment, id__in={row.source_id for row in citations})}
+    for row in sorted(citations, key=lambda row: sources[row.source_id].url if row.source_id in sources else ""):
+        if row.source_id in sources:
+            citation = row.instance
+            citation.source = sources[row.source_id]
+            events[row.event_id]._prefetched_objects_cache["citations"].append(citation)
+
+    tags = _tag_history().filter(history_id__in=[version.history_id for version in versions])
+    for row in tags.order_by("tag_id"):
+        events[row.event_id]._prefetched_objects_cache["tags"].append(row.tag_id and _Tag(row.tag_id))
+
+    # Relations both ways, to the events the reader could see then (a reader of published events sees no
+    # relation to or from a draft).
+    seen = versions_at(Event, moment)
+    if published_only:
+        seen = seen.filter(review_state=ReviewState.PUBLISHED)
+    seen = seen.values("id")
+    relations = versions_at(EventRelation, moment).filter(Q(from_event_id__in=ids) | Q(to_event_id__in=ids))
+    relations = relations.filter(from_event_id__in=seen, to_event_id__in=seen).order_by(
+        "relation", "to_event_id", "from_event_id"
+    )
+    for row in relations:
+        if row.from_event_id in events:
+            events[row.from_event_id]._prefetched_objects_cache["relations"].append(row.instance)
+        if row.to_event_id in events:
+            events[row.to_event_id].incoming.append({"event": row.from_event_id, "relation": row.relation})
+    for event in events.values():
+        event.incoming.sort(key=lambda relation: (relation["event"], relation["relation"]))
+        event.incoming_document = json.dumps(event.incoming)
+    return [events[version.id] for version in versions]
+
+
+class _Tag:
+    """A tag as the event's history row names it (its slug is all the dataset shape shows)."""
+
+    def __init__(self, slug):
+        self.slug = slug
