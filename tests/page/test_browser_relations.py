@@ -153,3 +153,19 @@ def test_clicking_a_period_shows_its_events(dyad, open_page):
     assert page.locator("#events li[data-event]").evaluate_all("items => items.map(li => li.id)") == [
         "sanctions-2023-05"
     ]
+
+
+def test_the_json_link_of_an_event_keeps_the_moment(dyad, open_page, site):
+    page = open_page("/")
+    moment = page.request.get(site + "/api/v1/events/export/?format=ndjson").headers["x-chancery-as-of"]
+    page.goto(f"{site}/?view=pair&actor=ruritania&actor=freedonia&as_of={moment}#event=talks-2024-06")
+    link = page.locator("#detail a", has_text="This event as JSON")
+    link.wait_for()
+    href = link.get_attribute("href")
+    assert urlsplit(href).path == "/api/v1/events/talks-2024-06/"
+    assert parse_qs(urlsplit(href).query) == {"as_of": [moment]}
+    assert page.request.get(site + href).json()["id"] == "talks-2024-06"
+    # Without a moment, the link is the event as it is now.
+    page.goto(f"{site}/?actor=freedonia#event=talks-2024-06")
+    page.locator("#detail a", has_text="This event as JSON").wait_for()
+    assert page.get_attribute("#detail a:text('This event as JSON')", "href") == "/api/v1/events/talks-2024-06/"

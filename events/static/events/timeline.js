@@ -746,7 +746,8 @@
       d.appendChild(el("p", { className: "detail-tags", text: "Tags: " + event.tags.join(", ") }));
     }
     d.appendChild(el("p", { className: "detail-links" }, [
-      el("a", { href: page.api.events + encodeURIComponent(event.id) + "/", text: "This event as JSON" })
+      el("a", { href: page.api.events + encodeURIComponent(event.id) + "/" +
+        (page.as_of ? "?as_of=" + encodeURIComponent(page.as_of) : ""), text: "This event as JSON" })
     ]));
   };
 
