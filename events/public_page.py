@@ -145,8 +145,8 @@ def rolled_up(params, pair):
 
 def page_relations(events, params, pair, interval):
     """The relations index of the pair over `events` (the page's filtered set), as /api/v1/relations/ gives
-    it, each period with the address of its events. Without an interval of the page's (auto), by year,
-    or by month when the dyad's events start within three years."""
+    it, each period with the address of its events rather than their ids. Without an interval of the
+    page's (auto), by year, or by month when the dyad's events start within three years."""
     a, b = pair
     if interval in dates.PRECISIONS:
         index = relations_index(events, a, b, interval)
@@ -156,6 +156,7 @@ def page_relations(events, params, pair, interval):
         if years and int(max(years)) - int(min(years)) < 3:
             index = relations_index(events, a, b, dates.MONTH)
     for bucket in index["buckets"]:
+        del bucket["events"]  # a busy dyad has thousands: each period links to its events instead
         bucket["url"] = narrowed_to_period(params, bucket["period"], index["interval"])
         bucket["score_text"] = signed(bucket["score"])
     index["score_text"] = signed(index["score"])
