@@ -24,6 +24,8 @@ from .exports.base import human_date, precision_note
 from .facets import facets
 from .filters import EventFilter, UtcDateTimeField
 from .models import Actor, Event, EventType, Status, may_see_unpublished
+from .relations_index import relations_index
+from .rollup import subtree
 from .shape import by_role
 
 PAGE_SIZE = 200
@@ -45,6 +47,7 @@ FORMAT_LABELS = {
 # How the filter errors name their field to a reader of the page.
 FIELD_LABELS = {
     "actor": "Actor",
+    "actor_tree": "Actor",
     "type": "Type",
     "status": "Status",
     "date_from": "From",
@@ -104,6 +107,65 @@ def narrowed(params, view, facet, value):
     if view != "all":
         query["view"] = view
     return f"?{query.urlencode()}"
+
+
+def narrowed_to_period(params, period, interval):
+    """The two-actor view's address narrowed to the occurred events of `period` ("2025", "2025-02"), within
+    the dates already chosen: the events behind a point of the relations index."""
+    query = params.copy()
+    day, precision = dates.parse_partial_date(period)
+    first, last = day, dates.period_end(day, precision)
+    chosen_from = _partial(query.get("date_from"), end=False)
+    chosen_to = _partial(query.get("date_to"), end=True)
+    query["date_from"] = query["date_from"] if chosen_from and chosen_from > first else period
+    query["date_to"] = query["date_to"] if chosen_to and chosen_to < last else period
+    query.setlist("status", [Status.OCCURRED])  # the index counts occurred events only
+    query["view"] = "pair"
+    query["interval"] = interval
+    return f"?{query.urlencode()}"
+
+
+def pair_of(params, view):
+    """The two actors of the two-actor view, (a, b); None in the other view or without exactly two."""
+    chosen = params.getlist("actor")
+    return tuple(chosen) if view == "pair" and len(chosen) == 2 and chosen[0] != chosen[1] else None
+
+
+def rolled_up(params, pair):
+    """The filters with the two actors of the two-actor view rolled up: `actor_tree` for `actor`, so that
+    Russia stands for its president, its ministries and their ministers too (docs/page.md)."""
+    if pair is None:
+        return params
+    query = params.copy()
+    query.pop("actor")
+    trees = query.getlist("actor_tree")
+    query.setlist("actor_tree", [*trees, *(actor for actor in pair if actor not in trees)])
+    return query
+
+
+def page_relations(events, params, pair, interval):
+    """The relations index of the pair over `events` (the page's filtered set), as /api/v1/relations/ gives
+    it, each period with the address of its events rather than their ids. Without an interval of the
+    page's (auto), by year, or by month when the dyad's events start within three years."""
+    a, b = pair
+    if interval in dates.PRECISIONS:
+        index = relations_index(events, a, b, interval)
+    else:
+        index = relations_index(events, a, b, dates.YEAR)
+        years = {bucket["period"][:4] for bucket in index["buckets"]}
+        if years and int(max(years)) - int(min(years)) < 3:
+            index = relations_index(events, a, b, dates.MONTH)
+    for bucket in index["buckets"]:
+        del bucket["events"]  # a busy dyad has thousands: each period links to its events instead
+        bucket["url"] = narrowed_to_period(params, bucket["period"], index["interval"])
+        bucket["score_text"] = signed(bucket["score"])
+    index["score_text"] = signed(index["score"])
+    return index
+
+
+def signed(score):
+    """A score as the page writes it: "+7.0", "−9.2" (a minus sign), "0.0"."""
+    return f"{'+' if score > 0 else '−' if score < 0 else ''}{abs(score):.1f}"
 
 
 def _partial(text, end):
@@ -169,7 +231,7 @@ def timeline(request):
     they stood at that moment (docs/api.md)."""
     params = filter_params(request.GET)
     view = request.GET.get("view") if request.GET.get("view") in VIEWS else "all"
-    status, errors, shown, summary = 200, {}, [], None
+    status, errors, shown, summary, relations = 200, {}, [], None, None
     try:
         moment = moment_of(params)
     except ValidationError as exc:
@@ -178,7 +240,9 @@ def timeline(request):
         events = Event.objects.visible_to(request.user).with_dataset_relations().select_related("type").chronological()
     else:
         events = visible_then(moment, request.user).order_by("start", "id")
-    filters = params.copy()
+    pair = pair_of(params, view)
+    rolled = rolled_up(params, pair)  # the question the page asks, of itself and of the API
+    filters = rolled.copy()
     filters.pop("as_of", None)
     filterset = EventFilter(filters, queryset=events, request=request)
     # As the API does: a misspelt filter is said, not ignored (the page's own view and interval aside).
@@ -193,6 +257,8 @@ def timeline(request):
             if moment is not None:
                 shown = events_of_moment(shown, moment, request.user)
             summary = page_facets(filterset.qs, params, view)
+            if pair and moment is None:  # the index counts the events as they are now
+                relations = page_relations(filterset.qs, params, pair, request.GET.get("interval", ""))
         except PermissionDenied as denied:  # review_state, for anonymous readers
             status, errors = 403, denied.detail
     valid = status == 200
@@ -205,7 +271,7 @@ def timeline(request):
     for event in shown:
         describe(event, names)
 
-    query = params.urlencode()
+    query = rolled.urlencode()
     export_url = reverse("event-export")
     downloads = [
         {
@@ -235,6 +301,8 @@ def timeline(request):
             ],
             "events": shown[:PAGE_SIZE],
             "summary": summary,
+            "relations": relations,
+            "relations_names": [names.get(actor, actor) for actor in pair or ()],
             # The feed follows the events as they change: it has no moment.
             "feed_url": f"{reverse('event-feed')}{'?' + filters.urlencode() if filters else ''}",
             "page_size": PAGE_SIZE,
@@ -262,6 +330,13 @@ def timeline(request):
                 "interval": request.GET.get("interval", ""),
                 "actors": chosen_actors,
                 "names": names,
+                "as_of": params.get("as_of", ""),
+                # Each actor of the pair and those below it, for the lanes of who initiated what.
+                "trees": {
+                    actor: list(Actor.objects.filter(pk__in=subtree(actor)).values_list("pk", flat=True))
+                    for actor in (pair if pair and valid else ())
+                },
+                "relations": relations,
                 "valid": valid,
                 "api": {
                     "events": reverse("event-list"),

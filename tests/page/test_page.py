@@ -138,10 +138,10 @@ def test_it_offers_every_export_format_of_the_view(client, demo):
     for href, fmt in links.items():
         url = urlsplit(href.replace("&amp;", "&"))
         assert url.path == "/api/v1/events/export/"
-        # The filters of the view, and none of the page's own parameters.
+        # The filters of the view, and none of the page's own parameters; the two actors rolled up.
         assert parse_qs(url.query) == {
             "format": [fmt],
-            "actor": ["russia", "united-states"],
+            "actor_tree": ["russia", "united-states"],
             "type": ["talks"],
         }
 

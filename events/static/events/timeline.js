@@ -394,7 +394,10 @@
     var a = this.pair[0], b = this.pair[1];
     var initiators = event.participants.filter(function (p) { return p.role === "initiator"; })
       .map(function (p) { return p.actor; });
-    var byA = initiators.indexOf(a) >= 0, byB = initiators.indexOf(b) >= 0;
+    // Each side is rolled up: Russia's lane has what its president and its ministry initiated.
+    var treeA = (page.trees || {})[a] || [a], treeB = (page.trees || {})[b] || [b];
+    var byA = initiators.some(function (id) { return treeA.indexOf(id) >= 0; });
+    var byB = initiators.some(function (id) { return treeB.indexOf(id) >= 0; });
     if (byA && !byB) return "a";
     if (byB && !byA) return "b";
     return "both";
@@ -743,7 +746,8 @@
       d.appendChild(el("p", { className: "detail-tags", text: "Tags: " + event.tags.join(", ") }));
     }
     d.appendChild(el("p", { className: "detail-links" }, [
-      el("a", { href: page.api.events + encodeURIComponent(event.id) + "/", text: "This event as JSON" })
+      el("a", { href: page.api.events + encodeURIComponent(event.id) + "/" +
+        (page.as_of ? "?as_of=" + encodeURIComponent(page.as_of) : ""), text: "This event as JSON" })
     ]));
   };
 
@@ -883,6 +887,84 @@
     box.dataset.buckets = String(visible.length);
   };
 
+  // ------------------------------------------------------------------ relations index (SVG)
+
+  // The two-actor view's relations index, drawn from the numbers the server wrote into the page (those of
+  // /api/v1/relations/, also in the table below the chart). Per period: the net score above, the
+  // cooperative and conflictual events apart below (up and down); each period is a link to its events.
+  function drawRelations(box, index) {
+    var buckets = index.buckets;
+    if (!buckets.length) return;
+    var width = Math.max(box.clientWidth, 280), left = 56, right = 8;
+    var scoreTop = 10, scoreH = 96, countTop = scoreTop + scoreH + 14, countH = 72, labelsY = countTop + countH + 16;
+    var height = labelsY + 6;
+    var plotW = width - left - right, column = plotW / buckets.length;
+    var barW = Math.max(Math.min(column * 0.7, 44), 2);
+    var maxScore = 1, maxCount = 1;
+    buckets.forEach(function (b) {
+      maxScore = Math.max(maxScore, Math.abs(b.score));
+      maxCount = Math.max(maxCount, b.cooperation, b.conflict);
+    });
+    var scoreZero = scoreTop + scoreH / 2, countZero = countTop + countH / 2;
+    function scoreY(v) { return scoreZero - v / maxScore * (scoreH / 2); }
+    function countY(v) { return countZero - v / maxCount * (countH / 2); }
+    function text(attrs, value) { var t = svg("text", attrs); t.textContent = value; return t; }
+
+    var a = names[index.a] || index.a, b = names[index.b] || index.b;
+    var chart = svg("svg", { width: width, height: height, viewBox: "0 0 " + width + " " + height,
+      role: "group", "aria-labelledby": "relations-chart-title" });
+    chart.appendChild(svg("title", { id: "relations-chart-title" }, [document.createTextNode(
+      "Relations index of " + a + " and " + b + " per " + index.interval + ": " + plural(buckets.length, "period") +
+      "; each period is a link to its events")]));
+    // The rows' names and scales, at the left.
+    chart.appendChild(text({ x: 0, y: scoreTop + 10, class: "row-name" }, "Score"));
+    chart.appendChild(text({ x: 0, y: scoreTop + 22, class: "tick" }, signed(maxScore)));
+    chart.appendChild(text({ x: 0, y: scoreTop + scoreH, class: "tick" }, signed(-maxScore)));
+    chart.appendChild(text({ x: 0, y: countTop + 10, class: "row-name" }, "Events"));
+    chart.appendChild(text({ x: 0, y: countTop + 22, class: "tick" }, maxCount + " coop."));
+    chart.appendChild(text({ x: 0, y: countTop + countH, class: "tick" }, maxCount + " confl."));
+    chart.appendChild(svg("line", { x1: left, x2: width - right, y1: scoreZero, y2: scoreZero, class: "baseline" }));
+    chart.appendChild(svg("line", { x1: left, x2: width - right, y1: countZero, y2: countZero, class: "baseline" }));
+
+    // As many period labels as fit: every n-th.
+    var every = Math.max(1, Math.ceil((8 + 7 * buckets[0].period.length) / column));
+    var net = [];
+    buckets.forEach(function (bucket, i) {
+      var x0 = left + i * column, cx = x0 + column / 2, bx = cx - barW / 2;
+      var description = bucket.period + ": score " + signed(bucket.score) + ", " + plural(bucket.count, "event") +
+        " (" + bucket.cooperation + " cooperation, " + bucket.conflict + " conflict)";
+      var link = svg("a", { href: bucket.url, class: "period", "aria-label": description + ". Show these events",
+        "data-period": bucket.period, "data-score": bucket.score, "data-count": bucket.count,
+        "data-cooperation": bucket.cooperation, "data-conflict": bucket.conflict });
+      link.appendChild(svg("title", {}, [document.createTextNode(description)]));
+      link.appendChild(svg("rect", { x: x0, y: 0, width: column, height: labelsY - 8, class: "hit" }));
+      var top = Math.min(scoreY(bucket.score), scoreZero);
+      link.appendChild(svg("rect", { x: bx, y: top, width: barW, height: Math.max(Math.abs(scoreY(bucket.score) - scoreZero), 1),
+        class: "score " + (bucket.score > 0 ? "up" : bucket.score < 0 ? "down" : "zero") }));
+      if (bucket.cooperation) {
+        link.appendChild(svg("rect", { x: bx, y: countY(bucket.cooperation), width: barW,
+          height: countZero - countY(bucket.cooperation), class: "cooperation" }));
+      }
+      if (bucket.conflict) {
+        link.appendChild(svg("rect", { x: bx, y: countZero, width: barW,
+          height: countY(-bucket.conflict) - countZero, class: "conflict" }));
+      }
+      if (i % every === 0) link.appendChild(text({ x: cx, y: labelsY, class: "tick", "text-anchor": "middle" }, bucket.period));
+      chart.appendChild(link);
+      net.push(cx + "," + scoreY(bucket.score));
+    });
+    // The net score, period to period.
+    if (net.length > 1) chart.appendChild(svg("polyline", { points: net.join(" "), class: "net" }));
+    box.textContent = "";
+    box.appendChild(chart);
+    box.appendChild(el("ul", { className: "swatches relations-legend" }, [
+      el("li", {}, [el("span", { className: "swatch cooperation" }), "score above 0, events of cooperation (up)"]),
+      el("li", {}, [el("span", { className: "swatch conflict" }), "score below 0, events of conflict (down)"]),
+      el("li", { text: "Click or press Enter on a " + index.interval + " to list its events." })
+    ]));
+    box.dataset.periods = String(buckets.length);
+  }
+
   // ------------------------------------------------------------------ start
 
   function main() {
@@ -891,6 +973,15 @@
     if (form) {
       setUpActorFields(form);
       collapseOnPhones(form);
+    }
+    var relations = document.getElementById("relations-chart");
+    if (relations && page.relations) {
+      drawRelations(relations, page.relations);
+      var redraw = null;
+      window.addEventListener("resize", function () {
+        clearTimeout(redraw);
+        redraw = setTimeout(function () { drawRelations(relations, page.relations); }, 100);
+      });
     }
     var root = document.getElementById("explore");
     if (!root || !page.valid) return;
