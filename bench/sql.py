@@ -150,6 +150,50 @@ ADMIN_COUNT = "SELECT count(*) FROM (SELECT FROM events_event e WHERE {where} LI
 FAMILY = "(e.type_id = %(family)s OR e.type_id LIKE %(family_prefix)s)"
 
 
+# ---------------------------------------------------------------- the analyst's questions
+
+# Each facet as one GROUP BY over the published events: its value, as Chancery counts it (an event once
+# per value; the actor and country facets read the search columns' arrays, the `role:actor` entries left out).
+FACET_VALUES = {
+    "type": ("", "e.type_id"),
+    "status": ("", "e.status"),
+    "year": ("", "to_char(e.start, 'YYYY')"),
+    "actor": (", unnest(e.actor_ids) v", "v"),
+    "country": (", unnest(e.countries) v", "v"),
+}
+
+
+def facets(names, where="TRUE", size=30):
+    """The facets `names` over the published events `where`, and their count: rows (facet, value, count),
+    each facet ordered as Chancery orders it (count descending, then value in byte order)."""
+    parts = [f"SELECT 'count', NULL, count(*) FROM events_event e WHERE e.review_state = 'published' AND {where}"]
+    for name in names:
+        joined, value = FACET_VALUES[name]
+        extra = " AND position(':' in v) = 0" if name == "actor" else ""
+        parts.append(
+            f"""(SELECT '{name}', {value}, count(*) FROM events_event e{joined}
+    WHERE e.review_state = 'published' AND {where}{extra}
+    GROUP BY 2 ORDER BY 3 DESC, {value} COLLATE "C" LIMIT {size})"""
+        )
+    return "\nUNION ALL\n".join(parts)
+
+
+RELATIONS_MONTH = """
+WITH RECURSIVE tree_a(id) AS (
+    SELECT %(a)s::varchar UNION SELECT a.id FROM events_actor a JOIN tree_a t ON a.parent_id = t.id
+), tree_b(id) AS (
+    SELECT %(b)s::varchar UNION SELECT a.id FROM events_actor a JOIN tree_b t ON a.parent_id = t.id
+)
+SELECT CASE WHEN e.start_precision = 'year' THEN e.start ELSE date_trunc('month', e.start)::date END AS period,
+       e.start_precision = 'year' AS whole_year, count(*), sum(coalesce(t.goldstein, 0)),
+       count(*) FILTER (WHERE t.goldstein > 0), count(*) FILTER (WHERE t.goldstein < 0),
+       array_agg(e.id ORDER BY e.start, e.id)
+FROM events_event e JOIN events_eventtype t ON t.code = e.type_id
+WHERE e.review_state = 'published' AND e.status = 'occurred'
+  AND e.actor_ids && ARRAY(SELECT id FROM tree_a)::varchar[] AND e.actor_ids && ARRAY(SELECT id FROM tree_b)::varchar[]
+GROUP BY 1, 2 ORDER BY 1, 2 DESC"""
+"""The relations index of A and B by month, as one GROUP BY: the events of A or below it and B or below it."""
+
 # ---------------------------------------------------------------- Datasette's SQLite file
 
 SQLITE_SCHEMA = """
