@@ -827,17 +827,21 @@ def ask_analysts_questions(floor):
     medians, last = compare(
         {"chancery": http_question(chancery(path)), "floor": floor_query(floor, sql.RELATIONS_MONTH)}
     )
-    index = json.loads(last["chancery"])
-    floor_buckets = [(row[2], float(row[3]), row[4], row[5], row[6]) for row in last["floor"]]
-    ours = [(b["count"], b["score"], b["cooperation"], b["conflict"], b["events"]) for b in index["buckets"]]
     results[RELATIONS_QUESTION] = {
         "api": path,
         "datasette_path": None,
         **medians,
-        "same_rows": bool(ours) and ours == floor_buckets,
-        "events": index["count"],
+        "same_rows": same_index(last["chancery"], last["floor"]),
+        "events": json.loads(last["chancery"])["count"],
     }
     return results
+
+
+def same_index(body, floor_rows):
+    """Chancery's relations index is the floor's, bucket by bucket: count, score, cooperation, conflict, events."""
+    buckets = json.loads(body)["buckets"]
+    ours = [(b["count"], b["score"], b["cooperation"], b["conflict"], b["events"]) for b in buckets]
+    return bool(ours) and ours == [(row[2], float(row[3]), row[4], row[5], row[6]) for row in floor_rows]
 
 
 def same_facets(last, names):
@@ -869,11 +873,7 @@ def correct_a_tenth(floor):
     history row for each ('~', with the snapshot of its tags), in one transaction. Returns the moment just
     before it and the number corrected."""
     with floor.cursor() as cursor:
-        cursor.execute(
-            "SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) "
-            "FROM information_schema.columns WHERE table_schema = current_schema() "
-            "AND table_name = 'events_historicalevent' AND column_name NOT LIKE 'history%%'"
-        )
+        cursor.execute(sql.HISTORY_COLUMNS)
         (columns,) = cursor.fetchone()
         cursor.execute("SELECT clock_timestamp()")
         (moment,) = cursor.fetchone()
@@ -881,25 +881,7 @@ def correct_a_tenth(floor):
     conn = connect(DB, autocommit=False)
     try:
         with conn.cursor() as cursor:
-            cursor.execute(
-                f"""
-WITH chosen AS (
-    SELECT id FROM events_event WHERE review_state = 'published' ORDER BY md5(id)
-    LIMIT (SELECT count(*) / 10 FROM events_event WHERE review_state = 'published')
-), changed AS (
-    UPDATE events_event e SET title = e.title || %(corrected)s, updated_at = now()
-    FROM chosen WHERE e.id = chosen.id RETURNING e.*
-), versions AS (
-    INSERT INTO events_historicalevent ({columns}, history_date, history_user_id, history_change_reason, history_type)
-    SELECT {columns}, now(), NULL, 'a title corrected', '~' FROM changed
-    RETURNING history_id, id
-), tags AS (
-    INSERT INTO events_historicalevent_tags (history_id, id, event_id, tag_id)
-    SELECT v.history_id, t.id, t.event_id, t.tag_id FROM versions v JOIN events_event_tags t ON t.event_id = v.id
-)
-SELECT count(*) FROM versions""",
-                {"corrected": CORRECTED},
-            )
+            cursor.execute(sql.correct_a_tenth(columns), {"corrected": CORRECTED})
             (count,) = cursor.fetchone()
         conn.commit()
     finally:

@@ -194,6 +194,34 @@ WHERE e.review_state = 'published' AND e.status = 'occurred'
 GROUP BY 1, 2 ORDER BY 1, 2 DESC"""
 """The relations index of A and B by month, as one GROUP BY: the events of A or below it and B or below it."""
 
+HISTORY_COLUMNS = """
+SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) FROM information_schema.columns
+WHERE table_schema = current_schema() AND table_name = 'events_historicalevent' AND column_name NOT LIKE 'history%%'"""
+"""The event's columns its history rows copy, as one list."""
+
+
+def correct_a_tenth(columns):
+    """A tenth of the published events (chosen by the hash of their id) corrected as a curator's edit
+    writes it: a new title (%(corrected)s added), `updated_at`, and a history row each ('~', with the
+    snapshot of its tags), in one statement; answers how many. `columns`: HISTORY_COLUMNS' answer."""
+    return f"""
+WITH chosen AS (
+    SELECT id FROM events_event WHERE review_state = 'published' ORDER BY md5(id)
+    LIMIT (SELECT count(*) / 10 FROM events_event WHERE review_state = 'published')
+), changed AS (
+    UPDATE events_event e SET title = e.title || %(corrected)s, updated_at = now()
+    FROM chosen WHERE e.id = chosen.id RETURNING e.*
+), versions AS (
+    INSERT INTO events_historicalevent ({columns}, history_date, history_user_id, history_change_reason, history_type)
+    SELECT {columns}, now(), NULL, 'a title corrected', '~' FROM changed
+    RETURNING history_id, id
+), tags AS (
+    INSERT INTO events_historicalevent_tags (history_id, id, event_id, tag_id)
+    SELECT v.history_id, t.id, t.event_id, t.tag_id FROM versions v JOIN events_event_tags t ON t.event_id = v.id
+)
+SELECT count(*) FROM versions"""
+
+
 # ---------------------------------------------------------------- Datasette's SQLite file
 
 SQLITE_SCHEMA = """
