@@ -613,6 +613,9 @@ def start_servers(sqlite_path):
             "--setting",
             "suggest_facets",
             "off",
+            "--setting",
+            "facet_time_limit_ms",
+            "600000",
         ],  # fmt: skip
         dict(os.environ),
         datasette("/-/versions.json"),
@@ -782,6 +785,137 @@ def ask_questions(floor):
     return results
 
 
+FACET_QUESTIONS = (
+    # (name, the filters, the facets, Datasette's filter where it has the same question)
+    ("facets type, country: the dyad", {"actor": [A, B]}, ("type", "country"), None),
+    (f"facet type: country={PARAMS['country']}", {"country": PARAMS["country"]}, ("type",), "country"),
+    ("facets type, actor, country, status, year: all events", {}, ("type", "actor", "country", "status", "year"), None),
+)
+RELATIONS_QUESTION = "relations index by month: the dyad (roll-up)"
+
+
+def ask_analysts_questions(floor):
+    """Facets and the relations index, each asked of Chancery and of the floor (one GROUP BY a facet), and
+    of Datasette where it has the same question (`_facet=` on its flattened table)."""
+    results = {}
+    where = {"actor": sql.DYAD, "country": sql.COUNTRY}
+    for name, filters, names, peer in FACET_QUESTIONS:
+        log(f"question: {name}")
+        path = "/api/v1/events/facets/?" + query_string({**filters, "facet": list(names)})
+        condition = " AND ".join(where[key] for key in filters) or "TRUE"
+        ds_path = None
+        if peer == "country":
+            ds_path = "/chancery/events.json?" + query_string(
+                {
+                    "_where": sql.SQLITE_COUNTRY.format(country=PARAMS["country"]),
+                    "_facet": list(names),
+                    "_size": 0,
+                    "_facet_size": 30,
+                }
+            )
+        medians, last = compare(
+            {
+                "chancery": http_question(chancery(path)),
+                "floor": floor_query(floor, sql.facets(names, condition)),
+                "datasette": http_question(datasette(ds_path)) if ds_path else None,
+            }
+        )
+        results[name] = {"api": path, "datasette_path": ds_path, **medians, "same_rows": same_facets(last, names)}
+
+    log(f"question: {RELATIONS_QUESTION}")
+    path = "/api/v1/relations/?" + query_string({"a": A, "b": B, "interval": "month"})
+    medians, last = compare(
+        {"chancery": http_question(chancery(path)), "floor": floor_query(floor, sql.RELATIONS_MONTH)}
+    )
+    results[RELATIONS_QUESTION] = {
+        "api": path,
+        "datasette_path": None,
+        **medians,
+        "same_rows": same_index(last["chancery"], last["floor"]),
+        "events": json.loads(last["chancery"])["count"],
+    }
+    return results
+
+
+def same_index(body, floor_rows):
+    """Chancery's relations index is the floor's, bucket by bucket: count, score, cooperation, conflict, events."""
+    buckets = json.loads(body)["buckets"]
+    ours = [(b["count"], b["score"], b["cooperation"], b["conflict"], b["events"]) for b in buckets]
+    return bool(ours) and ours == [(row[2], float(row[3]), row[4], row[5], row[6]) for row in floor_rows]
+
+
+def same_facets(last, names):
+    """Chancery's counts are the floor's, facet by facet, in order; Datasette's (where asked) too."""
+    answer = json.loads(last["chancery"])
+    floor_rows = last["floor"]
+    if [row[2] for row in floor_rows if row[0] == "count"] != [answer["count"]]:
+        return False
+    for name in names:
+        ours = [(value["value"], value["count"]) for value in answer["facets"][name]]
+        if not ours or ours != [(row[1], row[2]) for row in floor_rows if row[0] == name]:
+            return False
+    if "datasette" in last:
+        theirs = json.loads(last["datasette"])["facet_results"]
+        theirs = theirs.get("results", theirs)  # Datasette 1.0 puts the facets under "results"
+        for name in names:
+            counted = {(v["value"], v["count"]) for v in theirs[name]["results"]}
+            if counted != {(value["value"], value["count"]) for value in answer["facets"][name]}:
+                return False
+    return True
+
+
+AS_OF_PAGES = ("dyad + type + dates, page of 100", f"country={PARAMS['country']}, page of 100")
+CORRECTED = " (corrected)"
+
+
+def correct_a_tenth(floor):
+    """A tenth of the published events corrected as curators' edits are: a new title, `updated_at`, and a
+    history row for each ('~', with the snapshot of its tags), in one transaction. Returns the moment just
+    before it and the number corrected."""
+    with floor.cursor() as cursor:
+        cursor.execute(sql.HISTORY_COLUMNS)
+        (columns,) = cursor.fetchone()
+        cursor.execute("SELECT clock_timestamp()")
+        (moment,) = cursor.fetchone()
+    time.sleep(0.01)
+    conn = connect(DB, autocommit=False)
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(sql.correct_a_tenth(columns), {"corrected": CORRECTED})
+            (count,) = cursor.fetchone()
+        conn.commit()
+    finally:
+        conn.close()
+    for table in ("events_event", "events_historicalevent", "events_historicalevent_tags"):
+        with floor.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}")
+    return moment, count
+
+
+def ask_as_of(floor, questions):
+    """The dyad's and the country's pages as of the moment before a tenth of the events were corrected,
+    against the same pages now; the answer of that moment must be the one given before the corrections."""
+    before = {name: json.loads(get_ok(chancery(questions[name]["api"]))[0])["results"] for name in AS_OF_PAGES}
+    log("as_of: correcting a tenth of the published events, with their history rows")
+    started = time.perf_counter()
+    moment, corrected = correct_a_tenth(floor)
+    results = {"corrected": corrected, "seconds": time.perf_counter() - started, "moment": moment.isoformat()}
+    for name in AS_OF_PAGES:
+        path = questions[name]["api"]
+        then_path = f"{path}&{query_string({'as_of': moment.isoformat()})}"
+        log(f"question: as_of, {name}")
+        medians, last = compare({"now": http_question(chancery(path)), "as_of": http_question(chancery(then_path))})
+        now, then = json.loads(last["now"])["results"], json.loads(last["as_of"])["results"]
+        results[name] = {
+            "api": then_path,
+            **medians,
+            "same_ids": [e["id"] for e in then] == [e["id"] for e in before[name]] and bool(then),
+            "same_answer": then == before[name],
+            "corrected_on_page": sum(e["title"].endswith(CORRECTED) for e in now),
+        }
+    return results
+
+
 def peak_rss(server, during):
     """Run `during()`, sampling the gunicorn workers' resident memory; (result, peak MB, baseline MB)."""
     samples, stop = [], threading.Event()
@@ -941,8 +1075,8 @@ def admin_pages(floor):
     return results
 
 
-def query_counts(questions, admin):
-    requests = [{"name": name, "path": entry["api"]} for name, entry in questions.items()]
+def query_counts(questions, admin, extra=None):
+    requests = [{"name": name, "path": entry["api"]} for name, entry in {**questions, **(extra or {})}.items()]
     requests += [{"name": name, "path": entry["api"], "admin": True} for name, entry in admin.items()]
     dyad_export = "/api/v1/events/export/?" + query_string(
         {"actor": [A, B], "type": PARAMS["type"], "date_from": PARAMS["date_from"], "date_to": PARAMS["date_to"]}
@@ -1045,6 +1179,28 @@ def targets(results):
         if entry.get("datasette"):
             r = ratio(entry["chancery"], entry["datasette"])
             add(f"{key}: faster than Datasette", r, "< 1x", r is not None and r < 1, times)
+    limits = {
+        FACET_QUESTIONS[0][0]: 0.1,
+        FACET_QUESTIONS[1][0]: 0.1,
+        FACET_QUESTIONS[2][0]: 1.0,
+        RELATIONS_QUESTION: 0.2,
+    }
+    for key, limit in limits.items():
+        if key in results.get("analyst", {}):
+            value = results["analyst"][key]["chancery"]
+            add(f"{key} < {limit * 1000:.0f} ms", value, f"{limit * 1000:.0f} ms", value < limit, ms)
+    for key in AS_OF_PAGES:
+        entry = results.get("as_of", {}).get(key)
+        if entry:
+            r = ratio(entry["as_of"], entry["now"])
+            add(f"as_of, {key}: within 3x of the page now", r, "3x", r is not None and r < 3, times)
+            add(
+                f"as_of, {key}: the answer given before the corrections",
+                entry["same_answer"],
+                "same",
+                entry["same_answer"],
+                lambda v: "yes" if v else "no",
+            )
     timeline = q["month timeline, all events"]
     add("month timeline over all events < 300 ms", timeline["chancery"], "300 ms", timeline["chancery"] < 0.3, ms)
     csv = results["exports"]["csv"]
@@ -1064,7 +1220,7 @@ def targets(results):
     for key, entry in results["admin"].items():
         add(f"{key} < 500 ms", entry["chancery"], "500 ms", entry["chancery"] < 0.5, ms)
     counts = results["queries"]
-    constant = all(c["queries"] <= 8 for name, c in counts.items() if not name.startswith(("export", "admin")))
+    constant = all(c["queries"] <= 8 for name, c in counts.items() if name in q)
     add(
         "every API request a constant number of SQL queries",
         constant,
@@ -1114,6 +1270,47 @@ def report(results):
             f"{times(ratio(entry['chancery'], entry['floor']))} | "
             f"{times(ratio(entry['chancery'], entry.get('datasette')))} | "
             f"{counts.get(name, {}).get('queries', '?')} | {same} |"
+        )
+    lines += [
+        "",
+        "### The analyst's questions (milliseconds, median)",
+        "",
+        "Facets (`/api/v1/events/facets/`) and the relations index (`/api/v1/relations/`). The floor: one "
+        "GROUP BY a facet over the search columns' arrays (with the count), and for the index one GROUP BY "
+        "month over the two actors' trees. Datasette where it has the same question (`_facet=` on its "
+        "flattened table; its events have no participants' countries, actors or years to facet on).",
+        "",
+        "| question | Chancery | floor | Datasette | Chancery/floor | Chancery/Datasette | SQL queries | same counts |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for name, entry in results["analyst"].items():
+        same = {True: "yes", False: "**no**", None: ""}[entry.get("same_rows")]
+        lines.append(
+            f"| {name} | {ms(entry['chancery'])} | {ms(entry['floor'])} | {ms(entry.get('datasette'))} | "
+            f"{times(ratio(entry['chancery'], entry['floor']))} | "
+            f"{times(ratio(entry['chancery'], entry.get('datasette')))} | "
+            f"{counts.get(name, {}).get('queries', '?')} | {same} |"
+        )
+    a = results["as_of"]
+    lines += [
+        "",
+        f"### As of a moment (a tenth of the published events, {a['corrected']:,}, corrected since)",
+        "",
+        f"After the questions a tenth of the published events got a new title, each with its history row as "
+        f"a curator's edit writes it ({a['seconds']:.1f} s in one transaction); then each page is asked now and "
+        f"with `as_of` the moment before the corrections ({a['moment']}), whose answer must be the page as "
+        "it was given before them.",
+        "",
+        "| page | now | as_of | as_of/now | SQL queries (as_of) | corrected events on the page now | "
+        "as_of = the page before |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for name in AS_OF_PAGES:
+        entry = a[name]
+        same = "yes" if entry["same_answer"] else ("same ids only" if entry["same_ids"] else "**no**")
+        lines.append(
+            f"| {name} | {ms(entry['now'])} | {ms(entry['as_of'])} | {times(ratio(entry['as_of'], entry['now']))} | "
+            f"{counts.get(f'as_of, {name}', {}).get('queries', '?')} | {entry['corrected_on_page']} | {same} |"
         )
     lines += [
         "",
@@ -1182,7 +1379,8 @@ def report(results):
         "The requests, as asked:",
         "",
     ]
-    for name, entry in {**q, **results["admin"]}.items():
+    as_of_requests = {f"as_of, {name}": results["as_of"][name] for name in AS_OF_PAGES}
+    for name, entry in {**q, **results["analyst"], **as_of_requests, **results["admin"]}.items():
         lines.append(
             f"- {name}: Chancery `{entry['api']}`"
             + (f"; Datasette `{entry['datasette_path']}`" if entry.get("datasette_path") else "")
@@ -1228,11 +1426,17 @@ def main():
         gunicorn, peer = start_servers(sqlite_path)
         results["load_before"] = load_average()
         results["questions"] = ask_questions(floor)
+        results["analyst"] = ask_analysts_questions(floor)
         results["exports"] = run_exports(floor, gunicorn, published)
         results["admin"] = admin_pages(floor)
+        # Last: it changes a tenth of the events, which the questions before read as generated.
+        results["as_of"] = ask_as_of(floor, results["questions"])
         results["load_after"] = load_average()
         Server.stop_all()
-        results["queries"] = query_counts(results["questions"], results["admin"])
+        as_of_requests = {f"as_of, {name}": results["as_of"][name] for name in AS_OF_PAGES}
+        results["queries"] = query_counts(
+            results["questions"], results["admin"], {**results["analyst"], **as_of_requests}
+        )
         results["import"] = import_events(import_path, copies) if IMPORT_EVENTS else None
         floor.close()
     finally:

@@ -150,6 +150,78 @@ ADMIN_COUNT = "SELECT count(*) FROM (SELECT FROM events_event e WHERE {where} LI
 FAMILY = "(e.type_id = %(family)s OR e.type_id LIKE %(family_prefix)s)"
 
 
+# ---------------------------------------------------------------- the analyst's questions
+
+# Each facet as one GROUP BY over the published events: its value, as Chancery counts it (an event once
+# per value; the actor and country facets read the search columns' arrays, the `role:actor` entries left out).
+FACET_VALUES = {
+    "type": ("", "e.type_id"),
+    "status": ("", "e.status"),
+    "year": ("", "to_char(e.start, 'YYYY')"),
+    "actor": (", unnest(e.actor_ids) v", "v"),
+    "country": (", unnest(e.countries) v", "v"),
+}
+
+
+def facets(names, where="TRUE", size=30):
+    """The facets `names` over the published events `where`, and their count: rows (facet, value, count),
+    each facet ordered as Chancery orders it (count descending, then value in byte order)."""
+    parts = [f"SELECT 'count', NULL, count(*) FROM events_event e WHERE e.review_state = 'published' AND {where}"]
+    for name in names:
+        joined, value = FACET_VALUES[name]
+        extra = " AND position(':' in v) = 0" if name == "actor" else ""
+        parts.append(
+            f"""(SELECT '{name}', {value}, count(*) FROM events_event e{joined}
+    WHERE e.review_state = 'published' AND {where}{extra}
+    GROUP BY 2 ORDER BY 3 DESC, {value} COLLATE "C" LIMIT {size})"""
+        )
+    return "\nUNION ALL\n".join(parts)
+
+
+RELATIONS_MONTH = """
+WITH RECURSIVE tree_a(id) AS (
+    SELECT %(a)s::varchar UNION SELECT a.id FROM events_actor a JOIN tree_a t ON a.parent_id = t.id
+), tree_b(id) AS (
+    SELECT %(b)s::varchar UNION SELECT a.id FROM events_actor a JOIN tree_b t ON a.parent_id = t.id
+)
+SELECT CASE WHEN e.start_precision = 'year' THEN e.start ELSE date_trunc('month', e.start)::date END AS period,
+       e.start_precision = 'year' AS whole_year, count(*), sum(coalesce(t.goldstein, 0)),
+       count(*) FILTER (WHERE t.goldstein > 0), count(*) FILTER (WHERE t.goldstein < 0),
+       array_agg(e.id ORDER BY e.start, e.id)
+FROM events_event e JOIN events_eventtype t ON t.code = e.type_id
+WHERE e.review_state = 'published' AND e.status = 'occurred'
+  AND e.actor_ids && ARRAY(SELECT id FROM tree_a)::varchar[] AND e.actor_ids && ARRAY(SELECT id FROM tree_b)::varchar[]
+GROUP BY 1, 2 ORDER BY 1, 2 DESC"""
+"""The relations index of A and B by month, as one GROUP BY: the events of A or below it and B or below it."""
+
+HISTORY_COLUMNS = """
+SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) FROM information_schema.columns
+WHERE table_schema = current_schema() AND table_name = 'events_historicalevent' AND column_name NOT LIKE 'history%%'"""
+"""The event's columns its history rows copy, as one list."""
+
+
+def correct_a_tenth(columns):
+    """A tenth of the published events (chosen by the hash of their id) corrected as a curator's edit
+    writes it: a new title (%(corrected)s added), `updated_at`, and a history row each ('~', with the
+    snapshot of its tags), in one statement; answers how many. `columns`: HISTORY_COLUMNS' answer."""
+    return f"""
+WITH chosen AS (
+    SELECT id FROM events_event WHERE review_state = 'published' ORDER BY md5(id)
+    LIMIT (SELECT count(*) / 10 FROM events_event WHERE review_state = 'published')
+), changed AS (
+    UPDATE events_event e SET title = e.title || %(corrected)s, updated_at = now()
+    FROM chosen WHERE e.id = chosen.id RETURNING e.*
+), versions AS (
+    INSERT INTO events_historicalevent ({columns}, history_date, history_user_id, history_change_reason, history_type)
+    SELECT {columns}, now(), NULL, 'a title corrected', '~' FROM changed
+    RETURNING history_id, id
+), tags AS (
+    INSERT INTO events_historicalevent_tags (history_id, id, event_id, tag_id)
+    SELECT v.history_id, t.id, t.event_id, t.tag_id FROM versions v JOIN events_event_tags t ON t.event_id = v.id
+)
+SELECT count(*) FROM versions"""
+
+
 # ---------------------------------------------------------------- Datasette's SQLite file
 
 SQLITE_SCHEMA = """

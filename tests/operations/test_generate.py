@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import timezone
 
 from events import dates
 from events.countries import COUNTRIES
@@ -185,3 +186,33 @@ def test_it_refuses_negative_numbers():
         generate(events=-1)
     with pytest.raises(CommandError, match="--seed"):
         generate(seed=-1)
+
+
+@pytest.mark.django_db
+def test_generated_events_have_a_past_that_as_of_reads(client, django_user_model):
+    before = timezone.now()
+    generate()
+    after = timezone.now()
+
+    def everything(**params):
+        response = client.get("/api/v1/events/", {"page_size": 1000, **params})
+        assert response.status_code == 200
+        return response.json()["results"]
+
+    now = everything()
+    then = everything(as_of=after.isoformat())
+    assert len(now) == Event.objects.published().count() and then == now  # fields, participants, sources, tags
+    assert everything(as_of=before.isoformat()) == []
+    # Curators see the drafts of that moment too, and their relations both ways.
+    client.force_login(django_user_model.objects.create_superuser("curator", password="x"))
+    assert len(everything(as_of=after.isoformat())) == N
+    assert everything(as_of=after.isoformat()) == everything()
+    facets = client.get("/api/v1/events/facets/", {"facet": ["type", "tag", "publisher"], "as_of": after.isoformat()})
+    assert facets.json() == client.get("/api/v1/events/facets/", {"facet": ["type", "tag", "publisher"]}).json()
+    # One version of each row, all of the run's moment.
+    for model in (Event, Participant, Citation, Source):
+        history = model.history.model.objects
+        assert history.count() == model.objects.count()
+        assert set(history.values_list("history_date", "history_type").distinct()) == {
+            (history.first().history_date, "+")
+        }
