@@ -88,6 +88,9 @@ def test_english_stop_words_are_left_out_of_the_words(texts):
     # "on", "the" and "of" are not words of the search on either database.
     assert q("sanctions on the oil") == q("sanctions of oil") == ["sanctions"]
     assert q("the") == q("of the") == []
+    # A word of no letters the search reads (an underscore) is left out too.
+    assert q("_") == []
+    assert q("_ sanctions") == ["sanctions"]
 
 
 def test_relevance_puts_matches_in_the_title_and_summary_first(texts):
