@@ -1,13 +1,39 @@
+import sqlite3
+import threading
+
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
 
+# The tokenizer of the search index events_search (migration 0012): English stems, accents removed.
+SEARCH_TOKENIZER = "porter unicode61 remove_diacritics 2"
+
+_matcher = threading.local()
+
+
+def fts_match(text, match):
+    """Whether `text` holds every word of the FTS5 query `match`, read as the search index reads it:
+    for texts the index does not hold (the events' versions of a moment). One row in an FTS5 table of
+    an in-memory database, one per thread."""
+    if not isinstance(text, str) or not isinstance(match, str):
+        return None
+    database = getattr(_matcher, "database", None)
+    if database is None:
+        database = _matcher.database = sqlite3.connect(":memory:")
+        database.execute(f"CREATE VIRTUAL TABLE text USING fts5(body, tokenize = '{SEARCH_TOKENIZER}')")
+    try:
+        database.execute("INSERT INTO text (rowid, body) VALUES (1, ?)", [text])
+        return database.execute("SELECT count(*) FROM text WHERE text MATCH ?", [match]).fetchone()[0]
+    finally:
+        database.execute("DELETE FROM text")
+
 
 def add_sqlite_functions(sender, connection, **kwargs):
-    """Unicode case folding for SQLite, whose own LOWER/UPPER/LIKE know only A-Z."""
+    """Unicode case folding for SQLite, whose own LOWER/UPPER/LIKE know only A-Z, and `fts_match`."""
     if connection.vendor == "sqlite":
         connection.connection.create_function(
             "casefold", 1, lambda text: text.casefold() if isinstance(text, str) else text, deterministic=True
         )
+        connection.connection.create_function("fts_match", 2, fts_match, deterministic=True)
 
 
 class EventsConfig(AppConfig):

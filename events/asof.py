@@ -16,7 +16,16 @@ from django.db.models import Exists, FloatField, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
 
 from .choices import ReviewState
-from .models import Citation, Event, EventQuerySet, EventRelation, Participant, Source, may_see_unpublished
+from .models import (
+    SEARCH_CONFIG,
+    Citation,
+    Event,
+    EventQuerySet,
+    EventRelation,
+    Participant,
+    Source,
+    may_see_unpublished,
+)
 
 
 def versions_at(model, moment, **narrowed):
@@ -69,17 +78,17 @@ class EventVersions(EventQuerySet):
     def search(self, text):
         """As `EventQuerySet.search` answers: every word in the title and summary, or all in one quote of
         that moment; on PostgreSQL computed from the versions' text (the stored search columns are of the
-        present), else as there."""
+        present), else as there (SQLite: every match ranks alike)."""
         words = re.findall(r"\w+", text)
         if not words:
             return self
         if not self._on_postgresql():
             return self._search_by_joins(words)
-        query = SearchQuery(" ".join(words), search_type="plain", config="english")
-        in_text = SearchVector("title", "summary", config="english")
+        query = SearchQuery(" ".join(words), search_type="plain", config=SEARCH_CONFIG)
+        in_text = SearchVector("title", "summary", config=SEARCH_CONFIG)
         in_one_quote = Exists(
             self.parts(Citation)
-            .alias(document=SearchVector("quote", config="english"))
+            .alias(document=SearchVector("quote", config=SEARCH_CONFIG))
             .filter(event_id=OuterRef("id"), document=query)
         )
         matching = self.alias(document=in_text).filter(Q(document=query) | in_one_quote)

@@ -233,8 +233,8 @@ class EventFilter(django_filters.FilterSet):
         django_filters.CharFilter(
             method="filter_q",
             max_length=500,
-            help_text="Words to find in titles, summaries and source quotes "
-            "(whole words; English stemming on PostgreSQL).",
+            help_text="Words to find, all of them, in an event's title and summary or in one source quote "
+            "(whole words, English stemming, any case, accents ignored).",
         ),
         type="string",
         maxLength=500,

@@ -173,7 +173,7 @@ class EventAdmin(VersionedAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         """Every word narrows the list: an event matches a word by its id, by its title, summary or a
-        quote (the API's `q`: stemmed, through the GIN indexes on PostgreSQL), or by an actor taking part
+        quote (the API's `q`: stemmed, accents ignored, through the search index), or by an actor taking part
         whose id, name or alias contains it. Django's own search would join participants and actors and
         compare every event's text with LIKE: 43 s over a million events."""
         for word in smart_split(search_term):

@@ -11,6 +11,7 @@ from .actors import Actor, parent_chain_loops
 from .events import Event, EventQuerySet, may_see_unpublished
 from .expressions import SEARCH_COLUMNS, EventDocument, PeriodStart, SearchColumn, equal_in_any_case
 from .parts import EventRelation, Participant
+from .search import SEARCH_CONFIG
 from .sources import Citation, Source, source_change_problem
 from .taxonomy import EventType, Tag
 from .tombstones import EventTombstone, TombstoneQuerySet
@@ -29,6 +30,7 @@ from .validators import (
 __all__ = [
     "RESERVED_EVENT_IDS",
     "SEARCH_COLUMNS",
+    "SEARCH_CONFIG",
     "SLUG_RE",
     "Actor",
     "Citation",

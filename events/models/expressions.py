@@ -54,6 +54,33 @@ class SearchColumn(Expression):
         return Col(query.get_initial_alias(), SEARCH_COLUMNS[self.name])
 
 
+class IndexedSearchRank(Expression):
+    """How well an event's title and summary answer the FTS5 query `match` (SQLite, migration 0012): bm25
+    of the event's own row of `events_search`, negated so that higher is better, as PostgreSQL's rank;
+    0 when that row does not hold every word (the event matched in a quote only).
+    Resolved against the query's events table, so that it follows the table into subqueries."""
+
+    output_field = models.FloatField()
+
+    def __init__(self, match):
+        super().__init__()
+        self.match = match
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        resolved = self.copy()
+        resolved.alias = query.get_initial_alias()
+        return resolved
+
+    def as_sql(self, compiler, connection):
+        event_id = f"{compiler.quote_name_unless_alias(self.alias)}.{connection.ops.quote_name('id')}"
+        # The row by its number (FTS5 reads one row of its lists), found through events_search_row's index.
+        sql = (
+            "coalesce((SELECT -bm25(events_search) FROM events_search WHERE events_search MATCH %s AND rowid = "
+            f"(SELECT id FROM events_search_row WHERE event_id = {event_id} AND citation_id IS NULL)), 0.0)"
+        )
+        return sql, [self.match]
+
+
 class EventDocument(Expression):
     """The event's JSON text in the dataset shape, written by PostgreSQL in the query that reads the event.
 

@@ -52,9 +52,9 @@ def recomputed_columns():
             """
             SELECT e.id, ARRAY(
                 SELECT unnest(tsvector_to_array(
-                    to_tsvector('english', coalesce(e.title, '') || ' ' || coalesce(e.summary, ''))))
+                    to_tsvector('chancery_english', coalesce(e.title, '') || ' ' || coalesce(e.summary, ''))))
                 UNION
-                SELECT unnest(tsvector_to_array(to_tsvector('english', c.quote)))
+                SELECT unnest(tsvector_to_array(to_tsvector('chancery_english', c.quote)))
                 FROM events_citation c WHERE c.event_id = e.id)
             FROM events_event e
             """
