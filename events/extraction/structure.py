@@ -163,7 +163,7 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
 _PATIENT_NOUNS = (
     r"(?:diplomat|embass|consul|mission|employee|staff|personnel|official|aircraft|plane|carrier|airline|propert"
     r"|school|compound|asset|dacha|residence|envoy|ambassador|attach"
-    r"|дипломат|посольств|консульств|генконсульств|сотрудник|персонал|самолет|самолёт|авиакомпани|собственност"
+    r"|дипломат|дипсотрудник|посольств|консульств|генконсульств|сотрудник|персонал|самолет|самолёт|авиакомпани|собственност"
     r"|дипсобственност|дач|школ|миссии|миссию|посл[аеуо]|атташе|чиновник)"
 )
 _PATIENT_AFTER = re.compile(rf"(?:['’]s)?\s+(?:[^\W\d_]+\s+)?{_PATIENT_NOUNS}", re.I)

@@ -1,0 +1,41 @@
+"""Russian sentences through `propose`: triggers, roles from case, claimants, dates and status."""
+
+from events.extraction import propose
+
+from .helpers import gazetteer_actors, taxonomy_types
+
+ACTORS = gazetteer_actors()
+TYPES = taxonomy_types()
+
+
+def proposed(text, published="2024-06-14", title="Заголовок"):
+    """(type, status, start, [(actor, role)], claimed_by) of each proposal from a short Russian article."""
+    extraction = propose(f"{title}\n\n{text}", published=published, actors=ACTORS, types=TYPES)
+    return [
+        (p.type, p.status, p.date.start.isoformat(), list(p.participants), p.claimed_by) for p in extraction.proposals
+    ]
+
+
+def test_imperfective_and_participle_forms_of_expelling_are_triggers():
+    [(code, _, _, roles, _)] = proposed("Норвегия высылает трех российских дипломатов, сообщило агентство.")
+    assert (code, roles) == ("diplomats.expelled", [("norway", "initiator"), ("russia", "target")])
+    [(code, _, _, roles, _)] = proposed("Норвегия вручила ноту со списком выдворяемых шведских дипломатов.")
+    assert (code, roles) == ("diplomats.expelled", [("norway", "initiator"), ("sweden", "target")])
+
+
+def test_an_order_to_leave_and_an_ended_accreditation_are_expulsions():
+    [(code, _, _, roles, _)] = proposed("Хельсинки будут вынуждены покинуть два российских дипломата.")
+    assert (code, roles) == ("diplomats.expelled", [("finland", "initiator"), ("russia", "target")])
+    [(code, _, _, _, _)] = proposed("Финляндия объявила о прекращении аккредитации двух сотрудников посольства России.")
+    assert code == "diplomats.expelled"
+
+
+def test_a_cut_in_diplomatic_presence_is_a_staff_limit():
+    [(code, _, _, _, _)] = proposed("Швеция сократит дипломатическое присутствие России в Стокгольме.")
+    assert code == "diplomats.staff_limits"
+
+
+def test_a_state_adjective_before_dipsotrudnik_names_the_state():
+    [(_, _, _, roles, _)] = proposed("Москва объявила персонами нон грата пятерых норвежских дипсотрудников.")
+    assert roles == [("russia", "initiator"), ("norway", "target")]
+
