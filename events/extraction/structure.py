@@ -9,7 +9,8 @@ from .reading import _squeeze
 
 _CAUSE = re.compile(
     r"\b(?:after|since|following|in response to|in retaliation for|because of"
-    r"|после|в ответ на|из-за|в связи с|вслед за|с тех пор как)\b",
+    r"|после|в ответ на|из-за|в связи с|вслед за|с тех пор как"
+    r"|(?:ответ|отреагир)\w*\s+на)\b",
     re.I,
 )
 _RECIPROCAL = re.compile(r"\b(?:each other|one another|mutual(?:ly)?|tit-for-tat|друг друга|взаимн\w*)\b", re.I)

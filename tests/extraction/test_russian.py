@@ -39,3 +39,12 @@ def test_a_state_adjective_before_dipsotrudnik_names_the_state():
     [(_, _, _, roles, _)] = proposed("Москва объявила персонами нон грата пятерых норвежских дипсотрудников.")
     assert roles == [("russia", "initiator"), ("norway", "target")]
 
+
+def test_what_a_state_answers_is_an_earlier_event():
+    # "ответит на высылки": the expulsions answered are background, not the news.
+    found = proposed("Ранее Москва заявила, что ответит на высылки российских дипломатов из Эстонии.")
+    assert [code for code, *_ in found] == ["statement"]
+    [(code, _, _, roles, _)] = proposed(
+        "Эстония отреагировала на высылку, ее МИД объявил персоной нон грата российского дипломата."
+    )
+    assert (code, [a for a, r in roles if r == "initiator"]) == ("diplomats.expelled", ["estonia"])
