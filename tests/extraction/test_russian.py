@@ -48,3 +48,18 @@ def test_what_a_state_answers_is_an_earlier_event():
         "Эстония отреагировала на высылку, ее МИД объявил персоной нон грата российского дипломата."
     )
     assert (code, [a for a, r in roles if r == "initiator"]) == ("diplomats.expelled", ["estonia"])
+
+
+def test_a_speaker_named_after_the_verb_with_a_title_claims_the_sentence():
+    [(_, status, _, _, claimed_by)] = proposed(
+        "Норвегия намерена возобновить работу посольства в Киеве, сообщил замглавы МИД Норвегии Олег Петров."
+    )
+    assert (status, claimed_by) == ("proposed", "oleg-petrov")
+
+
+def test_a_quoted_message_of_a_ministry_is_its_claim():
+    [(_, _, _, _, claimed_by)] = proposed(
+        "«Норвегия высылает двух российских дипломатов», - говорится в сообщении, размещенном на сайте МИД Норвегии."
+    )
+    assert claimed_by == "norway-foreign-ministry"
+
