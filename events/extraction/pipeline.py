@@ -76,12 +76,17 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
     # The headline is news of the day as the lede is; its proposals merge with the body's that say the same.
     headline = [Paragraph(article.title, headline=True)] if _is_headline(article.title) else []
     for paragraph in [*headline, *article.paragraphs]:
-        carried = None
+        carried, previous = None, []
         for sentence in split_sentences(paragraph.text):
             # "headline": undated, it is the day's news whatever its tense ("Russia Declares ...").
             lede = "headline" if paragraph.headline else not paragraph.linked and not lede_seen
             lede_seen = lede_seen or not (paragraph.linked or paragraph.headline)
             found, reason, dated = _propose_sentence(sentence, article, actors, types, lede, carried, paragraph.linked)
+            if previous and article.language == "ru" and _BACK_CLAIM.match(sentence):
+                # Only an attribution of what came before: no statement of its own.
+                found = [p for p in found if p.type != "statement"]
+                _claim_back(previous, sentence, actors)
+            previous = found
             proposals += found
             if reason:
                 skipped.append(Skipped(sentence, reason))
@@ -92,6 +97,21 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
     proposals = [p for p in proposals if not p.passing]
     _name(proposals, actors, types, article)
     return Extraction(article, proposals, skipped, people)
+
+
+# "Об этом сообщили в МИД России.": the sentence before is the ministry's.
+_BACK_CLAIM = re.compile(
+    r"(?:Об этом|Как)\s+(?:\w+\s+){0,3}?(?:сообщ|заяв|говорит|написал|рассказал|пишет|передает)", re.I
+)
+
+
+def _claim_back(previous, sentence, actors):
+    """Attribute the previous sentence's proposals to whom "Об этом сообщил X" names, when they have no claimant."""
+    claim = find_claimant(sentence, actors.find(sentence, "ru"))
+    for proposal in previous if claim else ():
+        if proposal.claimed_by is None:
+            proposal.claimed_by = claim.actor
+            proposal.notes = [*proposal.notes, *_claim_note(claim, actors)]
 
 
 def _is_headline(title):

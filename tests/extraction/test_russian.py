@@ -63,3 +63,12 @@ def test_a_quoted_message_of_a_ministry_is_its_claim():
     )
     assert claimed_by == "norway-foreign-ministry"
 
+
+def test_ob_etom_soobshchili_attributes_the_sentence_before():
+    found = proposed(
+        "Из Норвегии будут высланы три российских дипломата. Об этом сообщили в норвежском Министерстве "
+        "иностранных дел."
+    )
+    assert [(code, claimed_by) for code, _, _, _, claimed_by in found] == [
+        ("diplomats.expelled", "norway-foreign-ministry")
+    ]
