@@ -164,6 +164,7 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked):
         lede,
         carried,
         article.published,
+        language,
     )
     if date is None:
         return [], "no date in the sentence and no publication date", dated
@@ -227,7 +228,7 @@ def _clause(sentence, anchor):
     return sentence[start : anchor + end.start() if end else len(sentence)] if start < anchor else sentence
 
 
-def _date_for(own, causes, clause_tense, status, lede, carried, published):
+def _date_for(own, causes, clause_tense, status, lede, carried, published, language="en"):
     """The sentence's date, by the first rule that gives one (docs/extraction.md, "Dates")."""
     if own:
         return own
@@ -238,7 +239,8 @@ def _date_for(own, causes, clause_tense, status, lede, carried, published):
     if clause_tense == "future" and status == "occurred" and published:
         # "Russia will close the consulate": the announced measure is the event, dated by its announcement.
         return DateGuess(published, dates.DAY, how="announced")
-    if carried and clause_tense == "past":
+    # Russian has no perfect: its past ("perfect" here) continues the story as an English past does.
+    if carried and (clause_tense == "past" or (language == "ru" and clause_tense == "perfect" and not lede)):
         return replace(carried, how="carried")
     if published is None:
         return None

@@ -72,3 +72,11 @@ def test_ob_etom_soobshchili_attributes_the_sentence_before():
     assert [(code, claimed_by) for code, _, _, _, claimed_by in found] == [
         ("diplomats.expelled", "norway-foreign-ministry")
     ]
+
+
+def test_a_russian_past_continues_the_date_of_the_sentence_before():
+    found = proposed(
+        "Делегации Норвегии и Швеции встретились в понедельник. Переговоры Норвегии и Швеции в Осло продлились "
+        "три часа."
+    )
+    assert ("talks", "2024-06-10") in [(code, start) for code, _, start, _, _ in found]
