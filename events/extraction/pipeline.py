@@ -234,6 +234,9 @@ def _date_for(own, causes, clause_tense, status, lede, carried, published, langu
         return own
     if lede and (clause_tense in {"present", "perfect"} or lede == "headline") and published and status == "occurred":
         return DateGuess(published, dates.DAY, how="lede")
+    if lede is True and status == "proposed" and published:
+        # "Россия намерена возобновить работу посольства": an intention without a date is dated when stated.
+        return DateGuess(published, dates.DAY, how="lede")
     if causes:
         return replace(coarser(causes[0]), how="cause")
     if clause_tense == "future" and status == "occurred" and published:

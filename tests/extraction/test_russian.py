@@ -80,3 +80,8 @@ def test_a_russian_past_continues_the_date_of_the_sentence_before():
         "три часа."
     )
     assert ("talks", "2024-06-10") in [(code, start) for code, _, start, _, _ in found]
+
+
+def test_an_undated_intention_in_the_lede_is_dated_when_stated():
+    [(code, status, start, _, _)] = proposed("Норвегия намерена вновь открыть посольство в Триполи.")
+    assert (code, status, start) == ("missions.reopened", "proposed", "2024-06-14")
