@@ -163,7 +163,11 @@ def _given_name(word):
 def _surname(word, gender):
     """ "Захаровой" -> "Захарова", "Дарчиева" -> "Дарчиев": a surname in the nominative of the given gender."""
     parses = _russian().parse(word)
-    ranked = sorted(parses, key=lambda p: ("Surn" not in p.tag, gender is not None and p.tag.gender != gender))
+    # A surname pymorphy3 does not know is read as a noun, not a verb's form ("Небензя", not "небензить").
+    ranked = sorted(
+        parses,
+        key=lambda p: ("Surn" not in p.tag, p.tag.POS != "NOUN", gender is not None and p.tag.gender != gender),
+    )
     for parse in ranked:
         inflected = (parse.inflect({"nomn", gender}) if gender else None) or parse.inflect({"nomn"})
         if inflected:
