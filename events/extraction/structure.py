@@ -120,6 +120,10 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
             # Talks have two sides; the one telling of them, when not named otherwise, is the other.
             add(actors.state_of(claim.actor) or claim.actor, "participant")
     else:
+        if language == "ru":
+            # "американскими властями предписано покинуть", "высылку Вашингтоном": the instrumental is the agent.
+            agents += [m for m in mentions if m not in agents and m not in where and _is_instrumental(sentence, m)]
+            others = [m for m in others if m not in agents]
         if speaker and speaker.start < anchor and not _CLAUSE_BREAK.search(sentence, speaker.end, anchor):
             # "France and Germany have announced the expulsion": who announces the act, does it.
             others = sorted([*others, speaker], key=lambda m: m.start)
@@ -187,6 +191,18 @@ def _is_subject(mention, language):
         return False
     cases = {parse.tag.case for parse in _russian().parse(word.group()) if parse.score >= 0.05}
     return cases == {"nomn"}
+
+
+def _is_instrumental(sentence, mention):
+    """A Russian name or adjective that can only be instrumental, not after a preposition ("с Россией" is
+    company, not agency): who does what a passive or a noun of action says ("выдворены Москвой")."""
+    word = re.match(r"[^\W\d_]+", mention.text)
+    if not word or re.search(
+        r"(?:^|\s)(?:с|со|между|над|под|за|перед|вместе с|рядом с)\s+$", sentence[: mention.start], re.I
+    ):
+        return False
+    cases = {parse.tag.case for parse in _russian().parse(word.group()) if parse.score >= 0.05}
+    return cases == {"ablt"}
 
 
 def _is_patient(sentence, mention):

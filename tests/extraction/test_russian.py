@@ -85,3 +85,13 @@ def test_a_russian_past_continues_the_date_of_the_sentence_before():
 def test_an_undated_intention_in_the_lede_is_dated_when_stated():
     [(code, status, start, _, _)] = proposed("Норвегия намерена вновь открыть посольство в Триполи.")
     assert (code, status, start) == ("missions.reopened", "proposed", "2024-06-14")
+
+
+def test_the_instrumental_is_the_agent_of_a_passive():
+    [(code, _, _, roles, _)] = proposed(
+        "Трем сотрудникам посольства России шведскими властями предписано покинуть страну."
+    )
+    assert (code, roles) == ("diplomats.expelled", [("sweden", "initiator"), ("russia", "target")])
+    # With a preposition the instrumental is company, not agency.
+    [(code, _, _, roles, _)] = proposed("Норвегия вместе со Швецией выслала трех российских дипломатов.")
+    assert ("sweden", "initiator") not in roles
