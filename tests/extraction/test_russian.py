@@ -95,3 +95,14 @@ def test_the_instrumental_is_the_agent_of_a_passive():
     # With a preposition the instrumental is company, not agency.
     [(code, _, _, roles, _)] = proposed("Норвегия вместе со Швецией выслала трех российских дипломатов.")
     assert ("sweden", "initiator") not in roles
+
+
+def test_an_act_told_again_with_more_of_its_parties_is_one_proposal():
+    found = proposed(
+        "Москва объявила персонами нон грата ряд норвежских дипломатов. "
+        "«В среду послу Норвегии вручена нота со списком выдворяемых норвежских и шведских дипломатов», - "
+        "говорится в сообщении МИД России."
+    )
+    [(code, _, start, roles, _)] = found
+    assert (code, start) == ("diplomats.expelled", "2024-06-12")
+    assert {"russia": "initiator", "norway": "target", "sweden": "target"}.items() <= dict(roles).items()
