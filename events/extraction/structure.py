@@ -132,6 +132,10 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
         patients = [m for m in others if _is_patient(sentence, m)]
         if family == "missions" and not any(m.start < anchor and m not in patients for m in others):
             patients = []  # "Britain's embassy in Tehran reopened": the owner reopens its own embassy
+        if language == "ru" and family == "flights":
+            # "воздушное пространство России закрыто для ...": the owner of the airspace closes it.
+            agents += [m for m in others if _AIRSPACE_OWNER.search(sentence, 0, m.start)]
+            others = [m for m in others if m not in agents]
         acted_on = patients + [m for m in others if _AGAINST.search(sentence, 0, m.start)]
         origins = [m for m in others if _FROM.search(sentence, 0, m.start)]
         subjects = [m for m in others if m not in acted_on and _is_subject(m, language)]
@@ -174,6 +178,7 @@ _PATIENT_NOUNS = (
 _PATIENT_AFTER = re.compile(rf"(?:['’]s)?\s+(?:[^\W\d_]+\s+)?{_PATIENT_NOUNS}", re.I)
 _PATIENT_BEFORE = re.compile(rf"{_PATIENT_NOUNS}\w*\s+(?:of\s+)?(?:the\s+)?$", re.I)
 _AGAINST = re.compile(r"\b(?:against|on|upon|против|в отношении)\s+(?:the\s+)?$", re.I)
+_AIRSPACE_OWNER = re.compile(r"\b(?:воздушн\w+\s+пространств\w+|неб[оау]|небом)\s+$", re.I)
 _FROM = re.compile(r"\b(?:from|из)\s+(?:the\s+)?$", re.I)
 
 

@@ -106,3 +106,9 @@ def test_an_act_told_again_with_more_of_its_parties_is_one_proposal():
     [(code, _, start, roles, _)] = found
     assert (code, start) == ("diplomats.expelled", "2024-06-12")
     assert {"russia": "initiator", "norway": "target", "sweden": "target"}.items() <= dict(roles).items()
+
+
+def test_the_owner_of_the_airspace_closes_it():
+    [(code, _, _, roles, _)] = proposed("Теперь воздушное пространство Норвегии закрыто для российских самолетов.")
+    assert (code, roles) == ("flights.ban", [("norway", "initiator"), ("russia", "target")])
+
