@@ -5,7 +5,7 @@ import re
 from .. import dates
 from .structure import SYMMETRIC_FAMILIES, _ordered
 
-_DATE_RANK = {"text": 0, "carried": 1, "cause": 2, "lede": 3, "announced": 3, "publication": 4}
+_DATE_RANK = {"text": 0, "carried": 1, "cause": 2, "lede": 3, "announced": 3, "reported": 3, "publication": 4}
 
 
 def _merge(proposals, actors):
@@ -56,7 +56,7 @@ def _same_event(a, b, actors):
     a_targets, b_targets = {actors.side(x) for x in a.actors("target")}, {actors.side(x) for x in b.actors("target")}
     if (a_acts & b_targets or b_acts & a_targets) and not a_acts & b_acts:
         return False  # the same two sides, each acting on the other: two events (an expulsion and the reply)
-    if {a.date.how, b.date.how} & {"publication", "lede", "announced"}:
+    if {a.date.how, b.date.how} & {"publication", "lede", "announced", "reported"}:
         return True
     return _contains(a.date, b.date) or _contains(b.date, a.date)
 
@@ -154,6 +154,8 @@ def _summary(proposal, article):
         lines.append(
             f"No date in the sentence: a measure announced for the future is dated to its announcement, {when}."
         )
+    elif date.how == "reported":
+        lines.append(f"No date in the sentence: an act the article reports in the present is dated to {when}.")
     elif date.how == "lede":
         lines.append(f"No date in the sentence: the news of the lede is dated to the publication day, {when}.")
     else:

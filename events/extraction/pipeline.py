@@ -165,6 +165,7 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked):
         carried,
         article.published,
         language,
+        reported=language == "ru" and bool(_REPORTED_NOW.search(sentence)),
     )
     if date is None:
         return [], "no date in the sentence and no publication date", dated
@@ -199,6 +200,10 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked):
     return proposals, None, dated
 
 
+# "..., сообщает Росавиация", "..., передает ТАСС": a report in the present tense, at the end of the sentence.
+_REPORTED_NOW = re.compile(
+    r"(?:[,—–]|\s-)\s*(?:[—–-]\s*)?(?:сообщает|сообщают|передает|передаёт|пишет|говорится)\b", re.I
+)
 _DEADLINE = re.compile(r"\b(?:by|until|till|no later than|до|не позднее)\s+(?:the\s+)?$", re.I)
 # What makes a statement the news rather than a remark: a warning, a protest, a formal statement.
 _FORMAL = re.compile(
@@ -228,7 +233,7 @@ def _clause(sentence, anchor):
     return sentence[start : anchor + end.start() if end else len(sentence)] if start < anchor else sentence
 
 
-def _date_for(own, causes, clause_tense, status, lede, carried, published, language="en"):
+def _date_for(own, causes, clause_tense, status, lede, carried, published, language="en", reported=False):
     """The sentence's date, by the first rule that gives one (docs/extraction.md, "Dates")."""
     if own:
         return own
@@ -247,6 +252,9 @@ def _date_for(own, causes, clause_tense, status, lede, carried, published, langu
         return replace(carried, how="carried")
     if published is None:
         return None
+    if reported and status == "occurred" and clause_tense in {"past", "perfect"}:
+        # "она запретила полёты ..., сообщает Росавиация": an act reported in the present is the day's news.
+        return DateGuess(published, dates.DAY, how="reported")
     if clause_tense == "present" and status == "occurred":
         return DateGuess(published.replace(day=1), dates.MONTH, how="publication")
     return DateGuess(published.replace(month=1, day=1), dates.YEAR, how="publication")

@@ -112,3 +112,10 @@ def test_the_owner_of_the_airspace_closes_it():
     [(code, _, _, roles, _)] = proposed("Теперь воздушное пространство Норвегии закрыто для российских самолетов.")
     assert (code, roles) == ("flights.ban", [("norway", "initiator"), ("russia", "target")])
 
+
+def test_an_act_reported_in_the_present_is_the_days_news():
+    found = proposed(
+        "Власти готовят ответ. Норвегия запретила полеты российских самолетов над своей территорией, сообщает "
+        "агентство."
+    )
+    assert [(code, start) for code, _, start, _, _ in found] == [("flights.ban", "2024-06-14")]
