@@ -132,6 +132,9 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
         patients = [m for m in others if _is_patient(sentence, m)]
         if family == "missions" and not any(m.start < anchor and m not in patients for m in others):
             patients = []  # "Britain's embassy in Tehran reopened": the owner reopens its own embassy
+        if language == "ru" and code == "diplomats.staff_limits" and where:
+            # "США сократят штат своих дипмиссий в России": the state the missions stand in limits their staff.
+            agents += [m for m in where if m not in agents]
         if language == "ru" and family == "flights":
             # "воздушное пространство России закрыто для ...": the owner of the airspace closes it.
             agents += [m for m in others if _AIRSPACE_OWNER.search(sentence, 0, m.start)]
@@ -196,6 +199,15 @@ def _is_subject(mention, language):
         return False
     cases = {parse.tag.case for parse in _russian().parse(word.group()) if parse.score >= 0.05}
     return cases == {"nomn"}
+
+
+def _is_dative(mention, language):
+    """A Russian name that can only be dative ("Вашингтону запрещено нанимать", "авиакомпаниям 36 стран"
+    is not a name): the one an act is addressed to."""
+    word = re.match(r"[^\W\d_]+", mention.text) if language == "ru" else None
+    if not word or not re.match(r"[А-ЯЁ]", word.group()):
+        return False
+    return {parse.tag.case for parse in _russian().parse(word.group()) if parse.score >= 0.05} == {"datv"}
 
 
 def _is_instrumental(sentence, mention):

@@ -119,3 +119,9 @@ def test_an_act_reported_in_the_present_is_the_days_news():
         "агентство."
     )
     assert [(code, start) for code, _, start, _, _ in found] == [("flights.ban", "2024-06-14")]
+
+
+def test_the_state_the_missions_stand_in_limits_their_staff():
+    [(code, _, _, roles, _)] = proposed("Швеция сократит штат своих дипмиссий в Норвегии с 1 июля.")
+    assert (code, roles) == ("diplomats.staff_limits", [("norway", "initiator"), ("sweden", "target")])
+
