@@ -54,7 +54,7 @@ def _same_event(a, b, actors):
         return False
     a_acts, b_acts = {actors.side(x) for x in a.actors("initiator")}, {actors.side(x) for x in b.actors("initiator")}
     a_targets, b_targets = {actors.side(x) for x in a.actors("target")}, {actors.side(x) for x in b.actors("target")}
-    if (a_acts & b_targets or b_acts & a_targets) and not a_acts & b_acts:
+    if a_acts and b_acts and (a_acts & b_targets or b_acts & a_targets) and not a_acts & b_acts:
         return False  # the same two sides, each acting on the other: two events (an expulsion and the reply)
     if {a.date.how, b.date.how} & {"publication", "lede", "announced", "reported"}:
         return True

@@ -139,7 +139,7 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
             # "воздушное пространство России закрыто для ...": the owner of the airspace closes it.
             agents += [m for m in others if _AIRSPACE_OWNER.search(sentence, 0, m.start)]
             others = [m for m in others if m not in agents]
-        acted_on = patients + [m for m in others if _AGAINST.search(sentence, 0, m.start)]
+        acted_on = patients + [m for m in others if _AGAINST.search(sentence, 0, m.start) or _is_dative(m, language)]
         origins = [m for m in others if _FROM.search(sentence, 0, m.start)]
         subjects = [m for m in others if m not in acted_on and _is_subject(m, language)]
         before = [m for m in others if m.start < anchor and m not in acted_on and m not in origins]

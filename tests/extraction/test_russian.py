@@ -125,3 +125,11 @@ def test_the_state_the_missions_stand_in_limits_their_staff():
     [(code, _, _, roles, _)] = proposed("Швеция сократит штат своих дипмиссий в Норвегии с 1 июля.")
     assert (code, roles) == ("diplomats.staff_limits", [("norway", "initiator"), ("sweden", "target")])
 
+
+def test_the_dative_is_acted_on_and_an_act_without_its_doer_merges_with_the_one_that_names_it():
+    found = proposed(
+        "Норвегия сократит штат британского посольства с 1 июля. Лондону запрещено нанимать граждан Норвегии."
+    )
+    assert [(code, roles) for code, _, _, roles, _ in found] == [
+        ("diplomats.staff_limits", [("norway", "initiator"), ("united-kingdom", "target")])
+    ]
