@@ -89,7 +89,10 @@ def _titled_names(text, language):
             if window[first.end() : second.start()] != " " or not _is_first_name(first.group()):
                 continue  # a name is two words side by side, the first a first name
             given, gender = _given_name(first.group())
-            name = f"{given} {_surname(second.group(), gender)}"
+            # A first name written in the nominative has its surname in the nominative too ("Сергей Рябков",
+            # which pymorphy3 would read as a plural of "рябок").
+            surname = second.group() if given == first.group() else _surname(second.group(), gender)
+            name = f"{given} {surname}"
             title = text[match.start() : match.end() + first.start()].strip()
             yield name, title
             break
