@@ -41,7 +41,7 @@ ADJECTIVE_NOUNS = {
         "генконсульство миссия дипмиссия представительство диппредставительство авиакомпания авиаперевозчик "
         "перевозчик самолет собственность дипсобственность посол коллега лидер президент министр мид "
         "ведомство руководство школа дача санкция сотрудник атташе военный консул генконсул дипломатка "
-        "внешнеполитический парламент".split()
+        "внешнеполитический парламент дипсотрудник министерство".split()
     ),
 }
 # Nouns that, after an adjective and before a name, are a person's title ("Russian President Vladimir Putin").
@@ -49,7 +49,9 @@ _TITLES = frozenset(
     "president minister foreign leader counterpart ambassador envoy президент министр лидер коллега посол".split()
 )
 # Nouns after which a state's name or adjective is that state's foreign ministry or government.
-_MINISTRY_WORDS = frozenset({"мид", "министерство иностранных дел", "foreign ministry", "внешнеполитический"})
+_MINISTRY_WORDS = frozenset(
+    {"мид", "министерство иностранных дел", "министерство иностранный", "foreign ministry", "внешнеполитический"}
+)
 _GOVERNMENT_WORDS = frozenset({"правительство", "government", "кабмин"})
 
 

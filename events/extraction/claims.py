@@ -19,6 +19,24 @@ _SPEECH_RU = (
     r"|заверил[аи]?|предупредил[аи]?|считает|полагает)"
 )
 _SPEECH = _SPEECH[:-1] + "|" + _SPEECH_RU[3:]
+# A Russian verb of saying after a comma or dash, then the speaker's title and name at the end of the sentence; or
+# "говорится в сообщении (на сайте) X".
+_RU_TRAILING = re.compile(
+    rf"(?:(?:[,—–]|\s-)\s*(?:[—–-]\s*)?{_SPEECH_RU}|\bговорится\s+в\s+(?:сообщени|заявлени|документ|коммента)\w*)"
+    r"[\s,]+[^.!?;«»\"]{0,160}$",
+    re.I,
+)
+_RU_NOUN_PHRASE_END = re.compile(r"(?:\s+[а-яё-]+){0,3}\s*(?:[.;!?]|$)", re.I)
+
+
+def _closes(mention, after):
+    """The mention ends the sentence; a Russian adjective with its noun ("в российском Министерстве иностранных
+    дел.") too."""
+    if re.match(r"\s*(?:[.;!?]|$)", after):
+        return True
+    return mention.text[:1].islower() and bool(_RU_NOUN_PHRASE_END.match(after))
+
+
 _BELIEF = r"(?:sees|saw|believes|believed|thinks|thought|expects|expected|hopes|hoped)"
 
 
@@ -48,10 +66,14 @@ def find_claimant(text, mentions):
             speech.append(Claim(mention.actor, mention, lead.group() + mention.text + match.group(), "speech"))
         elif lead := re.search(r"\b(?:according to\s+(?:the\s+)?|по словам\s+|по данным\s+)$", before, re.I):
             speech.append(Claim(mention.actor, mention, lead.group() + mention.text, "speech"))
-        elif (lead := re.search(rf"\b{_SPEECH}\s+(?:the\s+)?$", before, re.I)) and re.match(
-            r"\s*(?:[,.;:!?]|$)", after
+        elif (lead := re.search(rf"\b{_SPEECH}\s+(?:the\s+|[вВ]о?\s+)?$", before, re.I)) and (
+            re.match(r"\s*(?:[,.;:!?]|$)", after) or _closes(mention, after)
         ):
             # "..., said Lavrov." but not "Trump said Putin wants peace".
+            speech.append(Claim(mention.actor, mention, lead.group() + mention.text, "speech"))
+        elif (lead := _RU_TRAILING.search(before)) and _closes(mention, after):
+            # "..., заявила представитель МИД РФ Мария Захарова.", "говорится в сообщении на сайте МИД.": the
+            # speaker closes the sentence, after a title.
             speech.append(Claim(mention.actor, mention, lead.group() + mention.text, "speech"))
         elif re.search(r"\s[–—-]\s*$", before) and not re.search(r"\w", after):
             speech.append(Claim(mention.actor, mention, "– " + mention.text, "speech"))

@@ -3,9 +3,9 @@
 import re
 
 from .. import dates
-from .structure import SYMMETRIC_FAMILIES
+from .structure import SYMMETRIC_FAMILIES, _ordered
 
-_DATE_RANK = {"text": 0, "carried": 1, "cause": 2, "lede": 3, "announced": 3, "publication": 4}
+_DATE_RANK = {"text": 0, "carried": 1, "cause": 2, "lede": 3, "announced": 3, "reported": 3, "publication": 4}
 
 
 def _merge(proposals, actors):
@@ -22,6 +22,10 @@ def _merge(proposals, actors):
                 better = min(kept, proposal, key=_quality)
                 worse = proposal if better is kept else kept
                 better.also += 1 + worse.also
+                known = set(better.actors())
+                better.participants = _ordered(
+                    better.participants + [(x, role) for x, role in worse.participants if x not in known]
+                )
                 better.passing = better.passing and worse.passing
                 merged[index] = better
                 break
@@ -41,12 +45,18 @@ def _same_event(a, b, actors):
         return a.actors("initiator") == b.actors("initiator")
     if a.status != b.status:
         return False
-    if {actors.side(x) for x in a.actors()} != {actors.side(x) for x in b.actors()}:
+    a_sides, b_sides = {actors.side(x) for x in a.actors()}, {actors.side(x) for x in b.actors()}
+    # An act told again with fewer of its parties ("Москва объявила персонами нон грата ряд американских
+    # дипсотрудников", then the note with the list and the UN mission) is the same act.
+    if a_sides != b_sides and (
+        a.type.split(".")[0] in SYMMETRIC_FAMILIES or not (a_sides <= b_sides or b_sides <= a_sides)
+    ):
         return False
     a_acts, b_acts = {actors.side(x) for x in a.actors("initiator")}, {actors.side(x) for x in b.actors("initiator")}
-    if a_acts & {actors.side(x) for x in b.actors("target")} and not a_acts & b_acts:
+    a_targets, b_targets = {actors.side(x) for x in a.actors("target")}, {actors.side(x) for x in b.actors("target")}
+    if a_acts and b_acts and (a_acts & b_targets or b_acts & a_targets) and not a_acts & b_acts:
         return False  # the same two sides, each acting on the other: two events (an expulsion and the reply)
-    if {a.date.how, b.date.how} & {"publication", "lede", "announced"}:
+    if {a.date.how, b.date.how} & {"publication", "lede", "announced", "reported"}:
         return True
     return _contains(a.date, b.date) or _contains(b.date, a.date)
 
@@ -144,6 +154,8 @@ def _summary(proposal, article):
         lines.append(
             f"No date in the sentence: a measure announced for the future is dated to its announcement, {when}."
         )
+    elif date.how == "reported":
+        lines.append(f"No date in the sentence: an act the article reports in the present is dated to {when}.")
     elif date.how == "lede":
         lines.append(f"No date in the sentence: the news of the lede is dated to the publication day, {when}.")
     else:

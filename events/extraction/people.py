@@ -31,7 +31,7 @@ _MINISTRY_TITLES = re.compile(
 )
 # Titles a state's adjective or name comes with ("British Prime Minister", "премьер-министр Словакии").
 _RU_TITLE = re.compile(
-    r"\b(?:президент|премьер-министр|премьер|министр|глав[аеуыо]й?|замминистра|заместител[ья]м?|посл[аеуом]?м?|посол"
+    r"\b(?:президент|премьер-министр|премьер|министр|глав[аеуыо]й?|замминистра|замглавы|заместител[ья]м?|посл[аеуом]?м?|посол"
     r"|представител[ья]м?|пресс-секретар[ья]м?|госсекретар[ья]м?|канцлер[аеуом]*|постпред[аеуом]*|спикер[аеуом]*"
     r"|руководител[ья]м?|директор[аеуом]*|лидер[аеуом]*)\b",
     re.I,
@@ -89,7 +89,10 @@ def _titled_names(text, language):
             if window[first.end() : second.start()] != " " or not _is_first_name(first.group()):
                 continue  # a name is two words side by side, the first a first name
             given, gender = _given_name(first.group())
-            name = f"{given} {_surname(second.group(), gender)}"
+            # A first name written in the nominative has its surname in the nominative too ("Сергей Рябков",
+            # which pymorphy3 would read as a plural of "рябок").
+            surname = second.group() if given == first.group() else _surname(second.group(), gender)
+            name = f"{given} {surname}"
             title = text[match.start() : match.end() + first.start()].strip()
             yield name, title
             break
@@ -163,7 +166,11 @@ def _given_name(word):
 def _surname(word, gender):
     """ "Захаровой" -> "Захарова", "Дарчиева" -> "Дарчиев": a surname in the nominative of the given gender."""
     parses = _russian().parse(word)
-    ranked = sorted(parses, key=lambda p: ("Surn" not in p.tag, gender is not None and p.tag.gender != gender))
+    # A surname pymorphy3 does not know is read as a noun, not a verb's form ("Небензя", not "небензить").
+    ranked = sorted(
+        parses,
+        key=lambda p: ("Surn" not in p.tag, p.tag.POS != "NOUN", gender is not None and p.tag.gender != gender),
+    )
     for parse in ranked:
         inflected = (parse.inflect({"nomn", gender}) if gender else None) or parse.inflect({"nomn"})
         if inflected:

@@ -76,12 +76,17 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
     # The headline is news of the day as the lede is; its proposals merge with the body's that say the same.
     headline = [Paragraph(article.title, headline=True)] if _is_headline(article.title) else []
     for paragraph in [*headline, *article.paragraphs]:
-        carried = None
+        carried, previous = None, []
         for sentence in split_sentences(paragraph.text):
             # "headline": undated, it is the day's news whatever its tense ("Russia Declares ...").
             lede = "headline" if paragraph.headline else not paragraph.linked and not lede_seen
             lede_seen = lede_seen or not (paragraph.linked or paragraph.headline)
             found, reason, dated = _propose_sentence(sentence, article, actors, types, lede, carried, paragraph.linked)
+            if previous and article.language == "ru" and _BACK_CLAIM.match(sentence):
+                # Only an attribution of what came before: no statement of its own.
+                found = [p for p in found if p.type != "statement"]
+                _claim_back(previous, sentence, actors)
+            previous = found
             proposals += found
             if reason:
                 skipped.append(Skipped(sentence, reason))
@@ -92,6 +97,21 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
     proposals = [p for p in proposals if not p.passing]
     _name(proposals, actors, types, article)
     return Extraction(article, proposals, skipped, people)
+
+
+# "Об этом сообщили в МИД России.": the sentence before is the ministry's.
+_BACK_CLAIM = re.compile(
+    r"(?:Об этом|Как)\s+(?:\w+\s+){0,3}?(?:сообщ|заяв|говорит|написал|рассказал|пишет|передает)", re.I
+)
+
+
+def _claim_back(previous, sentence, actors):
+    """Attribute the previous sentence's proposals to whom "Об этом сообщил X" names, when they have no claimant."""
+    claim = find_claimant(sentence, actors.find(sentence, "ru"))
+    for proposal in previous if claim else ():
+        if proposal.claimed_by is None:
+            proposal.claimed_by = claim.actor
+            proposal.notes = [*proposal.notes, *_claim_note(claim, actors)]
 
 
 def _is_headline(title):
@@ -144,6 +164,8 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked):
         lede,
         carried,
         article.published,
+        language,
+        reported=language == "ru" and bool(_REPORTED_NOW.search(sentence)),
     )
     if date is None:
         return [], "no date in the sentence and no publication date", dated
@@ -178,6 +200,10 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked):
     return proposals, None, dated
 
 
+# "..., сообщает Росавиация", "..., передает ТАСС": a report in the present tense, at the end of the sentence.
+_REPORTED_NOW = re.compile(
+    r"(?:[,—–]|\s-)\s*(?:[—–-]\s*)?(?:сообщает|сообщают|передает|передаёт|пишет|говорится)\b", re.I
+)
 _DEADLINE = re.compile(r"\b(?:by|until|till|no later than|до|не позднее)\s+(?:the\s+)?$", re.I)
 # What makes a statement the news rather than a remark: a warning, a protest, a formal statement.
 _FORMAL = re.compile(
@@ -207,21 +233,28 @@ def _clause(sentence, anchor):
     return sentence[start : anchor + end.start() if end else len(sentence)] if start < anchor else sentence
 
 
-def _date_for(own, causes, clause_tense, status, lede, carried, published):
+def _date_for(own, causes, clause_tense, status, lede, carried, published, language="en", reported=False):
     """The sentence's date, by the first rule that gives one (docs/extraction.md, "Dates")."""
     if own:
         return own
     if lede and (clause_tense in {"present", "perfect"} or lede == "headline") and published and status == "occurred":
+        return DateGuess(published, dates.DAY, how="lede")
+    if lede is True and status == "proposed" and published:
+        # "Россия намерена возобновить работу посольства": an intention without a date is dated when stated.
         return DateGuess(published, dates.DAY, how="lede")
     if causes:
         return replace(coarser(causes[0]), how="cause")
     if clause_tense == "future" and status == "occurred" and published:
         # "Russia will close the consulate": the announced measure is the event, dated by its announcement.
         return DateGuess(published, dates.DAY, how="announced")
-    if carried and clause_tense == "past":
+    # Russian has no perfect: its past ("perfect" here) continues the story as an English past does.
+    if carried and (clause_tense == "past" or (language == "ru" and clause_tense == "perfect" and not lede)):
         return replace(carried, how="carried")
     if published is None:
         return None
+    if reported and status == "occurred" and clause_tense in {"past", "perfect"}:
+        # "она запретила полёты ..., сообщает Росавиация": an act reported in the present is the day's news.
+        return DateGuess(published, dates.DAY, how="reported")
     if clause_tense == "present" and status == "occurred":
         return DateGuess(published.replace(day=1), dates.MONTH, how="publication")
     return DateGuess(published.replace(month=1, day=1), dates.YEAR, how="publication")

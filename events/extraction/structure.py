@@ -9,7 +9,8 @@ from .reading import _squeeze
 
 _CAUSE = re.compile(
     r"\b(?:after|since|following|in response to|in retaliation for|because of"
-    r"|после|в ответ на|из-за|в связи с|вслед за|с тех пор как)\b",
+    r"|после|в ответ на|из-за|в связи с|вслед за|с тех пор как"
+    r"|(?:ответ|отреагир)\w*\s+на)\b",
     re.I,
 )
 _RECIPROCAL = re.compile(r"\b(?:each other|one another|mutual(?:ly)?|tit-for-tat|друг друга|взаимн\w*)\b", re.I)
@@ -119,6 +120,10 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
             # Talks have two sides; the one telling of them, when not named otherwise, is the other.
             add(actors.state_of(claim.actor) or claim.actor, "participant")
     else:
+        if language == "ru":
+            # "американскими властями предписано покинуть", "высылку Вашингтоном": the instrumental is the agent.
+            agents += [m for m in mentions if m not in agents and m not in where and _is_instrumental(sentence, m)]
+            others = [m for m in others if m not in agents]
         if speaker and speaker.start < anchor and not _CLAUSE_BREAK.search(sentence, speaker.end, anchor):
             # "France and Germany have announced the expulsion": who announces the act, does it.
             others = sorted([*others, speaker], key=lambda m: m.start)
@@ -127,7 +132,14 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
         patients = [m for m in others if _is_patient(sentence, m)]
         if family == "missions" and not any(m.start < anchor and m not in patients for m in others):
             patients = []  # "Britain's embassy in Tehran reopened": the owner reopens its own embassy
-        acted_on = patients + [m for m in others if _AGAINST.search(sentence, 0, m.start)]
+        if language == "ru" and code == "diplomats.staff_limits" and where:
+            # "США сократят штат своих дипмиссий в России": the state the missions stand in limits their staff.
+            agents += [m for m in where if m not in agents]
+        if language == "ru" and family == "flights":
+            # "воздушное пространство России закрыто для ...": the owner of the airspace closes it.
+            agents += [m for m in others if _AIRSPACE_OWNER.search(sentence, 0, m.start)]
+            others = [m for m in others if m not in agents]
+        acted_on = patients + [m for m in others if _AGAINST.search(sentence, 0, m.start) or _is_dative(m, language)]
         origins = [m for m in others if _FROM.search(sentence, 0, m.start)]
         subjects = [m for m in others if m not in acted_on and _is_subject(m, language)]
         before = [m for m in others if m.start < anchor and m not in acted_on and m not in origins]
@@ -163,12 +175,13 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
 _PATIENT_NOUNS = (
     r"(?:diplomat|embass|consul|mission|employee|staff|personnel|official|aircraft|plane|carrier|airline|propert"
     r"|school|compound|asset|dacha|residence|envoy|ambassador|attach"
-    r"|дипломат|посольств|консульств|генконсульств|сотрудник|персонал|самолет|самолёт|авиакомпани|собственност"
+    r"|дипломат|дипсотрудник|посольств|консульств|генконсульств|сотрудник|персонал|самолет|самолёт|авиакомпани|собственност"
     r"|дипсобственност|дач|школ|миссии|миссию|посл[аеуо]|атташе|чиновник)"
 )
 _PATIENT_AFTER = re.compile(rf"(?:['’]s)?\s+(?:[^\W\d_]+\s+)?{_PATIENT_NOUNS}", re.I)
 _PATIENT_BEFORE = re.compile(rf"{_PATIENT_NOUNS}\w*\s+(?:of\s+)?(?:the\s+)?$", re.I)
 _AGAINST = re.compile(r"\b(?:against|on|upon|против|в отношении)\s+(?:the\s+)?$", re.I)
+_AIRSPACE_OWNER = re.compile(r"\b(?:воздушн\w+\s+пространств\w+|неб[оау]|небом)\s+$", re.I)
 _FROM = re.compile(r"\b(?:from|из)\s+(?:the\s+)?$", re.I)
 
 
@@ -186,6 +199,27 @@ def _is_subject(mention, language):
         return False
     cases = {parse.tag.case for parse in _russian().parse(word.group()) if parse.score >= 0.05}
     return cases == {"nomn"}
+
+
+def _is_dative(mention, language):
+    """A Russian name that can only be dative ("Вашингтону запрещено нанимать", "авиакомпаниям 36 стран"
+    is not a name): the one an act is addressed to."""
+    word = re.match(r"[^\W\d_]+", mention.text) if language == "ru" else None
+    if not word or not re.match(r"[А-ЯЁ]", word.group()):
+        return False
+    return {parse.tag.case for parse in _russian().parse(word.group()) if parse.score >= 0.05} == {"datv"}
+
+
+def _is_instrumental(sentence, mention):
+    """A Russian name or adjective that can only be instrumental, not after a preposition ("с Россией" is
+    company, not agency): who does what a passive or a noun of action says ("выдворены Москвой")."""
+    word = re.match(r"[^\W\d_]+", mention.text)
+    if not word or re.search(
+        r"(?:^|\s)(?:с|со|между|над|под|за|перед|вместе с|рядом с)\s+$", sentence[: mention.start], re.I
+    ):
+        return False
+    cases = {parse.tag.case for parse in _russian().parse(word.group()) if parse.score >= 0.05}
+    return cases == {"ablt"}
 
 
 def _is_patient(sentence, mention):

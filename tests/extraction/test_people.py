@@ -72,3 +72,14 @@ def test_the_dataset_carries_the_people_the_proposals_use_and_imports(demo):
     Actor.objects.create(id="united-kingdom", name="United Kingdom", kind="state", country="GBR")
     import_document(document)
     assert Actor.objects.get(id="theresa-may").parent_id == "united-kingdom"
+
+
+def test_a_surname_pymorphy3_does_not_know_stays_a_noun():
+    # "Небензя" parses first as a verb's form (небензить); the surname is the noun.
+    [person] = find_people("Постпред России при ООН Василий Небензя сообщил об этом.", "ru", gazetteer_actors())
+    assert (person.actor.id, person.actor.name) == ("vasily-nebenzya", "Василий Небензя")
+
+
+def test_a_surname_after_a_first_name_in_the_nominative_is_kept_as_written():
+    [person] = find_people("Об этом заявил замглавы МИД России Сергей Рябков.", "ru", gazetteer_actors())
+    assert (person.actor.id, person.actor.name) == ("sergey-ryabkov", "Сергей Рябков")
