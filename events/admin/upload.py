@@ -27,12 +27,13 @@ from ..shape import (
     FREE_TEXT_COLUMNS,
     LIST_SEPARATOR,
     ROLE_COLUMNS,
+    ROLE_NAME_COLUMNS,
     restore,
     split_source_values,
 )
 
-# Columns the CSV export derives from other data (the type's codes): read back, they are ignored.
-DERIVED_COLUMNS = {"cameo_code", "goldstein", "plover_type", "plover_mode"}
+# Columns the CSV export derives from other data (the type's codes, the actors' names): read back, they are ignored.
+DERIVED_COLUMNS = {"cameo_code", "goldstein", "plover_type", "plover_mode", *ROLE_NAME_COLUMNS.values()}
 REQUIRED_COLUMNS = ("id", "title", "type", "start")
 MAX_DUPLICATE_CHECKS = 200
 

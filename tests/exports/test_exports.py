@@ -110,10 +110,10 @@ def test_it_writes_one_csv_row_per_event_in_the_given_order(demo):
     assert len(demo_ids(demo)) == 17
 
 
-def test_it_writes_the_version_2_columns_id_first():
-    assert exports.csv.CSV_VERSION == 2
+def test_it_writes_the_version_3_columns_id_first():
+    assert exports.csv.CSV_VERSION == 3
     assert CSV_COLUMNS[0] == "id"
-    assert len(set(CSV_COLUMNS)) == len(CSV_COLUMNS) == 31
+    assert len(set(CSV_COLUMNS)) == len(CSV_COLUMNS) == 36
 
 
 def test_it_writes_the_sanctions_event_as_a_flat_csv_row(demo):
@@ -156,6 +156,11 @@ def test_it_writes_the_sanctions_event_as_a_flat_csv_row(demo):
         ),
         "claimed_by": "",
         "review_state": "published",
+        "initiator_names": "Donald Trump | United States",
+        "target_names": "Lukoil | Rosneft",
+        "participant_names": "",
+        "mediator_names": "",
+        "host_names": "",
     }
 
 
@@ -483,8 +488,8 @@ def test_it_exports_only_the_events_of_the_filtered_queryset(demo, fmt):
 
 # One round per chunk: the events, then the prefetched participants, citations (with their
 # sources), relations and tags. json adds the chunk's relation targets that are in the set, the
-# actor hierarchy and the actors; ics adds the participants' actor names, plover their names and countries.
-QUERIES = {"csv": 5, "json": 8, "ndjson": 5, "ics": 6, "geojson": 5, "timelinejs": 5, "plover": 6}
+# actor hierarchy and the actors; csv and ics add the participants' actor names, plover their names and countries.
+QUERIES = {"csv": 6, "json": 8, "ndjson": 5, "ics": 6, "geojson": 5, "timelinejs": 5, "plover": 6}
 # On PostgreSQL, csv and ndjson read the whole set with one COPY (not counted): a savepoint (the tests run in
 # a transaction), the session's settings, the savepoint's release.
 if connection.vendor == "postgresql":
