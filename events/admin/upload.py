@@ -1,6 +1,6 @@
 """The admin's upload: a dataset file or a CSV, previewed before anything is written.
 
-The CSV is the export's own (docs/exports.md, version 2, or version 1): what
+The CSV is the export's own (docs/exports.md, version 3, 2 or 1): what
 Chancery writes as CSV it reads back. Every check is the dataset reader's, so an
 upload meets exactly the rules of `import_dataset`.
 """
