@@ -25,6 +25,7 @@ from .shape import (
     CSV_READS,
     FORMULA_TRIGGERS,
     FREE_TEXT_COLUMNS,
+    JSON_LIST_FIELDS,
     JSON_READS,
     LIST_FIELDS,
     csv_cells_sql,
@@ -35,13 +36,13 @@ from .shape import (
 # ---------------------------------------------------------------- the event as SQL
 
 
-def lateral_joins(e, published_only, selects):
-    """A LEFT JOIN LATERAL per list of the event in the row `e`, named by the list's alias, selecting
+def lateral_joins(e, published_only, fields, selects):
+    """A LEFT JOIN LATERAL per list `fields` of the event in the row `e`, named by the list's alias, selecting
     `selects(field)` ({name: SQL}); with `published_only`, `related` names published events only."""
     return "".join(
         f"\nLEFT JOIN LATERAL (\n    SELECT {', '.join(f'{sql} AS {name}' for name, sql in selects(field).items())}"
         f"\n    {field.source(e, published_only)}\n) {field.alias} ON TRUE"
-        for field in LIST_FIELDS
+        for field in fields
     )
 
 
@@ -50,7 +51,7 @@ def document_sql(table, published_related_only=False):
     read by a subquery: `EventQuerySet.with_documents()`, the API's pages in one query."""
     lists = {
         field.key: f"(SELECT {field.json_select} {field.source(table, published_related_only)})"
-        for field in LIST_FIELDS
+        for field in JSON_LIST_FIELDS
     }
     return event_json_sql(table, lists)
 
@@ -58,9 +59,9 @@ def document_sql(table, published_related_only=False):
 # The NDJSON export: each list read by a LATERAL join of its own beside the event `e`; the joins keyed by
 # whether the relations name published events only (`EventQuerySet.hides_unpublished`).
 NDJSON_EVENT_COLUMNS = JSON_READS
-NDJSON_SELECT = event_json_sql("e", {field.key: f"{field.alias}.{field.key}" for field in LIST_FIELDS})
+NDJSON_SELECT = event_json_sql("e", {field.key: f"{field.alias}.{field.key}" for field in JSON_LIST_FIELDS})
 NDJSON_JOINS = {
-    published_only: lateral_joins("e", published_only, lambda field: {field.key: field.json_select})
+    published_only: lateral_joins("e", published_only, JSON_LIST_FIELDS, lambda field: {field.key: field.json_select})
     for published_only in (False, True)
 }
 
@@ -88,7 +89,7 @@ CSV_SELECT = ", ".join(
     for column, field in CSV_FIELDS.items()
 )
 CSV_JOINS = {
-    published_only: lateral_joins("e", published_only, lambda field: field.csv_selects)
+    published_only: lateral_joins("e", published_only, LIST_FIELDS, lambda field: field.csv_selects)
     for published_only in (False, True)
 }
 

@@ -37,6 +37,8 @@ VIEWS = ("all", "pair")
 # What the download buttons say; a format missing here is offered under its own name.
 FORMAT_LABELS = {
     "csv": "CSV",
+    "csv-excel": "CSV for Excel",
+    "xlsx": "Excel (xlsx)",
     "json": "JSON dataset",
     "ndjson": "NDJSON",
     "ics": "iCalendar",

@@ -345,6 +345,40 @@ def _actors_by_role(event):
     return [roles.get(role, []) for role in ROLE_COLUMNS]
 
 
+# The CSV's columns of the actors' names, one a role, each parallel to its column of ids.
+ROLE_NAME_COLUMNS = {role: f"{role}_names" for role in ROLE_COLUMNS}
+
+
+def _names_by_role(event):
+    """[[name, ...] for each role], each in the order of the role's ids (`by_role`)."""
+    names = {}
+    for participant in sorted(event.participants.all(), key=lambda p: (ROLE_ORDER[p.role], p.actor_id)):
+        names.setdefault(participant.role, []).append(participant.actor.name)
+    return [names.get(role, []) for role in ROLE_COLUMNS]
+
+
+# The actors' names, in the CSV alone (the dataset names actors by id): the n-th name of a column is the
+# n-th id's of the role's id column. Names are free text, so they are joined as the per-source lists are.
+PARTICIPANT_NAMES = ListField(
+    key=None,
+    columns=tuple(ROLE_NAME_COLUMNS.values()),
+    value=None,
+    json_sql=None,
+    cells=lambda event: tuple(join_source_values(names) for names in _names_by_role(event)),
+    cell_sql=lambda e: tuple(f"n.{name}" for name in ROLE_NAME_COLUMNS.values()),
+    free_text=tuple(ROLE_NAME_COLUMNS.values()),
+    alias="n",
+    source=lambda e, published_only: (
+        f"FROM events_participant np JOIN events_actor na ON na.id = np.actor_id WHERE np.event_id = {e}.id"
+    ),
+    csv_selects={
+        name: joined(escaped("na.name"), SOURCE_SEPARATOR, f"np.actor_id {C}")
+        + f" FILTER (WHERE np.role = {literal(role)})"
+        for role, name in ROLE_NAME_COLUMNS.items()
+    },
+)
+
+
 # A source as `cited_source` writes it.
 _SOURCE_JSON = {
     "url": json_text("s.url"),
@@ -447,6 +481,7 @@ FIELDS = (
     TAGS,
     RELATED,
     text("review_state"),
+    PARTICIPANT_NAMES,
 )
 
 
@@ -472,6 +507,8 @@ def _unique(names):
 JSON_FIELDS = tuple(field for field in FIELDS if field.key)
 CSV_FIELDS = _csv_order(FIELDS)
 LIST_FIELDS = tuple(field for field in FIELDS if isinstance(field, ListField))
+JSON_LIST_FIELDS = tuple(field for field in LIST_FIELDS if field.key)
+"""The lists the JSON text reads; the CSV reads every list (`LIST_FIELDS`), the actors' names too."""
 
 EVENT_KEYS = tuple(field.key for field in JSON_FIELDS)
 """The keys of an event in the dataset shape, in their order."""

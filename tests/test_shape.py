@@ -22,9 +22,11 @@ def test_the_csv_keeps_its_column_order():
     # Version 2 of the CSV (docs/exports.md): the type's codes after the location, the sources before the review.
     assert CSV_COLUMNS[9:14] == ("initiators", "targets", "participants", "mediators", "hosts")
     assert CSV_COLUMNS[18:24] == ("cameo_code", "goldstein", "plover_type", "plover_mode", "tags", "related")
-    assert CSV_COLUMNS[-7:] == (
+    assert CSV_COLUMNS[24:31] == (
         "source_urls", "source_titles", "publishers", "published_dates", "quotes", "claimed_by", "review_state"
     )  # fmt: skip
+    # Version 3: the actors' names, a column a role, after everything version 2 had.
+    assert CSV_COLUMNS[31:] == ("initiator_names", "target_names", "participant_names", "mediator_names", "host_names")
 
 
 def test_the_database_reads_only_the_columns_the_fields_name():

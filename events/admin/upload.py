@@ -1,6 +1,6 @@
 """The admin's upload: a dataset file or a CSV, previewed before anything is written.
 
-The CSV is the export's own (docs/exports.md, version 2, or version 1): what
+The CSV is the export's own (docs/exports.md, version 3, 2 or 1): what
 Chancery writes as CSV it reads back. Every check is the dataset reader's, so an
 upload meets exactly the rules of `import_dataset`.
 """
@@ -27,12 +27,13 @@ from ..shape import (
     FREE_TEXT_COLUMNS,
     LIST_SEPARATOR,
     ROLE_COLUMNS,
+    ROLE_NAME_COLUMNS,
     restore,
     split_source_values,
 )
 
-# Columns the CSV export derives from other data (the type's codes): read back, they are ignored.
-DERIVED_COLUMNS = {"cameo_code", "goldstein", "plover_type", "plover_mode"}
+# Columns the CSV export derives from other data (the type's codes, the actors' names): read back, they are ignored.
+DERIVED_COLUMNS = {"cameo_code", "goldstein", "plover_type", "plover_mode", *ROLE_NAME_COLUMNS.values()}
 REQUIRED_COLUMNS = ("id", "title", "type", "start")
 MAX_DUPLICATE_CHECKS = 200
 

@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework import permissions
 
 from ..filters import SLUG_PATTERN, TYPE_PATTERN
+from ..models import RESERVED_EVENT_IDS
 
 
 class ApiSchema(AutoSchema):
@@ -111,7 +112,11 @@ IF_NONE_MATCH = OpenApiParameter(
 # An event's id in a URL: a slug, but not the names of the event list's own actions.
 EVENT_ID = OpenApiParameter(
     "id",
-    {"type": "string", "pattern": f"^(?!(?:export|deleted|facets|feed)$){SLUG_PATTERN[1:]}", "maxLength": 100},
+    {
+        "type": "string",
+        "pattern": f"^(?!(?:{'|'.join(sorted(RESERVED_EVENT_IDS))})$){SLUG_PATTERN[1:]}",
+        "maxLength": 100,
+    },
     OpenApiParameter.PATH,
     description="The event's id.",
 )

@@ -12,7 +12,19 @@ from rest_framework import serializers
 
 from ..dataset import DatasetError, DatasetReader, actor_to_dict, event_to_dict, unreadable
 from ..filters import DATE_PATTERN, SLUG_PATTERN, TYPE_PATTERN
-from ..models import Actor, Event, EventType, Precision, RelationKind, ReviewState, Role, Source, Status, normalize_url
+from ..models import (
+    RESERVED_EVENT_IDS,
+    Actor,
+    Event,
+    EventType,
+    Precision,
+    RelationKind,
+    ReviewState,
+    Role,
+    Source,
+    Status,
+    normalize_url,
+)
 from ..shape import EVENT_KEYS, JSON_FIELDS
 from .fields import incoming_of
 
@@ -106,7 +118,9 @@ class EventSerializer(serializers.Serializer):
     """
 
     id = serializers.RegexField(
-        SLUG_PATTERN, max_length=100, help_text="Stable id; 'export' and 'deleted' are reserved."
+        SLUG_PATTERN,
+        max_length=100,
+        help_text=f"Stable id; {', '.join(map(repr, sorted(RESERVED_EVENT_IDS)))} are reserved (API paths).",
     )
     title = serializers.CharField(max_length=300)
     summary = serializers.CharField(allow_blank=True, allow_null=True, required=False)

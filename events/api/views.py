@@ -328,13 +328,15 @@ class EventViewSet(StrictParameters, viewsets.ModelViewSet):
                 str,
                 enum=sorted(FORMATS),
                 required=True,
-                description="csv, json, ndjson, ics, geojson, timelinejs or plover",
+                description="csv; csv-excel (the same CSV with a UTF-8 byte-order mark, which Excel opens with "
+                "a double click); xlsx (an Excel workbook, the CSV's columns); json (a dataset file); ndjson; "
+                "ics; geojson; timelinejs or plover. docs/exports.md describes each.",
             ),
             OpenApiParameter(
                 "csv_raw",
                 bool,
                 description=(
-                    "With format=csv only. By default a text cell that starts with =, +, -, @, a tab or a "
+                    "With format=csv or csv-excel only. By default a text cell that starts with =, +, -, @, a tab or a "
                     "carriage return (after any apostrophes) gets an apostrophe before it, so that a "
                     "spreadsheet shows it instead of running it as a formula; numbers are written as numbers. "
                     "true writes every value exactly as stored (docs/exports.md)."
@@ -344,7 +346,10 @@ class EventViewSet(StrictParameters, viewsets.ModelViewSet):
             AS_OF_HEADER,
         ],
         responses={
-            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="csv: one event a row."),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="csv, csv-excel: one event a row."),
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="xlsx: one sheet, one event a row."
+            ),
             (200, "application/json"): OpenApiResponse(
                 OpenApiTypes.OBJECT, description="json: a dataset file; timelinejs: a TimelineJS 3 document."
             ),
@@ -361,13 +366,16 @@ class EventViewSet(StrictParameters, viewsets.ModelViewSet):
         name = request.query_params.get("format", "")
         if name not in FORMATS:
             raise ValidationError({"format": [f"{name[:20]!r} is not one of {', '.join(sorted(FORMATS))}"]})
+        export = FORMATS[name]
         options = {}
         raw = request.query_params.get("csv_raw", "")
         if raw:
             if raw not in ("true", "false"):
                 raise ValidationError({"csv_raw": [f"{raw[:20]!r} is not true or false"]})
-            if name != "csv":
-                raise ValidationError({"csv_raw": [f"only with format=csv: {name} is always written as stored"]})
+            if not export.takes_raw:
+                raise ValidationError(
+                    {"csv_raw": [f"only with format=csv or csv-excel: {name} is always written as stored"]}
+                )
             options["raw"] = raw == "true"
         # The moment the file stands at, named in it so that a reader can ask for the same events again: the
         # one asked for, or now, which then reads the history as it is written at this moment.
@@ -378,7 +386,6 @@ class EventViewSet(StrictParameters, viewsets.ModelViewSet):
         else:
             events = versions_for(request, moment)
         events = self.filter_queryset(events)
-        export = FORMATS[name]
         response = StreamingHttpResponse(
             streamed(export.stream(events, **options), request.get_full_path()), content_type=export.media_type
         )

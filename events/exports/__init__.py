@@ -1,4 +1,4 @@
-"""Export formats: the same filtered, ordered events, written as CSV, JSON, iCalendar, GeoJSON or TimelineJS.
+"""Export formats: the same filtered, ordered events, written as CSV, XLSX, JSON, iCalendar, GeoJSON, TimelineJS...
 
 Each format streams: `stream(events)` reads the queryset a chunk at a time
 (`CHUNK_SIZE` events, with their relations prefetched for the chunk) and
@@ -23,13 +23,15 @@ import datetime
 
 from django.utils import timezone
 
-from . import csv, geojson, ics, json, ndjson, plover, timelinejs
+from . import csv, geojson, ics, json, ndjson, plover, timelinejs, xlsx
 from .base import ExportFormat, streamed
 
 FORMATS: dict[str, ExportFormat] = {
     fmt.name: fmt
     for fmt in (
         csv.CSVFormat(),
+        csv.ExcelCSVFormat(),
+        xlsx.XLSXFormat(),
         json.DatasetJSONFormat(),
         ndjson.NDJSONFormat(),
         ics.ICSFormat(),

@@ -242,7 +242,12 @@ class ExportFormat:
     name: str
     media_type: str
     extension: str
+    binary = False
+    """True when `stream` yields bytes (xlsx) rather than text."""
+    takes_raw = False
+    """True when `stream` takes `raw`: the values as stored, not neutralised against formulas (the CSVs)."""
 
     def stream(self, events, progress=None) -> Iterator[str]:
-        """Yield the export of the queryset `events` (filtered and ordered, not sliced) as text chunks."""
+        """Yield the export of the queryset `events` (filtered and ordered, not sliced) as text chunks
+        (bytes when the format is `binary`)."""
         raise NotImplementedError

@@ -19,9 +19,10 @@ from ..shape import (
 from . import base
 from .base import ExportFormat, read_chunks
 
-CSV_VERSION = 2
+CSV_VERSION = 3
 """Version of the CSV columns (docs/exports.md); any change to `CSV_COLUMNS`, or to how their values are
-written, increments it. 2: free text neutralised against spreadsheet formulas (`neutralise`)."""
+written, increments it. 2: free text neutralised against spreadsheet formulas (`neutralise`). 3: the actors'
+names beside their ids, in five columns at the end."""
 
 
 # Where `neutralise` applies in a row of `csv_row`.
@@ -45,6 +46,7 @@ class CSVFormat(ExportFormat):
     media_type = "text/csv; charset=utf-8"
     extension = "csv"
     version = CSV_VERSION
+    takes_raw = True
 
     def stream(self, events, progress=None, raw=False):
         buffer = io.StringIO()
@@ -68,7 +70,22 @@ class CSVFormat(ExportFormat):
                 # Each row ends with \n, where the csv module writes \r\n; a line break inside a field is quoted.
                 yield (b"\r\n".join([row[:-1] for row in chunk]) + b"\r\n").decode()
             return
-        for chunk in read_chunks(events, progress=progress):
+        for chunk in read_chunks(events, actor_names=True, progress=progress):
             rows = (csv_row(event) for event in chunk)
             writer.writerows(rows if raw else map(neutralised_row, rows))
             yield flush()
+
+
+class ExcelCSVFormat(CSVFormat):
+    """The same CSV, opened by a double click in Excel: a UTF-8 byte-order mark first (the lines end in CRLF
+    already). Without the mark Excel reads the file in the system's legacy code page, and "Türkiye" comes out
+    as "TÃ¼rkiye"."""
+
+    name = "csv-excel"
+
+    def stream(self, events, progress=None, raw=False):
+        yield BYTE_ORDER_MARK
+        yield from super().stream(events, progress=progress, raw=raw)
+
+
+BYTE_ORDER_MARK = "\ufeff"

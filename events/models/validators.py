@@ -7,8 +7,8 @@ from django.core.validators import RegexValidator
 
 from ..countries import COUNTRIES
 
-RESERVED_EVENT_IDS = frozenset({"export", "deleted"})
-"""Event ids that would collide with the API's own paths under /api/v1/events/."""
+RESERVED_EVENT_IDS = frozenset({"export", "deleted", "facets", "feed"})
+"""Event ids that would collide with the API's own paths under /api/v1/events/ (its actions)."""
 
 SLUG_RE = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
 validate_slug_id = RegexValidator(
@@ -29,7 +29,11 @@ def validate_country(value):
 
 def validate_event_id(value):
     if value in RESERVED_EVENT_IDS:
-        raise ValidationError("%(value)r is reserved by the API and cannot be an event id.", params={"value": value})
+        raise ValidationError(
+            "%(value)r is reserved by the API (/api/v1/events/%(value)s/) and cannot be an event id; "
+            "the reserved ids are %(reserved)s.",
+            params={"value": value, "reserved": ", ".join(sorted(RESERVED_EVENT_IDS))},
+        )
 
 
 def validate_aliases(value):

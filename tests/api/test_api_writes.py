@@ -98,6 +98,20 @@ def test_a_bad_event_is_refused_with_400_naming_the_field_and_nothing_is_written
     assert (Event.objects.count(), Participant.objects.count(), Citation.objects.count()) == before
 
 
+@pytest.mark.parametrize("event_id", ["feed", "facets"])
+def test_an_id_the_api_answers_as_a_path_is_refused_with_400_naming_it(token_client, demo, event_id):
+    response = token_client.post("/api/v1/events/", new_event(id=event_id), format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "id": [
+            f"'{event_id}' is reserved by the API (/api/v1/events/{event_id}/) and cannot be an event id; "
+            "the reserved ids are deleted, export, facets, feed."
+        ]
+    }
+    assert not Event.objects.filter(pk=event_id).exists()
+
+
 def test_a_number_beyond_a_float_is_a_400_naming_it(token_client, demo):
     body = json.dumps(new_event(location={"name": "Nowhere", "lat": 0, "lon": 0})).replace('"lat": 0', '"lat": 1e400')
     response = token_client.post("/api/v1/events/", body, content_type="application/json")

@@ -28,6 +28,7 @@ from rest_framework.test import APIClient
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import Failure
 
+from events.exports import FORMATS
 from tracker.wsgi import application
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "25"))
@@ -281,3 +282,18 @@ def test_optional_query_parameters_may_be_sent_empty():
     assert csv_raw["allowEmptyValue"] is True
     relations = schema.raw_schema["paths"]["/api/v1/relations/"]["get"]["parameters"]
     assert all(not parameter.get("allowEmptyValue") for parameter in relations if parameter.get("required"))
+
+
+def test_the_export_describes_every_filter_of_the_list_and_its_own_parameters():
+    paths = schema.raw_schema["paths"]
+    export = {parameter["name"]: parameter for parameter in paths["/api/v1/events/export/"]["get"]["parameters"]}
+    listed = {parameter["name"] for parameter in paths["/api/v1/events/"]["get"]["parameters"]}
+    # The list's filters, without its pages and its count; then the export's own.
+    assert set(export) == (listed - {"cursor", "page_size", "count"}) | {"format", "csv_raw"}
+    assert {"actor", "actor_tree", "type", "date_from", "q", "ordering", "as_of"} <= set(export)
+    assert all(parameter.get("description") for parameter in export.values()), export
+    assert export["format"]["required"] is True
+    assert set(export["format"]["schema"]["enum"]) == set(FORMATS) >= {"csv", "csv-excel", "xlsx"}
+    assert "csv-excel" in export["format"]["description"] and "xlsx" in export["format"]["description"]
+    responses = paths["/api/v1/events/export/"]["get"]["responses"]["200"]["content"]
+    assert "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" in responses

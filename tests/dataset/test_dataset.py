@@ -360,12 +360,15 @@ def test_it_refuses_an_actor_id_twice_in_one_file():
     ]
 
 
-@pytest.mark.parametrize("event_id", ["export", "deleted"])
+@pytest.mark.parametrize("event_id", ["export", "deleted", "facets", "feed"])
 def test_it_refuses_a_reserved_event_id(event_id):
     bad = event_record(event_id)
 
     assert the_only_problem(with_a_good_event(bad)) == Problem(
-        f"event {event_id}", "id", f"'{event_id}' is reserved by the API and cannot be an event id."
+        f"event {event_id}",
+        "id",
+        f"'{event_id}' is reserved by the API (/api/v1/events/{event_id}/) and cannot be an event id; "
+        "the reserved ids are deleted, export, facets, feed.",
     )
 
 

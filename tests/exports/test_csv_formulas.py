@@ -176,8 +176,9 @@ def test_values_that_open_no_formula_are_written_alike_with_and_without_csv_raw(
     ("query", "message"),
     [
         ("format=csv&csv_raw=yes", "'yes' is not true or false"),
-        ("format=json&csv_raw=true", "only with format=csv: json is always written as stored"),
-        ("format=ics&csv_raw=false", "only with format=csv: ics is always written as stored"),
+        ("format=json&csv_raw=true", "only with format=csv or csv-excel: json is always written as stored"),
+        ("format=ics&csv_raw=false", "only with format=csv or csv-excel: ics is always written as stored"),
+        ("format=xlsx&csv_raw=true", "only with format=csv or csv-excel: xlsx is always written as stored"),
     ],
 )
 def test_a_bad_csv_raw_is_a_400_naming_it(client, demo, query, message):

@@ -61,9 +61,9 @@ def assert_same_on_both_roads(events, monkeypatch):
 def awkward_events():
     """Events with every type, precision, role, kind of location and awkward text; returns their ids."""
     actors = [
-        actor_record("a-initiator", kind="government", country="RUS"),
-        actor_record("b-target", kind="company"),
-        actor_record("z-person", kind="person"),
+        actor_record("a-initiator", kind="government", country="RUS", name='=HYPERLINK("x") | the \\ "Kremlin", ok'),
+        actor_record("b-target", kind="company", name="-minus, " + AWKWARD),
+        actor_record("z-person", kind="person", name="'@apostrophe first"),
         actor_record("mediator-1", kind="igo"),
         actor_record("host-2", kind="organization", country="TUR"),
     ]
@@ -171,6 +171,10 @@ def test_it_writes_every_precision_type_role_and_awkward_character_as_the_generi
     assert lines["event-00"]["summary"] == AWKWARD
     assert (lines["event-02"]["location"]["lat"], lines["event-02"]["location"]["lon"]) == (24.0, -180.0)
     assert "\\u0001" in export("ndjson", events)
+    # The actors' names, parallel to their ids, escaped as the per-source lists and neutralised.
+    first = rows["event-00"]
+    assert first["initiators"] == "a-initiator"
+    assert first["initiator_names"] == "'" + '=HYPERLINK("x") \\| the \\\\ "Kremlin", ok'
 
 
 def test_it_leaves_out_relations_to_unpublished_events_for_anonymous_readers_as_the_generic_road_does(db, monkeypatch):

@@ -23,8 +23,10 @@ from events.exports import FORMATS, export_filename
 from events.models import Actor, Citation, Event, EventRelation, Participant, Source, Tag
 from events.shape import CSV_COLUMNS, split_source_values
 from tests.demo import dataset, demo_ids, event_record
+from tests.exports import xlsx_rows
 
-ALL_FORMATS = ["csv", "json", "ndjson", "ics", "geojson", "timelinejs", "plover"]
+ALL_FORMATS = ["csv", "csv-excel", "xlsx", "json", "ndjson", "ics", "geojson", "timelinejs", "plover"]
+CSV_FORMATS = ("csv", "csv-excel", "xlsx")
 TALKS = [
     "us-ru-third-round-cancelled-2025",
     "us-ru-bilateral-dialogue-2025",
@@ -39,8 +41,16 @@ ARTICLE_TITLE = "A lot of 'mess' to clear up in Russia-US ties - Lavrov"
 
 
 def export(fmt, events=None):
+    """The export as text; an xlsx as the CSV of its cells, a csv-excel without its byte-order mark."""
     events = Event.objects.chronological() if events is None else events
-    return "".join(FORMATS[fmt].stream(events))
+    if fmt == "xlsx":
+        text = io.StringIO()
+        csv.writer(text).writerows(
+            ["" if value is None else value for value in row]
+            for row in xlsx_rows(b"".join(FORMATS[fmt].stream(events)))
+        )
+        return text.getvalue()
+    return "".join(FORMATS[fmt].stream(events)).removeprefix("\ufeff" if fmt == "csv-excel" else "")
 
 
 def empty_the_database():
@@ -59,10 +69,12 @@ def empty_the_database():
 # ---------------------------------------------------------------- the interface
 
 
-def test_it_offers_the_six_formats_of_the_contract_and_plover():
+def test_it_offers_the_six_formats_of_the_contract_plover_and_two_for_spreadsheets():
     assert sorted(FORMATS) == sorted(ALL_FORMATS)
     assert {name: (fmt.name, fmt.media_type, fmt.extension) for name, fmt in FORMATS.items()} == {
         "csv": ("csv", "text/csv; charset=utf-8", "csv"),
+        "csv-excel": ("csv-excel", "text/csv; charset=utf-8", "csv"),
+        "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
         "json": ("json", "application/json", "json"),
         "ndjson": ("ndjson", "application/x-ndjson", "ndjson"),
         "ics": ("ics", "text/calendar; charset=utf-8", "ics"),
@@ -87,7 +99,7 @@ def test_it_names_the_file_after_today_by_default():
 @pytest.mark.parametrize("fmt", ALL_FORMATS)
 def test_it_writes_a_well_formed_file_for_an_empty_set(db, fmt):
     text = export(fmt, Event.objects.none())
-    if fmt == "csv":
+    if fmt in CSV_FORMATS:
         assert text == ",".join(CSV_COLUMNS) + "\r\n"
     elif fmt == "json":
         assert json.loads(text) == {"events": [], "actors": []}
@@ -110,10 +122,10 @@ def test_it_writes_one_csv_row_per_event_in_the_given_order(demo):
     assert len(demo_ids(demo)) == 17
 
 
-def test_it_writes_the_version_2_columns_id_first():
-    assert exports.csv.CSV_VERSION == 2
+def test_it_writes_the_version_3_columns_id_first():
+    assert exports.csv.CSV_VERSION == 3
     assert CSV_COLUMNS[0] == "id"
-    assert len(set(CSV_COLUMNS)) == len(CSV_COLUMNS) == 31
+    assert len(set(CSV_COLUMNS)) == len(CSV_COLUMNS) == 36
 
 
 def test_it_writes_the_sanctions_event_as_a_flat_csv_row(demo):
@@ -156,6 +168,11 @@ def test_it_writes_the_sanctions_event_as_a_flat_csv_row(demo):
         ),
         "claimed_by": "",
         "review_state": "published",
+        "initiator_names": "Donald Trump | United States",
+        "target_names": "Lukoil | Rosneft",
+        "participant_names": "",
+        "mediator_names": "",
+        "host_names": "",
     }
 
 
@@ -463,7 +480,7 @@ def test_it_accepts_a_queryset_that_already_prefetches(demo, fmt):
 @pytest.mark.parametrize("fmt", ALL_FORMATS)
 def test_it_exports_only_the_events_of_the_filtered_queryset(demo, fmt):
     text = export(fmt, Event.objects.of_type("talks").chronological())
-    if fmt == "csv":
+    if fmt in CSV_FORMATS:
         ids = [row["id"] for row in csv.DictReader(io.StringIO(text))]
     elif fmt == "json":
         ids = [event["id"] for event in json.loads(text)["events"]]
@@ -483,12 +500,22 @@ def test_it_exports_only_the_events_of_the_filtered_queryset(demo, fmt):
 
 # One round per chunk: the events, then the prefetched participants, citations (with their
 # sources), relations and tags. json adds the chunk's relation targets that are in the set, the
-# actor hierarchy and the actors; ics adds the participants' actor names, plover their names and countries.
-QUERIES = {"csv": 5, "json": 8, "ndjson": 5, "ics": 6, "geojson": 5, "timelinejs": 5, "plover": 6}
+# actor hierarchy and the actors; csv and ics add the participants' actor names, plover their names and countries.
+QUERIES = {
+    "csv": 6,
+    "csv-excel": 6,
+    "xlsx": 6,
+    "json": 8,
+    "ndjson": 5,
+    "ics": 6,
+    "geojson": 5,
+    "timelinejs": 5,
+    "plover": 6,
+}
 # On PostgreSQL, csv and ndjson read the whole set with one COPY (not counted): a savepoint (the tests run in
 # a transaction), the session's settings, the savepoint's release.
 if connection.vendor == "postgresql":
-    QUERIES.update(csv=3, ndjson=3)
+    QUERIES.update({"csv": 3, "csv-excel": 3, "ndjson": 3})
 
 
 @pytest.mark.parametrize("fmt", ALL_FORMATS)

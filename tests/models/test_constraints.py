@@ -259,7 +259,7 @@ def test_it_refuses_a_location_country_longer_than_three_letters():
 # ---------------------------------------------------------------- event id and states
 
 
-@pytest.mark.parametrize("event_id", ["export", "deleted"])
+@pytest.mark.parametrize("event_id", ["export", "deleted", "facets", "feed"])
 def test_it_refuses_an_event_id_the_api_reserves(event_id):
     with refused_by("event_id_not_reserved"):
         new_event(event_id)
@@ -572,11 +572,16 @@ def test_full_clean_explains_a_location_country_that_is_not_alpha3(country):
     }
 
 
-@pytest.mark.parametrize("event_id", ["export", "deleted"])
+@pytest.mark.parametrize("event_id", ["export", "deleted", "facets", "feed"])
 def test_full_clean_explains_a_reserved_event_id(event_id):
     event = unsaved_event(event_id)
 
-    assert validation_messages(event) == {"id": [f"'{event_id}' is reserved by the API and cannot be an event id."]}
+    assert validation_messages(event) == {
+        "id": [
+            f"'{event_id}' is reserved by the API (/api/v1/events/{event_id}/) and cannot be an event id; "
+            "the reserved ids are deleted, export, facets, feed."
+        ]
+    }
 
 
 def test_full_clean_explains_an_unknown_status():

@@ -133,7 +133,7 @@ def test_it_keeps_the_filters_the_form_has_no_field_for(client, demo):
 
 def test_it_offers_every_export_format_of_the_view(client, demo):
     html = client.get("/?view=pair&actor=russia&actor=united-states&type=talks&interval=month").content.decode()
-    links = dict(re.findall(r'<a class="button" href="([^"]+)" download data-format="([a-z]+)"', html))
+    links = dict(re.findall(r'<a class="button" href="([^"]+)" download data-format="([a-z-]+)"', html))
     assert sorted(links.values()) == sorted(FORMATS)
     for href, fmt in links.items():
         url = urlsplit(href.replace("&amp;", "&"))

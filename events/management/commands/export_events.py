@@ -13,7 +13,8 @@ from events.progress import progress_bar
 
 class Command(BaseCommand):
     help = (
-        "Export events in any format of the API's export (csv, json, ndjson, ics, geojson, timelinejs, plover), "
+        "Export events in any format of the API's export (csv, csv-excel, xlsx, json, ndjson, ics, geojson, "
+        "timelinejs, plover), "
         "with the same filters: --type sanctions --actor russia --actor united-states --date-from 2022 ... "
         "Every review state is exported unless --review-state says otherwise."
     )
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--csv-raw",
             action="store_true",
-            help="csv only: write every value as stored, without the apostrophe that keeps a spreadsheet "
+            help="csv and csv-excel only: write every value as stored, without the apostrophe that keeps a spreadsheet "
             "from running a cell starting with =, +, -, @, a tab or a carriage return (docs/exports.md)",
         )
         for name, spec in EventFilter.base_filters.items():
@@ -33,8 +34,9 @@ class Command(BaseCommand):
         parser.add_argument("file", help="path to write, or - for standard output")
 
     def handle(self, *args, format, file, csv_raw, **options):
-        if csv_raw and format != "csv":
-            raise CommandError(f"--csv-raw: only with --format csv: {format} is always written as stored")
+        export = FORMATS[format]
+        if csv_raw and not export.takes_raw:
+            raise CommandError(f"--csv-raw: only with --format csv or csv-excel: {format} is always written as stored")
         params = QueryDict(mutable=True)
         for name in EventFilter.base_filters:
             for value in options.get(f"filter_{name}") or []:
@@ -44,7 +46,6 @@ class Command(BaseCommand):
             problems = "; ".join(f"--{k.replace('_', '-')}: {' '.join(v)}" for k, v in filterset.errors.items())
             raise CommandError(problems)
         events = filterset.qs
-        export = FORMATS[format]
         with progress_bar(total=events.count(), desc=f"export {format}") as bar:
             written = 0
 
@@ -56,8 +57,10 @@ class Command(BaseCommand):
             chunks = export.stream(events, progress=progress, **({"raw": True} if csv_raw else {}))
             try:
                 if file == "-":
+                    out = sys.stdout.buffer if export.binary else sys.stdout
                     for chunk in chunks:
-                        sys.stdout.write(chunk)
+                        out.write(chunk)
+                    out.flush()
                     return
                 folder = os.path.dirname(os.path.abspath(file))
                 try:
@@ -65,7 +68,8 @@ class Command(BaseCommand):
                 except OSError as exc:
                     raise CommandError(f"{file}: {exc.strerror}") from None
                 try:
-                    with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+                    opened = os.fdopen(fd, "wb") if export.binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
+                    with opened as out:
                         for chunk in chunks:
                             out.write(chunk)
                     os.replace(partial, file)
