@@ -151,6 +151,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("events", "0011_cache_table")]
+    dependencies = [("events", "0012_reserve_facets_feed_ids")]
 
     operations = [migrations.RunPython(create, drop)]
