@@ -2,10 +2,11 @@ import sqlite3
 import threading
 
 from django.apps import AppConfig
+from django.db import connections
 from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate
 
-# The tokenizer of the search index events_search (migration 0012): English stems, accents removed.
-SEARCH_TOKENIZER = "porter unicode61 remove_diacritics 2"
+from . import sqlite_search
 
 _matcher = threading.local()
 
@@ -19,7 +20,7 @@ def fts_match(text, match):
     database = getattr(_matcher, "database", None)
     if database is None:
         database = _matcher.database = sqlite3.connect(":memory:")
-        database.execute(f"CREATE VIRTUAL TABLE text USING fts5(body, tokenize = '{SEARCH_TOKENIZER}')")
+        database.execute(f"CREATE VIRTUAL TABLE text USING fts5(body, tokenize = '{sqlite_search.TOKENIZER}')")
     try:
         database.execute("INSERT INTO text (rowid, body) VALUES (1, ?)", [text])
         return database.execute("SELECT count(*) FROM text WHERE text MATCH ?", [match]).fetchone()[0]
@@ -36,9 +37,18 @@ def add_sqlite_functions(sender, connection, **kwargs):
         connection.connection.create_function("fts_match", 2, fts_match, deterministic=True)
 
 
+def keep_the_search_index(sender, using, **kwargs):
+    """After every migrate on SQLite: the search index's triggers, which a migration that remakes
+    events_event or events_citation drops with the old table (`sqlite_search.keep_after_migrate`)."""
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        sqlite_search.keep_after_migrate(connection)
+
+
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = "Diplomatic events"
 
     def ready(self):
         connection_created.connect(add_sqlite_functions)
+        post_migrate.connect(keep_the_search_index, sender=self)

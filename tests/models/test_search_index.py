@@ -14,6 +14,7 @@ import re
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.core.management.sql import emit_post_migrate_signal
 from django.db import connection
 from rest_framework.test import APIClient
 
@@ -67,12 +68,35 @@ def ids(queryset):
     return sorted(queryset.values_list("id", flat=True))
 
 
-def test_the_triggers_are_there_after_every_migration():
-    # Django remakes a SQLite table to alter its columns, without its triggers: a migration doing so to
-    # events_event or events_citation must create them again (migration 0012's SQLITE_TRIGGERS).
+def triggers():
     with connection.cursor() as cursor:
         cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'events_search_%'")
-        assert {name for (name,) in cursor.fetchall()} == TRIGGERS
+        return {name for (name,) in cursor.fetchall()}
+
+
+def test_the_triggers_are_there_after_every_migration():
+    assert triggers() == TRIGGERS
+
+
+def test_a_migrate_puts_back_the_triggers_a_remade_table_lost():
+    # Django remakes a SQLite table to alter its columns or constraints, and drops the old one's triggers
+    # with it: as if events_event had been remade, and its events written meanwhile.
+    Event.objects.create(id="talks", title="Delegations meet", type_id="talks", start="2025-02-18")
+    with connection.cursor() as cursor:
+        for name in ("events_search_event_insert", "events_search_event_update"):
+            cursor.execute(f"DROP TRIGGER {name}")
+    Event.objects.filter(pk="talks").update(title="Icebreaker talks")
+    Event.objects.create(id="later", title="Grain corridor", type_id="talks", start="2025-02-19")
+    assert ids(Event.objects.search("icebreaker")) == ids(Event.objects.search("grain")) == []
+
+    emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+
+    assert triggers() == TRIGGERS
+    assert_the_index_is_exact()
+    assert ids(Event.objects.search("icebreakers")) == ["talks"]
+    assert ids(Event.objects.search("grain")) == ["later"]
+    Event.objects.filter(pk="later").update(title="Fishing rights")
+    assert ids(Event.objects.search("fishing")) == ["later"]
 
 
 def test_it_follows_orm_writes_bulk_writes_and_raw_deletes():
