@@ -123,7 +123,11 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked):
     )
     found_dates = find_dates(sentence, article.published, future=future, language=language)
     # A deadline ("must leave by 30 April", "до 30 апреля") is not when the event happened.
-    found_dates = [(s, e, d) for s, e, d in found_dates if not _DEADLINE.search(sentence, 0, s)]
+    found_dates = [
+        (s, e, d)
+        for s, e, d in found_dates
+        if not _DEADLINE.search(sentence, 0, s) and not _DEADLINE_PHRASE.match(d.phrase)
+    ]
     own = [(s, e, d) for s, e, d in found_dates if not _inside(s, causes)]
     dated = min(own, key=lambda item: abs(item[0] - (guess.anchor if guess else 0)))[2] if own else None
     if guess is None:
@@ -179,6 +183,7 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked):
 
 
 _DEADLINE = re.compile(r"\b(?:by|until|till|no later than|до|не позднее)\s+(?:the\s+)?$", re.I)
+_DEADLINE_PHRASE = re.compile(r"(?:by|until|till|no later than|до|не позднее)\s", re.I)
 # What makes a statement the news rather than a remark: a warning, a protest, a formal statement.
 _FORMAL = re.compile(
     r"\b(?:warn\w*|declar\w*|protest\w*|condemn\w*|demand\w*|denounc\w*|called on|urg(?:ed|es)|statement"

@@ -14,12 +14,15 @@ _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+")
 def split_sentences(text):
     """Sentences of a paragraph; not inside quotations, not after abbreviations such as 'Mr.' or 'U.S.'."""
     sentences, start = [], 0
+    # A quotation running on into the next paragraph opens each of its paragraphs and closes only in the last:
+    # its opening mark does not keep the paragraph's sentences together.
+    skip = 1 if text.lstrip().startswith("“") and "”" not in text else 0
     for match in _BOUNDARY.finditer(text):
         following = text[match.end() : match.end() + 1]
         if not following or not (following.isupper() or following.isdigit() or following in '"“‘(['):
             continue
         candidate = text[start : match.end()]
-        if _inside_quotation(candidate) and len(candidate) < 800:
+        if _inside_quotation(candidate.lstrip()[skip if start == 0 else 0 :]) and len(candidate) < 800:
             continue
         if _ends_with_abbreviation(text[start : match.start() + 1], text[match.end() :]):
             continue

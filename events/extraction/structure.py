@@ -8,7 +8,8 @@ from .morphology import _russian
 from .reading import _squeeze
 
 _CAUSE = re.compile(
-    r"\b(?:after|since|following|in response to|in retaliation for|because of"
+    r"\b(?:after|since|(?<!the )following|in (?:response|retaliation|reaction) (?:for|to)|because of"
+    r"|as an? (?:response|reaction|retaliation) (?:for|to)"
     r"|после|в ответ на|из-за|в связи с|вслед за|с тех пор как)\b",
     re.I,
 )
@@ -81,7 +82,12 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
     family = code.split(".")[0]
     where = places(sentence, mentions, actors)
     speaker = claim.mention if claim and claim.kind == "speech" else None
-    agents = [m for m in mentions if re.search(r"\bby\s+(?:the\s+)?$", sentence[: m.start], re.I)]
+    # "by the US" acts; "persons employed by the Romanian Embassy" are the embassy's, acted on.
+    agents = [
+        m
+        for m in mentions
+        if re.search(r"\bby\s+(?:the\s+)?$", sentence[: m.start], re.I) and not _PATIENT_AFTER.match(sentence, m.end)
+    ]
     others = [m for m in mentions if m not in where and m is not speaker and m not in agents]
     roles = []
 

@@ -1,0 +1,70 @@
+"""English sentence patterns the extractor reads (events/extraction/), each through `propose`."""
+
+from events.extraction import propose
+from events.extraction.sentences import split_sentences
+
+from .helpers import gazetteer_actors, taxonomy_types
+
+ACTORS = gazetteer_actors()
+TYPES = taxonomy_types()
+
+
+def proposed(text, published="2023-09-14", title="A headline of the article", **kwargs):
+    """(type, status, start, precision, [(actor, role)], claimed_by) of each proposal of an article."""
+    extraction = propose(f"{title}\n\n{text}", published=published, actors=ACTORS, types=TYPES, **kwargs)
+    return [
+        (p.type, p.status, p.date.start.isoformat(), p.date.precision, list(p.participants), p.claimed_by)
+        for p in extraction.proposals
+    ]
+
+
+def test_may_with_a_capital_is_a_name_not_a_threat():
+    [(code, status, start, _, roles, _)] = proposed(
+        "Prime Minister Jane May has expelled 12 Latvian diplomats from the UK.", published="2024-03-14"
+    )
+    assert (code, status, start) == ("diplomats.expelled", "occurred", "2024-03-14")
+    [(_, status, *_)] = proposed("The UK may expel 12 Latvian diplomats, the minister said.")
+    assert status == "proposed"
+
+
+def test_as_a_reaction_to_opens_a_clause_about_an_earlier_event():
+    # The earlier expulsion's date is not the news's: the lede is dated to the publication day.
+    [(code, _, start, _, roles, _)] = proposed(
+        "Moldova has declared three Latvian diplomats personae non gratae, as a reaction to a similar step "
+        "taken by Latvia on March 2, 2024.",
+        published="2024-03-14",
+    )
+    assert (code, start) == ("diplomats.expelled", "2024-03-14")
+    assert roles == [("moldova", "initiator"), ("latvia", "target")]
+
+
+def test_the_following_states_is_no_clause_about_an_earlier_event():
+    [(code, *_)] = proposed(
+        "The following countries have closed their airspace to Belarusian planes: Poland and Lithuania."
+    )
+    assert code == "flights.ban"
+
+
+def test_employed_by_an_embassy_names_its_owner_not_an_agent():
+    [(_, _, _, _, roles, _)] = proposed(
+        "Moldova has declared five persons employed by the Latvian Embassy in Chisinau personae non gratae."
+    )
+    assert roles == [("moldova", "initiator"), ("latvia", "target")]
+
+
+def test_a_date_after_by_is_a_deadline_even_in_the_phrase():
+    [(code, _, start, precision, _, _)] = proposed(
+        "“We are requiring the Latvian government to close its consulate in Boston. These closures will need "
+        "to be accomplished by September 2.",
+        published="2024-09-01",
+    )
+    assert code == "missions.closed"
+    assert (start, precision) != ("2023-09-02", "day")
+
+
+def test_a_quotation_running_on_into_the_next_paragraph_does_not_join_its_sentences():
+    paragraph = "“The talks went well. We will meet again in May."
+    assert split_sentences(paragraph) == ["“The talks went well.", "We will meet again in May."]
+    assert split_sentences("“The talks went well. We will meet again,” he said.") == [
+        "“The talks went well. We will meet again,” he said."
+    ]
