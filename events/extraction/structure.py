@@ -36,10 +36,12 @@ def _inside(position, spans):
 
 
 # "in Saudi Arabia", "at the Kremlin", "в Москве", "в столицу Армении"; where a visit goes: "visits Iran",
-# "visit to Russia", "посетил".
+# "visit to Russia", "посетил"; the state after a city ("in Tashkent, Uzbekistan").
 _PLACE_BEFORE = re.compile(
     r"\b(?:in|at)\s+(?:the\s+)?(?:capital\s+of\s+)?$|(?:^|\s)(?:[Вв]|[Вв]о)\s+(?:столиц[еуы]\s+)?$"
-    r"|\bvisit(?:s|ed|ing)?\s+(?:to\s+)?(?:the\s+)?$|\btrip\s+to\s+(?:the\s+)?$|\bпосетил[аи]?\s+$",
+    r"|\bvisit(?:s|ed|ing)?\s+(?:to\s+)?(?:the\s+)?$|\btrip\s+to\s+(?:the\s+)?$|\bпосетил[аи]?\s+$"
+    # "in Tashkent, Uzbekistan", "to Geneva, Switzerland": a city, then its state.
+    r"|\b(?:in|at|to)\s+(?-i:[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?),\s*$",
     re.I,
 )
 
@@ -152,7 +154,7 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
             add(actors.state_of(claim.actor) if first_person else claim.actor, "initiator")
         if family in STATE_ACT_FAMILIES:
             for actor_id in list(_actors_of(roles, "initiator")):
-                add(actors.state_of(actor_id), "initiator")
+                add(actors.state_of(actor_id) or _body_of(actor_id, actors), "initiator")
         initiator_ids = set(_actors_of(roles, "initiator"))
         for mention in targets:
             if mention.actor not in initiator_ids:
@@ -232,6 +234,13 @@ def _locations(sentence, where, family, actors):
         if name:
             result.append({"name": name[:200], "country": None, "lat": None, "lon": None})
     return result
+
+
+def _body_of(actor_id, actors):
+    """The intergovernmental body an organ of it acts for: the Council of the EU for the EU."""
+    actor = actors.get(actor_id)
+    parent = actors.get(actor.parent) if actor and actor.parent else None
+    return parent.id if parent and parent.kind == "igo" and actor.kind == "igo" else None
 
 
 def _actors_of(roles, *wanted):
