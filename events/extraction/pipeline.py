@@ -15,7 +15,17 @@ from .naming import _merge, _name
 from .people import find_people
 from .reading import Article, Paragraph, read_article
 from .sentences import split_sentences
-from .structure import SYMMETRIC_FAMILIES, _actors_of, _cause_date, _claim_note, _inside, _ordered, _roles, cause_spans
+from .structure import (
+    STATE_ACT_FAMILIES,
+    SYMMETRIC_FAMILIES,
+    _actors_of,
+    _cause_date,
+    _claim_note,
+    _inside,
+    _ordered,
+    _roles,
+    cause_spans,
+)
 
 
 @dataclass
@@ -68,6 +78,9 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
     actors = actors if actors is not None else ActorIndex.load()
     types = types if types is not None else TypeIndex.load()
     people = [p.actor for p in find_people(f"{article.title}\n{article.text}", article.language, actors)]
+    # A ministry's or a body's own release speaks in its voice: "The Council today renewed", "I have issued".
+    voice = _publisher_voice(article.publisher, actors)
+    people += [voice] if voice else []
     actors = actors.with_people(people)
     # "The Foreign Ministry said" speaks for the dateline's state ("MOSCOW (Sputnik) -"), else the one named most.
     home = actors.home_state(article.place) if article.place else None
@@ -81,7 +94,9 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
             # "headline": undated, it is the day's news whatever its tense ("Russia Declares ...").
             lede = "headline" if paragraph.headline else not paragraph.linked and not lede_seen
             lede_seen = lede_seen or not (paragraph.linked or paragraph.headline)
-            found, reason, dated = _propose_sentence(sentence, article, actors, types, lede, carried, paragraph.linked)
+            found, reason, dated = _propose_sentence(
+                sentence, article, actors, types, lede, carried, paragraph.linked, voice.id if voice else None
+            )
             proposals += found
             if reason:
                 skipped.append(Skipped(sentence, reason))
@@ -99,7 +114,22 @@ def _is_headline(title):
     return len(title.split()) >= 4 and not title.endswith("…")
 
 
-def _propose_sentence(sentence, article, actors, types, lede, carried, linked):
+_BODY_NOUNS = ("Council", "Commission", "Department", "Ministry", "Office", "Secretariat")
+
+
+def _publisher_voice(publisher, actors):
+    """The ministry, government or body that publishes the article itself (a release, a briefing), known by
+    the head noun of its name too ("The Council", "The Department"); None for the press."""
+    mentions = actors.find(publisher or "")
+    voices = [actors.get(m.actor) for m in mentions if actors.get(m.actor).kind in {"government", "igo"}]
+    if not voices:
+        return None
+    voice = voices[-1]
+    heads = [word for word in voice.name.split() if word in _BODY_NOUNS][:1]
+    return replace(voice, aliases=(*voice.aliases, *(f"The {head}" for head in heads)))
+
+
+def _propose_sentence(sentence, article, actors, types, lede, carried, linked, voice=None):
     """([Proposal], reason skipped or None, the date the sentence gives for the next ones)."""
     language = article.language
     causes = cause_spans(sentence)
@@ -155,6 +185,10 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked):
     roles, locations = _roles(sentence, active, claim, code, guess.anchor, actors, language)
     if code == "meeting" and "meeting.summit" in types.names and sum(map(actors.is_leader, _actors_of(roles))) >= 2:
         code = "meeting.summit"
+    if voice and not claim and code.split(".")[0] in STATE_ACT_FAMILIES and not _actors_of(roles, "initiator"):
+        if re.search(r"\b(?:I|we|our)\b", _unquoted(sentence)):
+            # "I have issued a waiver" in a release: its publisher's state acts.
+            roles = [(actors.state_of(voice) or voice, "initiator"), *roles]
     if not roles:
         return [], "no actor in a role", dated
     if missing := _missing_party(code, roles, locations, actors):
@@ -173,7 +207,7 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked):
                 participants=_ordered(participants),
                 location={k: v for k, v in location.items() if k != "host"} if location else None,
                 quote=quote,
-                claimed_by=claim.actor if claim else None,
+                claimed_by=claim.actor if claim else voice,
                 linked=linked,
                 notes=_claim_note(claim, actors),
                 passing=statement and not (lede or linked or _FORMAL.search(sentence)),
@@ -202,6 +236,11 @@ def _missing_party(code, roles, locations, actors):
     if family != "statement" and not _actors_of(roles, "initiator") and len(sides) < 2:
         return "no one is named as doing it"
     return None
+
+
+def _unquoted(sentence):
+    """The sentence without its quotations: what the article says in its own voice."""
+    return re.sub(r"“[^”]*”|\"[^\"]*\"", " ", sentence)
 
 
 def _clause(sentence, anchor):

@@ -68,3 +68,36 @@ def test_a_quotation_running_on_into_the_next_paragraph_does_not_join_its_senten
     assert split_sentences("“The talks went well. We will meet again,” he said.") == [
         "“The talks went well. We will meet again,” he said."
     ]
+
+
+def test_two_names_sharing_their_last_word_are_both_found():
+    mentions = [m.actor for m in ACTORS.find("South and North Korea have agreed, as North or South Korea said.")]
+    assert mentions == ["south-korea", "north-korea", "north-korea", "south-korea"]
+    assert [m.actor for m in ACTORS.find("Estonia and Latvia agreed.")] == ["estonia", "latvia"]
+
+
+def test_the_state_after_a_city_is_where_it_happens():
+    [(code, _, _, _, roles, _)] = proposed(
+        "Prime Minister Ana Brnabic will meet Latvian officials in Tashkent, Uzbekistan, on 4 October."
+    )
+    assert code == "meeting"
+    assert ("uzbekistan", "host") in roles
+
+
+def test_a_ministrys_own_release_speaks_in_its_voice():
+    publisher = "Council of the European Union"
+    [(code, _, start, _, roles, claimed_by)] = proposed(
+        "The Council today renewed its restrictive measures against Belarus for a further 12 months.",
+        published="2024-02-28",
+        publisher=publisher,
+    )
+    assert (code, start) == ("sanctions.imposed", "2024-02-28")
+    assert ("european-union", "initiator") in roles and ("belarus", "target") in roles
+    assert claimed_by == "council-of-the-european-union"
+    [(code, _, _, _, roles, claimed_by)] = proposed(
+        "Today I have lifted the sanctions on Belarus.", publisher="U.S. Department of State"
+    )
+    assert (code, claimed_by) == ("sanctions.lifted", "united-states-foreign-ministry")
+    assert roles == [("united-states", "initiator"), ("belarus", "target")]
+    # The press has no voice of its own: nobody acts.
+    assert proposed("Today I have lifted the sanctions on Belarus.", publisher="Daily Courier") == []
