@@ -122,7 +122,14 @@ class TypeIndex:
                     family, status = other, "proposed"
                     break
         codes = [code for code in hits if code.split(".")[0] == family and self._is_event(code)]
-        code = min(codes, key=lambda c: (-sum(w for _, w, _ in hits[c]), min(s for s, _, _ in hits[c])))
+        # A descriptive word ("direct flights") types the event only when no other type's verb does
+        # ("direct flights were cancelled" is a ban).
+        weak = lexicon.DESCRIPTIVE.get(language, frozenset())
+        strong = [c for c in codes if any(k not in weak for _, _, k in hits[c])]
+        codes = strong or codes
+        code = min(
+            codes, key=lambda c: (-sum(w for _, w, k in hits[c] if k not in weak), min(s for s, _, _ in hits[c]))
+        )
         keywords = tuple(k for c in hits if c.split(".")[0] == family for _, _, k in hits[c])
         return TypeGuess(code, eligible[family][1], keywords, status)
 

@@ -32,11 +32,14 @@ TRIGGERS = {
         "flights.ban": ["ban flight", "suspend flight", "close airspace", "closure of airspace", "flight ban",
                         "halt flight", "ban aircraft", "airspace closure", "ban plane", "airspace close",
                         "interrupt air traffic", "suspend air traffic", "ban on flight", "close its airspace",
-                        "close sky", "abolish flight", "cancel flight", "suspension of flight"],
+                        "close sky", "abolish flight", "cancel flight", "suspension of flight", "flight cancel*",
+                        "flight suspend*", "flight abolish*", "flight halt*", "air traffic interrupt*",
+                        "air traffic suspend*", "ban airline"],
         "flights.resumed": ["resume flight", "direct flight", "restore flight", "resumption of flight",
                             "reopen air traffic", "restore air traffic", "resume air traffic", "restore air link",
                             "lift restriction on flight", "resume regular flight", "flight resume",
-                            "air traffic resume", "restoration of air link"],
+                            "air traffic resume", "restoration of air link", "resumption of air traffic",
+                            "flight restore", "lift restriction on air traffic"],
         "diplomats.expelled": ["expel", "expulsion", "persona non grata", "non grata", "non gratae",
                                "order to leave", "kick out", "oust", "declare persona"],
         "diplomats.staff_limits": ["cut staff", "reduce staff", "staff cap", "limit the number", "cut the number",
@@ -95,6 +98,11 @@ TRIGGERS = {
                               "открыть генконсульство", "открыть консульство", "возобновление деятельность"],
     },
 }  # fmt: skip
+
+
+# Triggers and keywords that describe rather than act: they type an event only when no verb of the same family
+# does ("direct flights were cancelled" is a ban; "the first direct flight landed" a resumption).
+DESCRIPTIVE = {"en": frozenset({"direct flight", "direct flights"})}
 
 
 def compiled(language):

@@ -136,8 +136,10 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
     mentions = actors.find(sentence, language)
     words = tokens(sentence, language)
     claim = find_claimant(sentence, mentions)
+    # "Putin signed a decree on the resumption of flights": a decree is one state's act, not an agreement.
+    unilateral = [(m.start(), m.start() + 1) for m in _SIGNED_ACT.finditer(sentence)]
     guess = types.guess(
-        sentence, excluded=causes, ignore={"statement"} if claim else (), words=words, language=language
+        sentence, excluded=causes + unilateral, ignore={"statement"} if claim else (), words=words, language=language
     )
     opinion = _OPINION.search(sentence) and not (guess and THREAT.search(sentence))
     if claim and (guess is None or opinion) and "statement" in types.names:
@@ -146,6 +148,8 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
     status = (
         "occurred" if statement or guess is None else detect_status(sentence, language) or guess.status or "occurred"
     )
+    if status == "cancelled" and any(_CANCELLING.search(keyword) for keyword in guess.keywords):
+        status = "occurred"  # "flights were cancelled": the cancellation is the event (a ban), not called off
     # What is still to come reads "on Saturday" as the next Saturday, what happened as the last.
     # A cancelled or postponed event was still to come: "cancels the planned 12 June summit".
     future = status in {"scheduled", "proposed", "postponed", "cancelled"} or (
@@ -217,6 +221,10 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
 
 
 _DEADLINE = re.compile(r"\b(?:by|until|till|no later than|до|не позднее)\s+(?:the\s+)?$", re.I)
+_SIGNED_ACT = re.compile(
+    r"\bsign(?:s|ed|ing)?\s+(?:a|an|the|its|his|her)?\s*(?:\w+\s+)?(?:decree|law|bill|executive order|order)\b", re.I
+)
+_CANCELLING = re.compile(r"\b(?:cancel\w*|abolish\w*|отмен\w*)", re.I)
 _DEADLINE_PHRASE = re.compile(r"(?:by|until|till|no later than|до|не позднее)\s", re.I)
 # What makes a statement the news rather than a remark: a warning, a protest, a formal statement.
 _FORMAL = re.compile(

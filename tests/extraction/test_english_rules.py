@@ -101,3 +101,20 @@ def test_a_ministrys_own_release_speaks_in_its_voice():
     assert roles == [("united-states", "initiator"), ("belarus", "target")]
     # The press has no voice of its own: nobody acts.
     assert proposed("Today I have lifted the sanctions on Belarus.", publisher="Daily Courier") == []
+
+
+def test_a_signed_decree_is_the_act_it_decrees_not_an_agreement():
+    [(code, _, start, precision, roles, _)] = proposed(
+        "In March 2019, Belarusian President Alexander Lukashenko signed a decree on the resumption of air "
+        "traffic to Riga.",
+        published="2019-05-02",
+    )
+    assert (code, start, precision) == ("flights.resumed", "2019-03-01", "month")
+    assert ("belarus", "initiator") in roles and ("latvia", "target") in roles
+
+
+def test_flights_that_were_cancelled_are_a_ban_that_occurred():
+    [(code, status, start, *_)] = proposed("Minsk-Riga direct flights were cancelled in 2012.")
+    assert (code, status, start) == ("flights.ban", "occurred", "2012-01-01")
+    [(code, *_)] = proposed("Air traffic with Latvia was suspended by Belarus in May 2021.")
+    assert code == "flights.ban"
