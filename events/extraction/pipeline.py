@@ -185,6 +185,9 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
     )
     if date is None:
         return [], "no date in the sentence and no publication date", dated
+    if status == "occurred" and not statement and date.how == "text" and article.published:
+        if date.start > article.published and tense(_clause(sentence, guess.anchor), language) == "future":
+            status = "scheduled"  # "Russia will lift restrictions on flights from November 9": set for a day ahead
     code = guess.code
     roles, locations = _roles(sentence, active, claim, code, guess.anchor, actors, language)
     if code == "meeting" and "meeting.summit" in types.names and sum(map(actors.is_leader, _actors_of(roles))) >= 2:

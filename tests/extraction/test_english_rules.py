@@ -118,3 +118,15 @@ def test_flights_that_were_cancelled_are_a_ban_that_occurred():
     assert (code, status, start) == ("flights.ban", "occurred", "2012-01-01")
     [(code, *_)] = proposed("Air traffic with Latvia was suspended by Belarus in May 2021.")
     assert code == "flights.ban"
+
+
+def test_an_act_set_for_a_day_ahead_is_scheduled():
+    [(code, status, start, _, roles, _)] = proposed(
+        "Belarus will lift restrictions on flights to Latvian airports from November 9, 2023.",
+        published="2023-10-14",
+    )
+    assert (code, status, start) == ("flights.resumed", "scheduled", "2023-11-09")
+    assert roles == [("belarus", "initiator"), ("latvia", "target")]
+    # Without a day of its own, the announced act is the event.
+    [(_, status, start, *_)] = proposed("Belarus will expel two Latvian diplomats.", published="2023-10-14")
+    assert (status, start) == ("occurred", "2023-10-14")
