@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from .. import dates
 from .actors import ActorIndex
 from .claims import find_claimant
+from .clauses import coordinated
 from .dating import DateGuess, coarser, find_dates
 from .event_types import TypeGuess, TypeIndex
 from .language import detect
@@ -94,13 +95,16 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
             # "headline": undated, it is the day's news whatever its tense ("Russia Declares ...").
             lede = "headline" if paragraph.headline else not paragraph.linked and not lede_seen
             lede_seen = lede_seen or not (paragraph.linked or paragraph.headline)
-            found, reason, dated = _propose_sentence(
-                sentence, article, actors, types, lede, carried, paragraph.linked, voice.id if voice else None
-            )
-            proposals += found
-            if reason:
-                skipped.append(Skipped(sentence, reason))
-            carried = dated or carried
+            for clause in coordinated(sentence, types, article.language):
+                found, reason, dated = _propose_sentence(
+                    clause, article, actors, types, lede, carried, paragraph.linked, voice.id if voice else None
+                )
+                for proposal in found:
+                    proposal.quote = sentence[:5000]
+                proposals += found
+                if reason:
+                    skipped.append(Skipped(sentence, reason))
+                carried = dated or carried
     proposals = _merge(proposals, actors)
     skipped += [Skipped(p.quote, "a remark quoted in passing, not a statement the article reports") for p in proposals
                 if p.passing]  # fmt: skip
