@@ -37,6 +37,8 @@ def _quality(proposal):
 def _same_event(a, b, actors):
     if a.linked or b.linked or a.type.split(".")[0] != b.type.split(".")[0]:
         return False
+    if "." in a.type and "." in b.type and a.type != b.type:
+        return False  # a ban and a resumption of flights, sanctions imposed and lifted: two events
     if a.type == "statement":
         return a.actors("initiator") == b.actors("initiator")
     if a.status != b.status:
@@ -46,7 +48,13 @@ def _same_event(a, b, actors):
     a_acts, b_acts = {actors.side(x) for x in a.actors("initiator")}, {actors.side(x) for x in b.actors("initiator")}
     if a_acts & {actors.side(x) for x in b.actors("target")} and not a_acts & b_acts:
         return False  # the same two sides, each acting on the other: two events (an expulsion and the reply)
-    if {a.date.how, b.date.how} & {"publication", "lede", "announced"}:
+    hows = {a.date.how, b.date.how}
+    if "lede" in hows and not hows <= {"publication", "lede", "announced"}:
+        # The lede's event is the day's news, which a later sentence may date ("on Monday"); one the article
+        # dates to another year is another event ("flights restored in 2008" beside "reopened air traffic").
+        lede, other = (a, b) if a.date.how == "lede" else (b, a)
+        return other.date.start.year == lede.date.start.year
+    if hows & {"publication", "lede", "announced"}:
         return True
     return _contains(a.date, b.date) or _contains(b.date, a.date)
 
