@@ -162,6 +162,9 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
         if _RECIPROCAL.search(sentence):
             for actor_id in initiator_ids:
                 add(actor_id, "target")
+        elif not _actors_of(roles, "target", "host") and len({actors.side(a) for a in initiator_ids}) >= 2:
+            # "Russia and Georgia have reopened air traffic": a joint act, on nobody else; both take part.
+            roles = [(a, "participant") for a, _ in roles]
     locations = _locations(sentence, where, family, actors)
     hosts = {location.get("host") for location in locations}
     roles = [(a, r) for a, r in roles if a not in hosts or r != "participant"]

@@ -130,3 +130,49 @@ def test_an_act_set_for_a_day_ahead_is_scheduled():
     # Without a day of its own, the announced act is the event.
     [(_, status, start, *_)] = proposed("Belarus will expel two Latvian diplomats.", published="2023-10-14")
     assert (status, start) == ("occurred", "2023-10-14")
+
+
+def test_coordinated_clauses_tell_of_an_event_each():
+    found = proposed(
+        "Minsk-Riga direct flights were cancelled in 2006, then restored in 2012 and again abolished in 2021.",
+        published="2023-01-08",
+    )
+    assert [(code, start) for code, _, start, *_ in found] == [
+        ("flights.ban", "2006-01-01"),
+        ("flights.resumed", "2012-01-01"),
+        ("flights.ban", "2021-01-01"),
+    ]
+    found = proposed("Germany expels 40 Latvian diplomats; France expels about 30 Latvian diplomats.")
+    assert [roles for *_, roles, _ in found] == [
+        [("germany", "initiator"), ("latvia", "target")],
+        [("france", "initiator"), ("latvia", "target")],
+    ]
+    # One event, two verbs: no clause of its own.
+    [(code, *_)] = proposed("Germany expelled 40 Latvian diplomats on Monday and ordered them to leave within a week.")
+    assert code == "diplomats.expelled"
+
+
+def test_a_ban_and_a_resumption_of_the_same_flights_are_not_merged():
+    found = proposed("Belarus suspended flights to Latvia in 2021.\n\nBelarus resumed flights to Latvia in 2021.")
+    assert sorted(code for code, *_ in found) == ["flights.ban", "flights.resumed"]
+
+
+def test_the_ledes_news_does_not_swallow_an_event_of_another_year():
+    found = proposed(
+        "Belarus and Latvia have resumed direct flights.\n\nBelarus resumed flights to Latvia in 2019.",
+        published="2023-09-14",
+    )
+    assert sorted(start for _, _, start, *_ in found) == ["2019-01-01", "2023-09-14"]
+    # Dated later in the article, the lede's event is one event.
+    [(_, _, start, *_)] = proposed(
+        "Belarus has expelled two Latvian diplomats.\n\nBelarus expelled the Latvian diplomats on Tuesday.",
+        published="2023-09-14",
+    )
+    assert start == "2023-09-12"
+
+
+def test_states_acting_together_on_nobody_else_take_part():
+    [(_, _, _, _, roles, _)] = proposed("Belarus and Latvia have resumed direct flights.")
+    assert roles == [("belarus", "participant"), ("latvia", "participant")]
+    [(_, _, _, _, roles, _)] = proposed("Belarus and Moldova have expelled Latvian diplomats.")
+    assert roles == [("belarus", "initiator"), ("moldova", "initiator"), ("latvia", "target")]
