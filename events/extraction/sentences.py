@@ -8,7 +8,9 @@ _ABBREVIATIONS = frozenset(
 )
 # After these, "U.S." or "U.K." ends a sentence rather than qualifying the next word.
 _SENTENCE_STARTERS = frozenset("The It He She They We In On But A An This That There Its Their His Her".split())
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+")
+# A full stop with no space after it ends a sentence too when a word or year runs into a capitalised word
+# ("the Convention of 1961.MAE reiterates"), not in "U.S.", "e.g." or a URL.
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+|(?:(?<=[a-z]{3})|(?<=\d{4}))\.(?=[A-Z][A-Za-z]+\s)")
 
 
 def split_sentences(text):
