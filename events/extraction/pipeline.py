@@ -170,6 +170,8 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
     dated = min(own, key=lambda item: abs(item[0] - (guess.anchor if guess else 0)))[2] if own else None
     if guess is None:
         return [], None, dated
+    if _REPLY.match(sentence):
+        return [], "a reply to a question, not an event the article reports", dated
     if not statement and not found_dates and _ANAPHORA.search(sentence[: guess.anchor]):
         return [], "refers back to an event named earlier, without a date of its own", dated
     active = [m for m in mentions if not _inside(m.start, causes)]
@@ -228,6 +230,8 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
 
 
 _DEADLINE = re.compile(r"\b(?:by|until|till|no later than|до|не позднее)\s+(?:the\s+)?$", re.I)
+# "Asked whether the US was considering sanctions, Psaki replied: ...": what is asked and answered is no event.
+_REPLY = re.compile(r"\s*(?:when\s+|as\s+)?asked\b", re.I)
 _SIGNED_ACT = re.compile(
     r"\bsign(?:s|ed|ing)?\s+(?:a|an|the|its|his|her)?\s*(?:\w+\s+)?(?:decree|law|bill|executive order|order)\b", re.I
 )
