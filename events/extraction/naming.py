@@ -46,8 +46,8 @@ def _same_event(a, b, actors):
     if {actors.side(x) for x in a.actors()} != {actors.side(x) for x in b.actors()}:
         return False
     a_acts, b_acts = {actors.side(x) for x in a.actors("initiator")}, {actors.side(x) for x in b.actors("initiator")}
-    if a_acts & {actors.side(x) for x in b.actors("target")} and not a_acts & b_acts:
-        return False  # the same two sides, each acting on the other: two events (an expulsion and the reply)
+    if a_acts & {actors.side(x) for x in b.actors("target", "host")} and not a_acts & b_acts:
+        return False  # each acting on the other, or each reopening its embassy in the other: two events
     hows = {a.date.how, b.date.how}
     if "lede" in hows and not hows <= {"publication", "lede", "announced"}:
         # The lede's event is the day's news, which a later sentence may date ("on Monday"); one the article
@@ -115,6 +115,8 @@ def _title(proposal, actors, types):
         )
         if proposal.location:
             title += f" in {proposal.location['name']}"
+    elif not proposal.actors("initiator", "target"):
+        title = f"{type_name}: {_names(proposal.actors(), actors)}"
     elif proposal.actors("initiator") == proposal.actors("target"):
         title = f"{type_name}: {_names(proposal.actors('initiator'), actors)}, on each other"
     else:

@@ -133,8 +133,9 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
         # Whose diplomats, embassy or aircraft ("US diplomats", "Russia's embassy", "дипломатов России"), and
         # who it is against ("sanctions on Russia", "против России"), are acted on, wherever they stand.
         patients = [m for m in others if _is_patient(sentence, m)]
+        owners = []
         if family == "missions" and not any(m.start < anchor and m not in patients for m in others):
-            patients = []  # "Britain's embassy in Tehran reopened": the owner reopens its own embassy
+            owners, patients = patients, []  # "Britain's embassy in Tehran reopened": the owner reopens its own
         acted_on = patients + [m for m in others if _AGAINST.search(sentence, 0, m.start)]
         origins = [m for m in others if _FROM.search(sentence, 0, m.start)]
         subjects = [m for m in others if m not in acted_on and _is_subject(m, language)]
@@ -142,6 +143,8 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
         initiators = agents or subjects or before
         if not initiators and family == "diplomats":
             initiators = origins  # "23 diplomats were expelled from the UK": the UK expels them
+        if not initiators and where and not [m for m in others if m not in owners]:
+            initiators = owners  # "the embassy of Iran in London reopened": nobody else acts, a host is named
         targets = [m for m in others if m not in initiators and (agents or m.start >= anchor or m in acted_on)]
         if family == "missions":
             for mention in where:

@@ -176,3 +176,25 @@ def test_states_acting_together_on_nobody_else_take_part():
     assert roles == [("belarus", "participant"), ("latvia", "participant")]
     [(_, _, _, _, roles, _)] = proposed("Belarus and Moldova have expelled Latvian diplomats.")
     assert roles == [("belarus", "initiator"), ("moldova", "initiator"), ("latvia", "target")]
+
+
+def test_a_full_stop_without_a_space_still_ends_a_sentence():
+    assert split_sentences("It broke the Convention of 1961.MAE reiterates its protest. The U.S. Embassy said.") == [
+        "It broke the Convention of 1961.",
+        "MAE reiterates its protest.",
+        "The U.S. Embassy said.",
+    ]
+
+
+def test_could_hit_with_sanctions_is_a_threat():
+    [(code, status, *_)] = proposed("The US could hit Belarusian officials with sanctions.")
+    assert (code, status) == ("sanctions.imposed", "proposed")
+
+
+def test_an_embassy_reopened_in_a_capital_is_its_owners_act():
+    [(code, _, _, _, roles, _)] = proposed("Meanwhile, the embassy of Latvia in Minsk also reopened on Sunday.")
+    assert (code, roles) == ("missions.reopened", [("latvia", "initiator"), ("belarus", "host")])
+
+
+def test_a_reply_to_a_question_is_no_event():
+    assert proposed("Asked whether the US would sanction Belarusian officials, the spokesperson declined.") == []
