@@ -254,6 +254,8 @@ def _missing_party(code, roles, locations, actors):
         return None if len(sides) >= 2 or locations else "only one side of the talks or meeting is named"
     if family != "statement" and not _actors_of(roles, "initiator") and len(sides) < 2:
         return "no one is named as doing it"
+    if family != "statement" and not _actors_of(roles, "initiator", "participant"):
+        return "no one is named as doing it"  # "sanctions against the EU and Russia": only whom it is against
     return None
 
 

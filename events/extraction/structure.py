@@ -138,7 +138,7 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
             owners, patients = patients, []  # "Britain's embassy in Tehran reopened": the owner reopens its own
         acted_on = patients + [m for m in others if _AGAINST.search(sentence, 0, m.start)]
         origins = [m for m in others if _FROM.search(sentence, 0, m.start)]
-        subjects = [m for m in others if m not in acted_on and _is_subject(m, language)]
+        subjects = [m for m in others if m not in acted_on and _is_subject(m, language)] or _listed(sentence, others)
         before = [m for m in others if m.start < anchor and m not in acted_on and m not in origins]
         initiators = agents or subjects or before
         if not initiators and family == "diplomats":
@@ -188,6 +188,14 @@ _FROM = re.compile(r"\b(?:from|из)\s+(?:the\s+)?$", re.I)
 
 # Between a verb of saying and the act: the act is reported ("said it was expelling"), not announced.
 _CLAUSE_BREAK = re.compile(r"[,;:«“\"]|\b(?:that|it|they|he|she|we|its|their|что|он[аи]?)\b", re.I)
+
+
+def _listed(sentence, mentions):
+    """ "The following countries have closed their airspace ...: Poland, Latvia": the list is the subject."""
+    if not re.match(r"\s*(?:the\s+)?following\s+\w+", sentence, re.I) or ":" not in sentence:
+        return []
+    colon = sentence.index(":")
+    return [m for m in mentions if m.start > colon]
 
 
 def _is_subject(mention, language):

@@ -39,10 +39,12 @@ def test_as_a_reaction_to_opens_a_clause_about_an_earlier_event():
 
 
 def test_the_following_states_is_no_clause_about_an_earlier_event():
-    [(code, *_)] = proposed(
+    [(code, _, _, _, roles, _)] = proposed(
         "The following countries have closed their airspace to Belarusian planes: Poland and Lithuania."
     )
     assert code == "flights.ban"
+    # The list after the colon is the subject.
+    assert roles == [("lithuania", "initiator"), ("poland", "initiator"), ("belarus", "target")]
 
 
 def test_employed_by_an_embassy_names_its_owner_not_an_agent():
@@ -198,3 +200,14 @@ def test_an_embassy_reopened_in_a_capital_is_its_owners_act():
 
 def test_a_reply_to_a_question_is_no_event():
     assert proposed("Asked whether the US would sanction Belarusian officials, the spokesperson declined.") == []
+
+
+def test_an_act_needs_someone_doing_it_not_only_whom_it_is_against():
+    extraction = propose(
+        "Title of the article\n\nNew sanctions against Belarus and Latvia were discussed in 2021.",
+        published="2023-09-14",
+        actors=ACTORS,
+        types=TYPES,
+    )
+    assert extraction.proposals == []
+    assert [s.reason for s in extraction.skipped] == ["no one is named as doing it"]
