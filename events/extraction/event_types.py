@@ -159,9 +159,16 @@ def _word_matches(word, token):
     return word in (token.lemma, token.folded)
 
 
+FAR_GAP = 8
+"""Other words that may stand before a trigger's word written with `~`: the passive's verb after its subject
+("air traffic between Russia and Egypt was completely interrupted")."""
+
+
 def _rest_matches(parts, words, index):
     for part in parts:
-        for position in range(index, min(index + GAP + 1, len(words))):
+        gap = FAR_GAP if part.startswith("~") else GAP
+        part = part.lstrip("~")
+        for position in range(index, min(index + gap + 1, len(words))):
             if _word_matches(part, words[position]):
                 index = position + 1
                 break

@@ -2,7 +2,9 @@
 
 A trigger is a sequence of lemmas; up to three other words may stand between
 them ("closed its embassy", "imposed new sanctions on", "ввела против России
-санкции"). A word ending in `*` matches any word it begins ("авиасообщ*"). A
+санкции"). A word ending in `*` matches any word it begins ("авиасообщ*"); one starting with `~` may stand up to eight
+words after the previous one, as a passive's verb after its subject ("air traffic between Russia and Egypt was
+completely interrupted"). A
 word matches a token's lemma or the token itself, so that words a lemmatiser
 does not know ("нон грата") still match as written.
 
@@ -33,13 +35,13 @@ TRIGGERS = {
                         "halt flight", "ban aircraft", "airspace closure", "ban plane", "airspace close",
                         "interrupt air traffic", "suspend air traffic", "ban on flight", "close its airspace",
                         "close sky", "abolish flight", "cancel flight", "suspension of flight", "flight cancel*",
-                        "flight suspend*", "flight abolish*", "flight halt*", "air traffic interrupt*",
-                        "air traffic suspend*", "ban airline"],
+                        "flight suspend*", "flight abolish*", "flight halt*", "air traffic ~interrupt*",
+                        "air traffic ~suspend*", "ban airline"],
         "flights.resumed": ["resume flight", "direct flight", "restore flight", "resumption of flight",
                             "reopen air traffic", "restore air traffic", "resume air traffic", "restore air link",
                             "lift restriction on flight", "resume regular flight", "flight resume",
                             "air traffic resume", "restoration of air link", "resumption of air traffic",
-                            "flight restore", "lift restriction on air traffic"],
+                            "air traffic ~resume", "flight restore", "lift restriction on air traffic"],
         "diplomats.expelled": ["expel", "expulsion", "persona non grata", "non grata", "non gratae",
                                "order to leave", "kick out", "oust", "declare persona"],
         "diplomats.staff_limits": ["cut staff", "reduce staff", "staff cap", "limit the number", "cut the number",

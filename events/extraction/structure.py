@@ -141,6 +141,11 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
         subjects = [m for m in others if m not in acted_on and _is_subject(m, language)] or _listed(sentence, others)
         before = [m for m in others if m.start < anchor and m not in acted_on and m not in origins]
         initiators = agents or subjects or before
+        if not initiators and not agents and len(between := _between(sentence, others)) >= 2:
+            # "Air traffic between Russia and Egypt was interrupted": both sides, neither named as doing it.
+            for mention in between:
+                add(mention.actor, "participant")
+            others = [m for m in others if m not in between]
         if not initiators and family == "diplomats":
             initiators = origins  # "23 diplomats were expelled from the UK": the UK expels them
         if not initiators and where and not [m for m in others if m not in owners]:

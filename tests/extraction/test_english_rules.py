@@ -211,3 +211,12 @@ def test_an_act_needs_someone_doing_it_not_only_whom_it_is_against():
     )
     assert extraction.proposals == []
     assert [s.reason for s in extraction.skipped] == ["no one is named as doing it"]
+
+
+def test_a_passive_verb_may_stand_far_after_its_subject_and_between_names_both_sides():
+    [(code, _, start, precision, roles, _)] = proposed(
+        "Air traffic between Belarus and Latvia was completely interrupted in May 2021 after the incident.",
+        published="2023-09-14",
+    )
+    assert (code, start, precision) == ("flights.ban", "2021-05-01", "month")
+    assert roles == [("belarus", "participant"), ("latvia", "participant")]
