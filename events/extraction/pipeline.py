@@ -95,6 +95,9 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
             # "headline": undated, it is the day's news whatever its tense ("Russia Declares ...").
             lede = "headline" if paragraph.headline else not paragraph.linked and not lede_seen
             lede_seen = lede_seen or not (paragraph.linked or paragraph.headline)
+            if _redated(sentence, proposals, article):
+                skipped.append(Skipped(sentence, "dates the event told of before it"))
+                continue
             for clause in coordinated(sentence, types, article.language):
                 found, reason, dated = _propose_sentence(
                     clause, article, actors, types, lede, carried, paragraph.linked, voice.id if voice else None
@@ -111,6 +114,25 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
     proposals = [p for p in proposals if not p.passing]
     _name(proposals, actors, types, article)
     return Extraction(article, proposals, skipped, people)
+
+
+# "The announcement came on August 31": the day of the event the article told of before, not an event.
+_ANNOUNCEMENT = re.compile(
+    r"\s*The\s+(?:announcement|decision|order|move)\s+(?:came|was\s+(?:made|announced|issued|taken))\b", re.I
+)
+
+
+def _redated(sentence, proposals, article):
+    """Whether the sentence only dates the article's last undated event ("The announcement came on August 31"),
+    which then takes that date."""
+    if article.language != "en" or not _ANNOUNCEMENT.match(sentence):
+        return False
+    found = find_dates(sentence, article.published, language="en")
+    undated = [p for p in proposals if p.date.how in {"lede", "publication", "announced"} and not p.linked]
+    if not found or not undated:
+        return False
+    undated[-1].date = found[0][2]
+    return True
 
 
 def _is_headline(title):
