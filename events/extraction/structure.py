@@ -187,7 +187,12 @@ _PATIENT_NOUNS = (
 )
 _PATIENT_AFTER = re.compile(rf"(?:['’]s)?\s+(?:[^\W\d_]+\s+)?{_PATIENT_NOUNS}", re.I)
 _PATIENT_BEFORE = re.compile(rf"{_PATIENT_NOUNS}\w*\s+(?:of\s+)?(?:the\s+)?$", re.I)
-_AGAINST = re.compile(r"\b(?:against|on|upon|против|в отношении)\s+(?:the\s+)?$", re.I)
+_AGAINST = re.compile(
+    # "sanctions on Russia"; "ordered Russia to close", "requiring the Russian government to close": made to act.
+    r"\b(?:against|on|upon|против|в отношении|order(?:s|ed|ing)?|requir(?:es|ed|ing)|forc(?:es|ed|ing)"
+    r"|compel(?:s|led|ling)?)\s+(?:the\s+)?$",
+    re.I,
+)
 _FROM = re.compile(r"\b(?:from|из)\s+(?:the\s+)?$", re.I)
 
 

@@ -56,7 +56,7 @@ def test_employed_by_an_embassy_names_its_owner_not_an_agent():
 
 def test_a_date_after_by_is_a_deadline_even_in_the_phrase():
     [(code, _, start, precision, _, _)] = proposed(
-        "“We are requiring the Latvian government to close its consulate in Boston. These closures will need "
+        "“Belarus will close the Latvian consulate in Vitebsk. These closures will need "
         "to be accomplished by September 2.",
         published="2024-09-01",
     )
@@ -220,3 +220,23 @@ def test_a_passive_verb_may_stand_far_after_its_subject_and_between_names_both_s
     )
     assert (code, start, precision) == ("flights.ban", "2021-05-01", "month")
     assert roles == [("belarus", "participant"), ("latvia", "participant")]
+
+
+def test_the_announcement_came_on_a_day_dates_the_event_before_it():
+    extraction = propose(
+        "Belarus orders Latvia to close its consulate in Vitebsk\n\n"
+        "Belarus has ordered Latvia to close its consulate in Vitebsk.\n\n"
+        "The announcement came on August 31 in a statement by the Belarusian Foreign Ministry.",
+        published="2023-09-01",
+        actors=ACTORS,
+        types=TYPES,
+    )
+    [proposal] = extraction.proposals
+    assert (proposal.type, proposal.date.start.isoformat()) == ("missions.closed", "2023-08-31")
+    assert proposal.participants == [("belarus", "initiator"), ("latvia", "target")]
+    assert [s.reason for s in extraction.skipped] == ["dates the event told of before it"]
+
+
+def test_who_is_required_to_act_is_acted_on():
+    found = proposed("“We are requiring the Latvian government to close its consulate in Boston.")
+    assert found == []  # made to close it, by nobody the sentence names
