@@ -34,7 +34,7 @@ ADJECTIVE_NOUNS = {
         "diplomat diplomatic delegation official side government authority embassy consulate mission carrier "
         "airline aircraft plane property citizen national envoy ambassador negotiator counterpart leader "
         "president minister ministry administration school compound residence dacha asset sanction "
-        "foreign military troop".split()
+        "foreign military troop resort airport".split()
     ),
     "ru": frozenset(
         "дипломат дипломатический делегация чиновник сторона власть правительство посольство консульство "
@@ -213,12 +213,28 @@ class ActorIndex:
                 mentions.append(Mention(actor_id, start, end, text[start:end]))
                 index += length
                 continue
+            elided = self._elided_at(folded, index, run) if tokens[index][0][:1].isupper() else None
+            if elided:
+                word, start, end = tokens[index]
+                mentions.append(Mention(elided, start, end, word))
+                index += 1
+                continue
             adjective = self._adjective_at(tokens, folded, index, language)
             if adjective:
                 word, start, end = tokens[index]
                 mentions.append(Mention(adjective, start, end, word))
             index += 1
         return mentions
+
+    def _elided_at(self, folded, index, run):
+        """ "South and North Korea": the first of two names that share their last words, written once."""
+        if index + 2 >= len(folded) or folded[index + 1] not in ("and", "or", "и") or not folded[index][:1].isalpha():
+            return None
+        for length in range(min(self.longest, run[index + 2]), 1, -1):
+            tail = folded[index + 3 : index + 2 + length]
+            if tuple(folded[index + 2 : index + 2 + length]) in self.folded and tail:
+                return self.folded.get((folded[index], *tail))
+        return None
 
     def _match_at(self, tokens, words, folded, index, run):
         for length in range(min(self.longest, run), 0, -1):

@@ -122,7 +122,14 @@ class TypeIndex:
                     family, status = other, "proposed"
                     break
         codes = [code for code in hits if code.split(".")[0] == family and self._is_event(code)]
-        code = min(codes, key=lambda c: (-sum(w for _, w, _ in hits[c]), min(s for s, _, _ in hits[c])))
+        # A descriptive word ("direct flights") types the event only when no other type's verb does
+        # ("direct flights were cancelled" is a ban).
+        weak = lexicon.DESCRIPTIVE.get(language, frozenset())
+        strong = [c for c in codes if any(k not in weak for _, _, k in hits[c])]
+        codes = strong or codes
+        code = min(
+            codes, key=lambda c: (-sum(w for _, w, k in hits[c] if k not in weak), min(s for s, _, _ in hits[c]))
+        )
         keywords = tuple(k for c in hits if c.split(".")[0] == family for _, _, k in hits[c])
         return TypeGuess(code, eligible[family][1], keywords, status)
 
@@ -152,9 +159,16 @@ def _word_matches(word, token):
     return word in (token.lemma, token.folded)
 
 
+FAR_GAP = 8
+"""Other words that may stand before a trigger's word written with `~`: the passive's verb after its subject
+("air traffic between Russia and Egypt was completely interrupted")."""
+
+
 def _rest_matches(parts, words, index):
     for part in parts:
-        for position in range(index, min(index + GAP + 1, len(words))):
+        gap = FAR_GAP if part.startswith("~") else GAP
+        part = part.lstrip("~")
+        for position in range(index, min(index + gap + 1, len(words))):
             if _word_matches(part, words[position]):
                 index = position + 1
                 break

@@ -2,7 +2,9 @@
 
 A trigger is a sequence of lemmas; up to three other words may stand between
 them ("closed its embassy", "imposed new sanctions on", "ввела против России
-санкции"). A word ending in `*` matches any word it begins ("авиасообщ*"). A
+санкции"). A word ending in `*` matches any word it begins ("авиасообщ*"); one starting with `~` may stand up to eight
+words after the previous one, as a passive's verb after its subject ("air traffic between Russia and Egypt was
+completely interrupted"). A
 word matches a token's lemma or the token itself, so that words a lemmatiser
 does not know ("нон грата") still match as written.
 
@@ -32,11 +34,14 @@ TRIGGERS = {
         "flights.ban": ["ban flight", "suspend flight", "close airspace", "closure of airspace", "flight ban",
                         "halt flight", "ban aircraft", "airspace closure", "ban plane", "airspace close",
                         "interrupt air traffic", "suspend air traffic", "ban on flight", "close its airspace",
-                        "close sky", "abolish flight", "cancel flight", "suspension of flight"],
+                        "close sky", "abolish flight", "cancel flight", "suspension of flight", "flight cancel*",
+                        "flight suspend*", "flight abolish*", "flight halt*", "air traffic ~interrupt*",
+                        "air traffic ~suspend*", "ban airline"],
         "flights.resumed": ["resume flight", "direct flight", "restore flight", "resumption of flight",
                             "reopen air traffic", "restore air traffic", "resume air traffic", "restore air link",
                             "lift restriction on flight", "resume regular flight", "flight resume",
-                            "air traffic resume", "restoration of air link"],
+                            "air traffic resume", "restoration of air link", "resumption of air traffic",
+                            "air traffic ~resume", "flight restore", "lift restriction on air traffic"],
         "diplomats.expelled": ["expel", "expulsion", "persona non grata", "non grata", "non gratae",
                                "order to leave", "kick out", "oust", "declare persona"],
         "diplomats.staff_limits": ["cut staff", "reduce staff", "staff cap", "limit the number", "cut the number",
@@ -98,6 +103,11 @@ TRIGGERS = {
                               "открыть генконсульство", "открыть консульство", "возобновление деятельность"],
     },
 }  # fmt: skip
+
+
+# Triggers and keywords that describe rather than act: they type an event only when no verb of the same family
+# does ("direct flights were cancelled" is a ban; "the first direct flight landed" a resumption).
+DESCRIPTIVE = {"en": frozenset({"direct flight", "direct flights"})}
 
 
 def compiled(language):

@@ -36,7 +36,7 @@ STATUS_RULES = (
 )  # fmt: skip
 # A threatened measure is that measure, proposed ("the US could impose sanctions"), not an opinion.
 THREAT = re.compile(
-    r"\b(?:could|may|might|would)\s+(?:\w+\s+)?(?:impose|expel|close|ban|seize|introduce|freeze|cut|restrict|shut"
+    r"\b(?-i:could|may|might|would)\s+(?:\w+\s+)?(?:impose|expel|close|ban|seize|introduce|freeze|cut|restrict|shut|hit"
     r"|suspend|sanction)\w*|\bthreaten(?:s|ed)? to\b",
     re.I,
 )

@@ -41,6 +41,8 @@ def _quality(proposal):
 def _same_event(a, b, actors):
     if a.linked or b.linked or a.type.split(".")[0] != b.type.split(".")[0]:
         return False
+    if "." in a.type and "." in b.type and a.type != b.type:
+        return False  # a ban and a resumption of flights, sanctions imposed and lifted: two events
     if a.type == "statement":
         return a.actors("initiator") == b.actors("initiator")
     if a.status != b.status:
@@ -53,10 +55,17 @@ def _same_event(a, b, actors):
     ):
         return False
     a_acts, b_acts = {actors.side(x) for x in a.actors("initiator")}, {actors.side(x) for x in b.actors("initiator")}
-    a_targets, b_targets = {actors.side(x) for x in a.actors("target")}, {actors.side(x) for x in b.actors("target")}
-    if a_acts and b_acts and (a_acts & b_targets or b_acts & a_targets) and not a_acts & b_acts:
-        return False  # the same two sides, each acting on the other: two events (an expulsion and the reply)
-    if {a.date.how, b.date.how} & {"publication", "lede", "announced", "reported"}:
+    a_others = {actors.side(x) for x in a.actors("target", "host")}
+    b_others = {actors.side(x) for x in b.actors("target", "host")}
+    if a_acts and b_acts and (a_acts & b_others or b_acts & a_others) and not a_acts & b_acts:
+        return False  # each acting on the other, or each reopening its embassy in the other: two events
+    hows = {a.date.how, b.date.how}
+    if "lede" in hows and not hows <= {"publication", "lede", "announced", "reported"}:
+        # The lede's event is the day's news, which a later sentence may date ("on Monday"); one the article
+        # dates to another year is another event ("flights restored in 2008" beside "reopened air traffic").
+        lede, other = (a, b) if a.date.how == "lede" else (b, a)
+        return other.date.start.year == lede.date.start.year
+    if hows & {"publication", "lede", "announced", "reported"}:
         return True
     return _contains(a.date, b.date) or _contains(b.date, a.date)
 
@@ -117,6 +126,8 @@ def _title(proposal, actors, types):
         )
         if proposal.location:
             title += f" in {proposal.location['name']}"
+    elif not proposal.actors("initiator", "target"):
+        title = f"{type_name}: {_names(proposal.actors(), actors)}"
     elif proposal.actors("initiator") == proposal.actors("target"):
         title = f"{type_name}: {_names(proposal.actors('initiator'), actors)}, on each other"
     else:

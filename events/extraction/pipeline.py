@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from .. import dates
 from .actors import ActorIndex
 from .claims import find_claimant
+from .clauses import coordinated
 from .dating import DateGuess, coarser, find_dates
 from .event_types import TypeGuess, TypeIndex
 from .language import detect
@@ -15,7 +16,17 @@ from .naming import _merge, _name
 from .people import find_people
 from .reading import Article, Paragraph, read_article
 from .sentences import split_sentences
-from .structure import SYMMETRIC_FAMILIES, _actors_of, _cause_date, _claim_note, _inside, _ordered, _roles, cause_spans
+from .structure import (
+    STATE_ACT_FAMILIES,
+    SYMMETRIC_FAMILIES,
+    _actors_of,
+    _cause_date,
+    _claim_note,
+    _inside,
+    _ordered,
+    _roles,
+    cause_spans,
+)
 
 
 @dataclass
@@ -68,6 +79,9 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
     actors = actors if actors is not None else ActorIndex.load()
     types = types if types is not None else TypeIndex.load()
     people = [p.actor for p in find_people(f"{article.title}\n{article.text}", article.language, actors)]
+    # A ministry's or a body's own release speaks in its voice: "The Council today renewed", "I have issued".
+    voice = _publisher_voice(article.publisher, actors)
+    people += [voice] if voice else []
     actors = actors.with_people(people)
     # "The Foreign Ministry said" speaks for the dateline's state ("MOSCOW (Sputnik) -"), else the one named most.
     home = actors.home_state(article.place) if article.place else None
@@ -81,16 +95,26 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
             # "headline": undated, it is the day's news whatever its tense ("Russia Declares ...").
             lede = "headline" if paragraph.headline else not paragraph.linked and not lede_seen
             lede_seen = lede_seen or not (paragraph.linked or paragraph.headline)
-            found, reason, dated = _propose_sentence(sentence, article, actors, types, lede, carried, paragraph.linked)
+            if _redated(sentence, proposals, article):
+                skipped.append(Skipped(sentence, "dates the event told of before it"))
+                continue
+            in_sentence = []
+            for clause in coordinated(sentence, types, article.language):
+                found, reason, dated = _propose_sentence(
+                    clause, article, actors, types, lede, carried, paragraph.linked, voice.id if voice else None
+                )
+                for proposal in found:
+                    proposal.quote = sentence[:5000]
+                in_sentence += found
+                if reason:
+                    skipped.append(Skipped(sentence, reason))
+                carried = dated or carried
             if previous and article.language == "ru" and _BACK_CLAIM.match(sentence):
                 # Only an attribution of what came before: no statement of its own.
-                found = [p for p in found if p.type != "statement"]
+                in_sentence = [p for p in in_sentence if p.type != "statement"]
                 _claim_back(previous, sentence, actors)
-            previous = found
-            proposals += found
-            if reason:
-                skipped.append(Skipped(sentence, reason))
-            carried = dated or carried
+            previous = in_sentence
+            proposals += in_sentence
     proposals = _merge(proposals, actors)
     skipped += [Skipped(p.quote, "a remark quoted in passing, not a statement the article reports") for p in proposals
                 if p.passing]  # fmt: skip
@@ -114,20 +138,56 @@ def _claim_back(previous, sentence, actors):
             proposal.notes = [*proposal.notes, *_claim_note(claim, actors)]
 
 
+# "The announcement came on August 31": the day of the event the article told of before, not an event.
+_ANNOUNCEMENT = re.compile(
+    r"\s*The\s+(?:announcement|decision|order|move)\s+(?:came|was\s+(?:made|announced|issued|taken))\b", re.I
+)
+
+
+def _redated(sentence, proposals, article):
+    """Whether the sentence only dates the article's last undated event ("The announcement came on August 31"),
+    which then takes that date."""
+    if article.language != "en" or not _ANNOUNCEMENT.match(sentence):
+        return False
+    found = find_dates(sentence, article.published, language="en")
+    undated = [p for p in proposals if p.date.how in {"lede", "publication", "announced"} and not p.linked]
+    if not found or not undated:
+        return False
+    undated[-1].date = found[0][2]
+    return True
+
+
 def _is_headline(title):
     """A headline worth reading: words, not a site's name, and not cut from the lede (then the body has it)."""
     return len(title.split()) >= 4 and not title.endswith("…")
 
 
-def _propose_sentence(sentence, article, actors, types, lede, carried, linked):
+_BODY_NOUNS = ("Council", "Commission", "Department", "Ministry", "Office", "Secretariat")
+
+
+def _publisher_voice(publisher, actors):
+    """The ministry, government or body that publishes the article itself (a release, a briefing), known by
+    the head noun of its name too ("The Council", "The Department"); None for the press."""
+    mentions = actors.find(publisher or "")
+    voices = [actors.get(m.actor) for m in mentions if actors.get(m.actor).kind in {"government", "igo"}]
+    if not voices:
+        return None
+    voice = voices[-1]
+    heads = [word for word in voice.name.split() if word in _BODY_NOUNS][:1]
+    return replace(voice, aliases=(*voice.aliases, *(f"The {head}" for head in heads)))
+
+
+def _propose_sentence(sentence, article, actors, types, lede, carried, linked, voice=None):
     """([Proposal], reason skipped or None, the date the sentence gives for the next ones)."""
     language = article.language
     causes = cause_spans(sentence)
     mentions = actors.find(sentence, language)
     words = tokens(sentence, language)
     claim = find_claimant(sentence, mentions)
+    # "Putin signed a decree on the resumption of flights": a decree is one state's act, not an agreement.
+    unilateral = [(m.start(), m.start() + 1) for m in _SIGNED_ACT.finditer(sentence)]
     guess = types.guess(
-        sentence, excluded=causes, ignore={"statement"} if claim else (), words=words, language=language
+        sentence, excluded=causes + unilateral, ignore={"statement"} if claim else (), words=words, language=language
     )
     opinion = _OPINION.search(sentence) and not (guess and THREAT.search(sentence))
     if claim and (guess is None or opinion) and "statement" in types.names:
@@ -136,6 +196,8 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked):
     status = (
         "occurred" if statement or guess is None else detect_status(sentence, language) or guess.status or "occurred"
     )
+    if status == "cancelled" and any(_CANCELLING.search(keyword) for keyword in guess.keywords):
+        status = "occurred"  # "flights were cancelled": the cancellation is the event (a ban), not called off
     # What is still to come reads "on Saturday" as the next Saturday, what happened as the last.
     # A cancelled or postponed event was still to come: "cancels the planned 12 June summit".
     future = status in {"scheduled", "proposed", "postponed", "cancelled"} or (
@@ -143,11 +205,17 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked):
     )
     found_dates = find_dates(sentence, article.published, future=future, language=language)
     # A deadline ("must leave by 30 April", "до 30 апреля") is not when the event happened.
-    found_dates = [(s, e, d) for s, e, d in found_dates if not _DEADLINE.search(sentence, 0, s)]
+    found_dates = [
+        (s, e, d)
+        for s, e, d in found_dates
+        if not _DEADLINE.search(sentence, 0, s) and not _DEADLINE_PHRASE.match(d.phrase)
+    ]
     own = [(s, e, d) for s, e, d in found_dates if not _inside(s, causes)]
     dated = min(own, key=lambda item: abs(item[0] - (guess.anchor if guess else 0)))[2] if own else None
     if guess is None:
         return [], None, dated
+    if _REPLY.match(sentence):
+        return [], "a reply to a question, not an event the article reports", dated
     if not statement and not found_dates and _ANAPHORA.search(sentence[: guess.anchor]):
         return [], "refers back to an event named earlier, without a date of its own", dated
     active = [m for m in mentions if not _inside(m.start, causes)]
@@ -169,10 +237,17 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked):
     )
     if date is None:
         return [], "no date in the sentence and no publication date", dated
+    if status == "occurred" and not statement and date.how == "text" and article.published:
+        if date.start > article.published and tense(_clause(sentence, guess.anchor), language) == "future":
+            status = "scheduled"  # "Russia will lift restrictions on flights from November 9": set for a day ahead
     code = guess.code
     roles, locations = _roles(sentence, active, claim, code, guess.anchor, actors, language)
     if code == "meeting" and "meeting.summit" in types.names and sum(map(actors.is_leader, _actors_of(roles))) >= 2:
         code = "meeting.summit"
+    if voice and not claim and code.split(".")[0] in STATE_ACT_FAMILIES and not _actors_of(roles, "initiator"):
+        if re.search(r"\b(?:I|we|our)\b", _unquoted(sentence)):
+            # "I have issued a waiver" in a release: its publisher's state acts.
+            roles = [(actors.state_of(voice) or voice, "initiator"), *roles]
     if not roles:
         return [], "no actor in a role", dated
     if missing := _missing_party(code, roles, locations, actors):
@@ -191,7 +266,7 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked):
                 participants=_ordered(participants),
                 location={k: v for k, v in location.items() if k != "host"} if location else None,
                 quote=quote,
-                claimed_by=claim.actor if claim else None,
+                claimed_by=claim.actor if claim else voice,
                 linked=linked,
                 notes=_claim_note(claim, actors),
                 passing=statement and not (lede or linked or _FORMAL.search(sentence)),
@@ -205,6 +280,13 @@ _REPORTED_NOW = re.compile(
     r"(?:[,—–]|\s-)\s*(?:[—–-]\s*)?(?:сообщает|сообщают|передает|передаёт|пишет|говорится)\b", re.I
 )
 _DEADLINE = re.compile(r"\b(?:by|until|till|no later than|до|не позднее)\s+(?:the\s+)?$", re.I)
+# "Asked whether the US was considering sanctions, Psaki replied: ...": what is asked and answered is no event.
+_REPLY = re.compile(r"\s*(?:when\s+|as\s+)?asked\b", re.I)
+_SIGNED_ACT = re.compile(
+    r"\bsign(?:s|ed|ing)?\s+(?:a|an|the|its|his|her)?\s*(?:\w+\s+)?(?:decree|law|bill|executive order|order)\b", re.I
+)
+_CANCELLING = re.compile(r"\b(?:cancel\w*|abolish\w*|отмен\w*)", re.I)
+_DEADLINE_PHRASE = re.compile(r"(?:by|until|till|no later than|до|не позднее)\s", re.I)
 # What makes a statement the news rather than a remark: a warning, a protest, a formal statement.
 _FORMAL = re.compile(
     r"\b(?:warn\w*|declar\w*|protest\w*|condemn\w*|demand\w*|denounc\w*|called on|urg(?:ed|es)|statement"
@@ -222,7 +304,14 @@ def _missing_party(code, roles, locations, actors):
         return None if len(sides) >= 2 or locations else "only one side of the talks or meeting is named"
     if family != "statement" and not _actors_of(roles, "initiator") and len(sides) < 2:
         return "no one is named as doing it"
+    if family != "statement" and not _actors_of(roles, "initiator", "participant"):
+        return "no one is named as doing it"  # "sanctions against the EU and Russia": only whom it is against
     return None
+
+
+def _unquoted(sentence):
+    """The sentence without its quotations: what the article says in its own voice."""
+    return re.sub(r"“[^”]*”|\"[^\"]*\"", " ", sentence)
 
 
 def _clause(sentence, anchor):

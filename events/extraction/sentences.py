@@ -8,18 +8,23 @@ _ABBREVIATIONS = frozenset(
 )
 # After these, "U.S." or "U.K." ends a sentence rather than qualifying the next word.
 _SENTENCE_STARTERS = frozenset("The It He She They We In On But A An This That There Its Their His Her".split())
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+")
+# A full stop with no space after it ends a sentence too when a word or year runs into a capitalised word
+# ("the Convention of 1961.MAE reiterates"), not in "U.S.", "e.g." or a URL.
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+|(?:(?<=[a-z]{3})|(?<=\d{4}))\.(?=[A-Z][A-Za-z]+\s)")
 
 
 def split_sentences(text):
     """Sentences of a paragraph; not inside quotations, not after abbreviations such as 'Mr.' or 'U.S.'."""
     sentences, start = [], 0
+    # A quotation running on into the next paragraph opens each of its paragraphs and closes only in the last:
+    # its opening mark does not keep the paragraph's sentences together.
+    skip = 1 if text.lstrip().startswith("“") and "”" not in text else 0
     for match in _BOUNDARY.finditer(text):
         following = text[match.end() : match.end() + 1]
         if not following or not (following.isupper() or following.isdigit() or following in '"“‘(['):
             continue
         candidate = text[start : match.end()]
-        if _inside_quotation(candidate) and len(candidate) < 800:
+        if _inside_quotation(candidate.lstrip()[skip if start == 0 else 0 :]) and len(candidate) < 800:
             continue
         if _ends_with_abbreviation(text[start : match.start() + 1], text[match.end() :]):
             continue

@@ -8,7 +8,8 @@ from .morphology import _russian
 from .reading import _squeeze
 
 _CAUSE = re.compile(
-    r"\b(?:after|since|following|in response to|in retaliation for|because of"
+    r"\b(?:after|since|(?<!the )following|in (?:response|retaliation|reaction) (?:for|to)|because of"
+    r"|as an? (?:response|reaction|retaliation) (?:for|to)"
     r"|после|в ответ на|из-за|в связи с|вслед за|с тех пор как"
     r"|(?:ответ|отреагир)\w*\s+на)\b",
     re.I,
@@ -36,10 +37,12 @@ def _inside(position, spans):
 
 
 # "in Saudi Arabia", "at the Kremlin", "в Москве", "в столицу Армении"; where a visit goes: "visits Iran",
-# "visit to Russia", "посетил".
+# "visit to Russia", "посетил"; the state after a city ("in Tashkent, Uzbekistan").
 _PLACE_BEFORE = re.compile(
     r"\b(?:in|at)\s+(?:the\s+)?(?:capital\s+of\s+)?$|(?:^|\s)(?:[Вв]|[Вв]о)\s+(?:столиц[еуы]\s+)?$"
-    r"|\bvisit(?:s|ed|ing)?\s+(?:to\s+)?(?:the\s+)?$|\btrip\s+to\s+(?:the\s+)?$|\bпосетил[аи]?\s+$",
+    r"|\bvisit(?:s|ed|ing)?\s+(?:to\s+)?(?:the\s+)?$|\btrip\s+to\s+(?:the\s+)?$|\bпосетил[аи]?\s+$"
+    # "in Tashkent, Uzbekistan", "to Geneva, Switzerland": a city, then its state.
+    r"|\b(?:in|at|to)\s+(?-i:[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?),\s*$",
     re.I,
 )
 
@@ -82,7 +85,12 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
     family = code.split(".")[0]
     where = places(sentence, mentions, actors)
     speaker = claim.mention if claim and claim.kind == "speech" else None
-    agents = [m for m in mentions if re.search(r"\bby\s+(?:the\s+)?$", sentence[: m.start], re.I)]
+    # "by the US" acts; "persons employed by the Romanian Embassy" are the embassy's, acted on.
+    agents = [
+        m
+        for m in mentions
+        if re.search(r"\bby\s+(?:the\s+)?$", sentence[: m.start], re.I) and not _PATIENT_AFTER.match(sentence, m.end)
+    ]
     others = [m for m in mentions if m not in where and m is not speaker and m not in agents]
     roles = []
 
@@ -130,8 +138,9 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
         # Whose diplomats, embassy or aircraft ("US diplomats", "Russia's embassy", "дипломатов России"), and
         # who it is against ("sanctions on Russia", "против России"), are acted on, wherever they stand.
         patients = [m for m in others if _is_patient(sentence, m)]
+        owners = []
         if family == "missions" and not any(m.start < anchor and m not in patients for m in others):
-            patients = []  # "Britain's embassy in Tehran reopened": the owner reopens its own embassy
+            owners, patients = patients, []  # "Britain's embassy in Tehran reopened": the owner reopens its own
         if language == "ru" and code == "diplomats.staff_limits" and where:
             # "США сократят штат своих дипмиссий в России": the state the missions stand in limits their staff.
             agents += [m for m in where if m not in agents]
@@ -141,11 +150,18 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
             others = [m for m in others if m not in agents]
         acted_on = patients + [m for m in others if _AGAINST.search(sentence, 0, m.start) or _is_dative(m, language)]
         origins = [m for m in others if _FROM.search(sentence, 0, m.start)]
-        subjects = [m for m in others if m not in acted_on and _is_subject(m, language)]
+        subjects = [m for m in others if m not in acted_on and _is_subject(m, language)] or _listed(sentence, others)
         before = [m for m in others if m.start < anchor and m not in acted_on and m not in origins]
         initiators = agents or subjects or before
+        if not initiators and not agents and len(between := _between(sentence, others)) >= 2:
+            # "Air traffic between Russia and Egypt was interrupted": both sides, neither named as doing it.
+            for mention in between:
+                add(mention.actor, "participant")
+            others = [m for m in others if m not in between]
         if not initiators and family == "diplomats":
             initiators = origins  # "23 diplomats were expelled from the UK": the UK expels them
+        if not initiators and where and not [m for m in others if m not in owners]:
+            initiators = owners  # "the embassy of Iran in London reopened": nobody else acts, a host is named
         targets = [m for m in others if m not in initiators and (agents or m.start >= anchor or m in acted_on)]
         if family == "missions":
             for mention in where:
@@ -158,7 +174,7 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
             add(actors.state_of(claim.actor) if first_person else claim.actor, "initiator")
         if family in STATE_ACT_FAMILIES:
             for actor_id in list(_actors_of(roles, "initiator")):
-                add(actors.state_of(actor_id), "initiator")
+                add(actors.state_of(actor_id) or _body_of(actor_id, actors), "initiator")
         initiator_ids = set(_actors_of(roles, "initiator"))
         for mention in targets:
             if mention.actor not in initiator_ids:
@@ -166,6 +182,9 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
         if _RECIPROCAL.search(sentence):
             for actor_id in initiator_ids:
                 add(actor_id, "target")
+        elif not _actors_of(roles, "target", "host") and len({actors.side(a) for a in initiator_ids}) >= 2:
+            # "Russia and Georgia have reopened air traffic": a joint act, on nobody else; both take part.
+            roles = [(a, "participant") for a, _ in roles]
     locations = _locations(sentence, where, family, actors)
     hosts = {location.get("host") for location in locations}
     roles = [(a, r) for a, r in roles if a not in hosts or r != "participant"]
@@ -180,13 +199,26 @@ _PATIENT_NOUNS = (
 )
 _PATIENT_AFTER = re.compile(rf"(?:['’]s)?\s+(?:[^\W\d_]+\s+)?{_PATIENT_NOUNS}", re.I)
 _PATIENT_BEFORE = re.compile(rf"{_PATIENT_NOUNS}\w*\s+(?:of\s+)?(?:the\s+)?$", re.I)
-_AGAINST = re.compile(r"\b(?:against|on|upon|против|в отношении)\s+(?:the\s+)?$", re.I)
+_AGAINST = re.compile(
+    # "sanctions on Russia"; "ordered Russia to close", "requiring the Russian government to close": made to act.
+    r"\b(?:against|on|upon|против|в отношении|order(?:s|ed|ing)?|requir(?:es|ed|ing)|forc(?:es|ed|ing)"
+    r"|compel(?:s|led|ling)?)\s+(?:the\s+)?$",
+    re.I,
+)
 _AIRSPACE_OWNER = re.compile(r"\b(?:воздушн\w+\s+пространств\w+|неб[оау]|небом)\s+$", re.I)
 _FROM = re.compile(r"\b(?:from|из)\s+(?:the\s+)?$", re.I)
 
 
 # Between a verb of saying and the act: the act is reported ("said it was expelling"), not announced.
 _CLAUSE_BREAK = re.compile(r"[,;:«“\"]|\b(?:that|it|they|he|she|we|its|their|что|он[аи]?)\b", re.I)
+
+
+def _listed(sentence, mentions):
+    """ "The following countries have closed their airspace ...: Poland, Latvia": the list is the subject."""
+    if not re.match(r"\s*(?:the\s+)?following\s+\w+", sentence, re.I) or ":" not in sentence:
+        return []
+    colon = sentence.index(":")
+    return [m for m in mentions if m.start > colon]
 
 
 def _is_subject(mention, language):
@@ -260,6 +292,13 @@ def _locations(sentence, where, family, actors):
         if name:
             result.append({"name": name[:200], "country": None, "lat": None, "lon": None})
     return result
+
+
+def _body_of(actor_id, actors):
+    """The intergovernmental body an organ of it acts for: the Council of the EU for the EU."""
+    actor = actors.get(actor_id)
+    parent = actors.get(actor.parent) if actor and actor.parent else None
+    return parent.id if parent and parent.kind == "igo" and actor.kind == "igo" else None
 
 
 def _actors_of(roles, *wanted):
