@@ -35,6 +35,7 @@ LAYERS = (
             "events.extraction",
             "events.extraction_score",
             "events.coded",
+            "events.releases",
         ),
     ),
     ("interfaces", ("events.api", "events.admin", "events.public_page")),
