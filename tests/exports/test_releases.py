@@ -1,8 +1,14 @@
 """manage.py release: every export format frozen at one moment, with a manifest, never rewritten."""
 
+import csv
 import datetime
 import hashlib
 import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -13,6 +19,7 @@ from events.dataset import event_to_dict
 from events.exports import FORMATS
 from events.models import Event, ReviewState
 from tests.demo import empty_the_database
+from tests.servers import ROOT, database_url
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +171,72 @@ def test_a_release_stands_at_its_moment_whatever_changes_since(demo, releases):
     assert [event["id"] for event in answered] == [event["id"] for event in released]
     assert [{key: event[key] for key in released[0]} for event in answered] == released
     assert APIClient().get("/api/v1/events/", {"page_size": 1000}).json()["results"] != answered
+
+
+# -- one snapshot, while curators save: the command in its own process, as an operator runs it
+
+committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def served_database(tmp_path):
+    """DATABASE_URL for another process: PostgreSQL's test database, or a copy of SQLite's (kept in memory)."""
+    if connection.vendor == "postgresql":
+        return database_url(connection.settings_dict)
+    path = tmp_path / "copy.sqlite3"
+    connection.ensure_connection()
+    with sqlite3.connect(path) as copy:
+        connection.connection.backup(copy)
+    copy.close()
+    return f"sqlite:///{path}"
+
+
+def saver(database):
+    """A function that gives an event a new title and commits it, from outside the releasing process."""
+    if connection.vendor == "postgresql":
+        return lambda event_id, title: Event.objects.filter(pk=event_id).update(title=title)
+    writer = sqlite3.connect(database.removeprefix("sqlite:///"), timeout=20, isolation_level=None)
+    return lambda event_id, title: writer.execute("UPDATE events_event SET title = ? WHERE id = ?", [title, event_id])
+
+
+@committed
+def test_every_file_stands_at_one_moment_while_an_event_is_saved_and_saved_again(tmp_path):
+    call_command("generate_events", events=1100, seed=3, verbosity=0)
+    event_id = Event.objects.published().chronological().first().pk
+    database = served_database(tmp_path)
+    save = saver(database)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database,
+        "CHANCERY_RELEASES_DIR": str(tmp_path / "releases"),
+        "DEBUG": "1",
+        "SECRET_KEY": "release-test",
+    }
+    release = subprocess.Popen(
+        [sys.executable, "manage.py", "release", "busy"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    saves = 0
+    while release.poll() is None:
+        save(event_id, f"Saved {saves} times")
+        saves += 1
+        time.sleep(0.005)
+    out, err = release.communicate()
+    assert release.returncode == 0, err.decode()
+    assert "\r" not in err.decode()  # no progress bar in a pipe
+
+    folder = tmp_path / "releases" / "busy"
+    with open(folder / "chancery-busy.csv", encoding="utf-8", newline="") as rows:
+        in_csv = {row["id"]: row["title"] for row in csv.DictReader(rows)}[event_id]
+    in_ndjson = {
+        record["id"]: record["title"]
+        for record in map(json.loads, (folder / "chancery-busy.ndjson").read_text(encoding="utf-8").splitlines())
+    }[event_id]
+    document = json.loads((folder / "chancery-busy.json").read_text(encoding="utf-8"))
+    in_json = {record["id"]: record["title"] for record in document["events"]}[event_id]
+    # Saved hundreds of times while the release ran, the event has one title in every file, and it is not the
+    # last one: the files were read from one snapshot, taken before the last saves.
+    assert in_csv == in_ndjson == in_json != f"Saved {saves - 1} times"
+    assert saves > 20
