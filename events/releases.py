@@ -10,6 +10,7 @@ release, read back by the API as they are.
 
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -25,6 +26,8 @@ from django.utils import timezone
 
 from .exports import FORMATS
 from .models import Citation, Event, Participant
+
+log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 NAME_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
@@ -194,10 +197,15 @@ def read_manifest(name):
     """The manifest of release `name`, or None when there is no such release (or the name is none)."""
     if len(name) > NAME_MAX or not re.fullmatch(NAME_PATTERN, name):
         return None
+    path = releases_dir() / name / MANIFEST
     try:
-        with open(releases_dir() / name / MANIFEST, encoding="utf-8") as manifest:
+        with open(path, encoding="utf-8") as manifest:
             return json.load(manifest)
     except (FileNotFoundError, NotADirectoryError):
+        return None
+    except ValueError:
+        # Written whole and never again by `release`: a manifest that does not read was changed by hand.
+        log.error("%s is not a release's manifest (not JSON): the release is not served", path)
         return None
 
 

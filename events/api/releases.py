@@ -145,7 +145,7 @@ class ReleaseViewSet(StrictParameters, viewsets.GenericViewSet):
             raise NotFound(f"no file {file[:200]!r} in a release {name[:NAME_MAX]!r}")
         path, media_type, sha256 = found
         etag = f'"{sha256}"'
-        if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+        if {etag, "*"} & {tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")}:
             response = HttpResponseNotModified()
         else:
             response = FileResponse(open(path, "rb"), content_type=media_type, as_attachment=True, filename=file)

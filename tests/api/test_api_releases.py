@@ -102,6 +102,8 @@ def test_a_file_you_have_is_a_304(anonymous, two):
     response = anonymous.get(url, HTTP_IF_NONE_MATCH=f'"{entry["sha256"]}"')
     assert response.status_code == 304
     assert response["ETag"] == f'"{entry["sha256"]}"'
+    assert anonymous.get(url, HTTP_IF_NONE_MATCH='"another", "' + entry["sha256"] + '"').status_code == 304
+    assert anonymous.get(url, HTTP_IF_NONE_MATCH="*").status_code == 304
     assert anonymous.get(url, HTTP_IF_NONE_MATCH='"another"').status_code == 200
 
 
@@ -154,3 +156,11 @@ def test_a_parameter_the_endpoint_does_not_take_is_a_400_naming_it(anonymous, tw
 def test_the_schema_describes_the_releases(anonymous):
     paths = yaml.safe_load(anonymous.get("/api/schema/").content)["paths"]
     assert {"/api/v1/releases/", "/api/v1/releases/{name}/", "/api/v1/releases/{name}/{file}"} <= set(paths)
+
+
+def test_a_manifest_changed_by_hand_into_something_unreadable_is_not_served(anonymous, two, caplog):
+    (two / "older" / "manifest.json").write_text("{not json", encoding="utf-8")
+    assert [release["name"] for release in anonymous.get("/api/v1/releases/").json()] == ["newer"]
+    assert anonymous.get("/api/v1/releases/older/").status_code == 404
+    assert anonymous.get("/api/v1/releases/older/chancery-older.csv").status_code == 404
+    assert "is not a release's manifest" in caplog.text
