@@ -186,6 +186,9 @@ def served_database(tmp_path):
     connection.ensure_connection()
     with sqlite3.connect(path) as copy:
         connection.connection.backup(copy)
+        # As the site's connections have it (tracker/settings.py) before any of them opens it: readers and a writer
+        # at once, which the rollback journal does not allow.
+        copy.execute("PRAGMA journal_mode=WAL")
     copy.close()
     return f"sqlite:///{path}"
 
