@@ -29,6 +29,10 @@ RUN SECRET_KEY=build-only-throw-away DEBUG=0 python manage.py collectstatic --no
 
 # The code stays owned by root: the app user can read it but not change it.
 RUN useradd --system --no-create-home --shell /usr/sbin/nologin chancery
+# Releases are the one thing the app writes to disk (docs/releases.md): a volume mounted here starts as this
+# directory, owned by the app user.
+RUN mkdir -p /app/releases && chown chancery /app/releases
+ENV CHANCERY_RELEASES_DIR=/app/releases
 USER chancery
 # gunicorn's control socket (for gunicornc) would go in a home the app user has not got.
 ENV GUNICORN_CMD_ARGS=--no-control-socket

@@ -1005,6 +1005,44 @@ def run_exports(floor, gunicorn, published):
     return results
 
 
+def run_release(published):
+    """`manage.py release` of the published events: its time and its peak memory (the process's own maximum
+    resident set, from wait4), which stays flat whatever the number of events (docs/releases.md)."""
+    releases = WORK / "releases"
+    name = f"bench-{int(time.time())}"
+    log(f"release: every format of {published} events, with the manifest")
+    env = {**chancery_env(DB), "CHANCERY_RELEASES_DIR": str(releases)}
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [str(PY), "manage.py", "release", name],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    err = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - started
+    if process.returncode != 0:
+        raise BenchError(f"manage.py release failed (exit {process.returncode}):\n{err.strip()[-2000:]}")
+    manifest = json.loads((releases / name / "manifest.json").read_text(encoding="utf-8"))
+    size = sum(entry["size"] for entry in manifest["files"])
+    if not KEEP:
+        for path in (releases / name).iterdir():
+            path.unlink()
+        (releases / name).rmdir()
+    return {
+        "events": manifest["counts"]["events"],
+        "files": len(manifest["files"]),
+        "bytes": size,
+        "seconds": seconds,
+        "rate": manifest["counts"]["events"] / seconds if seconds else None,
+        "peak_rss_mb": usage.ru_maxrss / 1024,  # kilobytes on Linux
+    }
+
+
 def admin_session():
     """A logged-in session cookie for the admin, through the login form."""
     status, body, _, response = get(chancery("/admin/login/"))
@@ -1213,6 +1251,15 @@ def targets(results):
         csv["peak_rss_mb"] < 150,
         lambda v: f"{v:.0f} MB",
     )
+    if results.get("release"):
+        release = results["release"]
+        add(
+            "release peak memory < 150 MB",
+            release["peak_rss_mb"],
+            "150 MB",
+            release["peak_rss_mb"] < 150,
+            lambda v: f"{v:.0f} MB",
+        )
     if results.get("import"):
         value = results["import"]["chancery_rate"]
         bound = "" if results["import"]["finished"] else "< "
@@ -1329,6 +1376,17 @@ def report(results):
             f"{times(ratio(entry['chancery_rate'], entry['datasette_rate']))} | {entry['peak_rss_mb']:.0f} MB "
             f"(idle {entry['baseline_rss_mb']:.0f} MB) | {dyad.get('queries', '?')} for the dyad's export |"
         )
+    if results.get("release"):
+        r = results["release"]
+        lines += [
+            "",
+            f"### Release ({r['events']:,} published events, {r['files']} files and the manifest)",
+            "",
+            "| way | seconds | events/s | files | peak memory |",
+            "|---|---:|---:|---:|---:|",
+            f"| `manage.py release NAME`: every format from one snapshot, hashed as written | {r['seconds']:,.1f} | "
+            f"{rate(r['rate'])} | {r['bytes'] / 2**20:,.0f} MB | {r['peak_rss_mb']:.0f} MB |",
+        ]
     if results.get("import"):
         i = results["import"]
         lines += [
@@ -1437,6 +1495,7 @@ def main():
         results["queries"] = query_counts(
             results["questions"], results["admin"], {**results["analyst"], **as_of_requests}
         )
+        results["release"] = run_release(published)
         results["import"] = import_events(import_path, copies) if IMPORT_EVENTS else None
         floor.close()
     finally:

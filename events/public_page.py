@@ -25,6 +25,7 @@ from .facets import facets
 from .filters import EventFilter, UtcDateTimeField
 from .models import Actor, Event, EventType, Status, may_see_unpublished
 from .relations_index import relations_index
+from .releases import all_manifests
 from .rollup import subtree
 from .shape import by_role
 
@@ -228,6 +229,16 @@ def moment_of(params):
     return moment
 
 
+def releases_listed():
+    """The releases, latest first, with the addresses of their files (docs/releases.md)."""
+    listed = []
+    for manifest in all_manifests():
+        url = reverse("release-detail", kwargs={"name": manifest["name"]})
+        files = [{**entry, "url": url + entry["name"]} for entry in manifest["files"]]
+        listed.append({**manifest, "url": url, "files": files, "manifest_url": url + "manifest.json"})
+    return listed
+
+
 def timeline(request):
     """Published events matching the filters in the URL, so that a view can be shared; with `as_of`, as
     they stood at that moment (docs/api.md)."""
@@ -325,6 +336,7 @@ def timeline(request):
             "names": names,
             "query": query,
             "downloads": downloads,
+            "releases": releases_listed(),
             # What timeline.js starts from: the filters, as the API takes them, and the names it already knows.
             "page_data": {
                 "query": query,

@@ -44,6 +44,7 @@ LAYERS = (
             "events.extraction_score",
             "events.coded",
             "events.relations_index",
+            "events.releases",
         ),
     ),
     ("interfaces", ("events.api", "events.admin", "events.public_page")),

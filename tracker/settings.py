@@ -178,6 +178,22 @@ if os.environ.get("DATABASE_REPLICA_URL"):
 # How long a worker that could not connect to the replica reads from the primary before trying it again.
 REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 10, minimum=0)
 
+# Releases (docs/releases.md): frozen files of what is published, one directory each. Beside the SQLite
+# file by default; with PostgreSQL, under the project's folder. Every web server must see the same directory.
+CHANCERY_RELEASES_DIR = Path(
+    os.environ.get("CHANCERY_RELEASES_DIR")
+    or (
+        Path(DATABASES["default"]["NAME"]).parent / "releases"
+        if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+        and DATABASES["default"]["NAME"] not in ("", ":memory:")
+        else BASE_DIR / "releases"
+    )
+).resolve()
+# The site's address, for the citation a release's manifest carries (https://chancery.example.org).
+CHANCERY_SITE_URL = os.environ.get("CHANCERY_SITE_URL", "").rstrip("/")
+# The version a release's manifest names; without it, the checkout's commit (git describe).
+CHANCERY_VERSION = os.environ.get("CHANCERY_VERSION", "")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # django-axes first: a locked-out username and address is refused before the password is checked.

@@ -71,6 +71,18 @@ def _insert(model, columns, rows, unless_stored=None):
         instances = model._base_manager.bulk_create(
             [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=CHUNK
         )
+        # bulk_create stamps auto_now(_add) fields with a clock of its own, a little after the import's moment:
+        # they are given back the values of the rows, which their history rows hold too (as COPY keeps them).
+        stamped = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)) and f.attname in columns
+        ]
+        if stamped:
+            for instance, row in zip(instances, rows, strict=True):
+                for name in stamped:
+                    setattr(instance, name, row[columns.index(name)])
+            model._base_manager.bulk_update(instances, stamped, batch_size=CHUNK)
         return [instance.pk for instance in instances]
     table = model._meta.db_table
     with connection.cursor() as cursor:

@@ -350,6 +350,14 @@ def test_the_history_names_the_importing_user_the_reason_and_one_moment(curator)
     )
 
 
+def test_the_events_created_say_the_moment_their_history_says(curator):
+    import_document(base_document(), user=curator)
+
+    moment = Event.history.values_list("history_date", flat=True).distinct().get()
+    assert set(Event.objects.values_list("created_at", "updated_at")) == {(moment, moment)}
+    assert set(Event.history.values_list("created_at", "updated_at")) == {(moment, moment)}
+
+
 # ---------------------------------------------------------------- all or nothing
 
 
