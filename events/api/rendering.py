@@ -11,6 +11,7 @@ the events go through the serializer as before.
 
 import json
 
+from django.db import connections
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
@@ -53,6 +54,19 @@ def event_texts(events):
             return None
         texts.append(text)
     return texts
+
+
+# What a spliced page reads of each event's row besides its JSON texts: the keys a cursor may hold and the
+# moments the API shows.
+SPLICED_COLUMNS = ("id", "start", "created_at", "updated_at")
+
+
+def for_splicing(events, request):
+    """The page's events as `event_texts` reads them when they will be spliced (PostgreSQL, JSON): their
+    JSON texts and a few columns, not the whole row made into a model instance."""
+    if splices(request) and events.is_present and connections[events.db].vendor == "postgresql":
+        return events.only(*SPLICED_COLUMNS)
+    return events
 
 
 def splices(request):

@@ -49,7 +49,7 @@ from .pagination import KeysetPagination, page_size_from
 from .params import StrictParameters, as_of, flag
 from .parsers import JSONParser
 from .relations import actors_named, interval_of, relations_index
-from .rendering import event_text, event_texts, splices
+from .rendering import event_text, event_texts, for_splicing, splices
 from .schema import (
     ACTOR_ID,
     AS_OF,
@@ -170,7 +170,7 @@ class EventViewSet(StrictParameters, viewsets.ModelViewSet):
         moment = as_of(request)
         if moment is not None:
             return self._list_as_of(request, moment, counted)
-        events = self.filter_queryset(self.get_queryset())
+        events = for_splicing(self.filter_queryset(self.get_queryset()), request)
         page = self.paginate_queryset(events)
         texts = event_texts(page) if splices(request) else None  # the database's JSON, as it wrote it
         response = self.get_paginated_response(self.get_serializer(page, many=True).data if texts is None else texts)

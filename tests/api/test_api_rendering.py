@@ -6,6 +6,7 @@ import json
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from events.api.fields import with_api_fields
@@ -107,3 +108,22 @@ def test_curators_pages_show_unpublished_events_alike(odd_event):
     shown = client.get("/api/v1/events/", {"page_size": 1000}).json()["results"]
     assert shown == serialized([event["id"] for event in shown], sees_unpublished=True)
     assert len(shown) == Event.objects.count()
+
+
+def test_a_spliced_page_reads_the_texts_and_its_keys_not_whole_rows(client, odd_event):
+    if connection.vendor != "postgresql":
+        pytest.skip("the database writes the events' JSON on PostgreSQL only")
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get("/api/v1/events/", {"page_size": 3, "ordering": "-updated"}).json()
+    (page_query,) = [query["sql"] for query in queries if "LIMIT" in query["sql"]]
+    columns = page_query.split("(", 1)[0]  # what the SELECT reads before the JSON texts' expressions
+    assert '"events_event"."summary"' not in columns and '"events_event"."updated_at"' in columns
+    # The cursor's keys are read: the next pages follow on, each event once.
+    seen = [event["id"] for event in first["results"]]
+    page = first
+    while page["next"]:
+        page = client.get(page["next"]).json()
+        seen += [event["id"] for event in page["results"]]
+    assert seen == list(Event.objects.published().order_by("-updated_at", "-id").values_list("id", flat=True))
+    ranked = client.get("/api/v1/events/", {"q": "talks", "ordering": "relevance", "page_size": 2}).json()
+    assert ranked["next"] and client.get(ranked["next"]).status_code == 200
