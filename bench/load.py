@@ -37,6 +37,7 @@ import gevent
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 import run  # noqa: E402  (the benchmark's PostgreSQL, manage.py and server helpers)
+from mix import READER_TASKS, STATES, actor_pages_path, filtered_list_path, small_export_path, timeline_path  # noqa: E402
 
 ROOT = BENCH.parent
 WORK = BENCH / "work"
@@ -58,11 +59,6 @@ TIMEOUT = 30
 """Seconds a request may take before it counts as an error (connection and response alike)."""
 
 HOST = f"http://127.0.0.1:{PORT}"
-STATES = ("united-states", "russia", "china", "united-kingdom", "france", "germany", "ukraine", "turkiye", "iran")
-FAMILIES = ("talks", "sanctions", "meeting", "diplomats", "flights", "missions", "property", "statement")
-WORDS = ("icebreaker", "satellites", "drones", "turbines", "frigates")
-EXPORT_FORMATS = ("csv", "ndjson", "ics", "geojson")
-
 log = run.log
 
 
@@ -103,25 +99,6 @@ def check(response, kind, expected, conflict=False):
         response.failure(reason)
 
 
-def random_filters():
-    """A filtered question of the kind an analyst asks: an actor or two, a type family, a period, words."""
-    params = []
-    for actor in random.sample(STATES, random.choice((1, 1, 2))):
-        params.append(("actor", actor))
-    if random.random() < 0.6:
-        params.append(("type", random.choice(FAMILIES)))
-    if random.random() < 0.5:
-        start = random.randint(1990, 2024)
-        params += [("date_from", str(start)), ("date_to", str(start + random.randint(0, 5)))]
-    if random.random() < 0.15:
-        params.append(("q", random.choice(WORDS)))
-    return params
-
-
-def query(params):
-    return "&".join(f"{name}={value}" for name, value in params)
-
-
 class Reader(FastHttpUser):
     """An analyst's script: authenticated with a token, reading."""
 
@@ -137,39 +114,33 @@ class Reader(FastHttpUser):
             check(response, kind, expected)
             return response if response.status_code == 200 else None
 
-    @task(4)
+    @task(READER_TASKS["filtered_list"])
     def filtered_list(self):
-        response = self.get(f"/api/v1/events/?{query(random_filters())}&page_size=50", "list")
+        response = self.get(filtered_list_path(), "list")
         if response is not None:
             seen_ids.extend(event["id"] for event in response.json()["results"])
 
-    @task(2)
+    @task(READER_TASKS["cursor_pages"])
     def cursor_pages(self):
-        response = self.get(f"/api/v1/events/?actor={random.choice(STATES)}&page_size=100", "list")
+        response = self.get(actor_pages_path(), "list")
         for _ in range(random.randint(1, 3)):
             url = response is not None and response.json()["next"]
             if not url:
                 break
             response = self.get(url, "cursor page")
 
-    @task(3)
+    @task(READER_TASKS["detail"])
     def detail(self):
         event_id = random.choice(seen_ids) if seen_ids else "gen-1-0000001"
         self.get(f"/api/v1/events/{event_id}/", "detail", expected=(200,) if seen_ids else (200, 404))
 
-    @task(2)
+    @task(READER_TASKS["timeline"])
     def timeline(self):
-        params = random_filters()[:2] + [("interval", random.choice(("year", "month")))]
-        self.get(f"/api/v1/timeline/?{query(params)}", "timeline")
+        self.get(timeline_path(), "timeline")
 
-    @task(1)
+    @task(READER_TASKS["small_export"])
     def small_export(self):
-        # A dyad, a type family and a few years: tens of events, not the whole database.
-        a, b = random.sample(STATES[:4], 2)
-        start = random.randint(2000, 2022)
-        params = [("actor", a), ("actor", b), ("type", random.choice(FAMILIES)), ("date_from", str(start))]
-        params += [("date_to", str(start + 3)), ("format", random.choice(EXPORT_FORMATS))]
-        self.get(f"/api/v1/events/export/?{query(params)}", "export")
+        self.get(small_export_path(), "export")
 
 
 class Writer(FastHttpUser):

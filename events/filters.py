@@ -4,6 +4,7 @@ Every filter calls a verb of `EventQuerySet`; every bad value is a 400 whose
 body names the parameter (docs/api.md lists them all).
 """
 
+import copy
 import datetime
 
 import django_filters
@@ -11,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Q
+from django.http import QueryDict
 from django_filters.fields import IsoDateTimeField, ModelMultipleChoiceField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import PermissionDenied
@@ -280,6 +282,25 @@ class EventFilter(django_filters.FilterSet):
         model = Event
         fields = []
         form = EventFilterForm
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        """As FilterSet's, but a filter set bound to data copies, and makes form fields of, only the filters
+        the data names: each request copies its filters (deep copies, a few milliseconds for all fifteen),
+        and a filter left out filters nothing."""
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        named = (
+            self.base_filters if data is None or prefix else {k: f for k, f in self.base_filters.items() if k in data}
+        )
+        self.filters = copy.deepcopy(named)
+        for filter_ in self.filters.values():
+            filter_.model = queryset.model
+            filter_.parent = self
 
     def filter_actor(self, queryset, name, actors):
         return queryset.involving(*(a.pk for a in actors))

@@ -277,14 +277,16 @@ CACHES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's, which also reads whether the user may see unpublished events (events/api/authentication.py).
+        "events.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
     # drf-spectacular's, knowing that anonymous clients may read (events/api/schema.py).
     "DEFAULT_SCHEMA_CLASS": "events.api.schema.ApiSchema",
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        # JSONRenderer, which writes the events' JSON texts from the database as they are (events/api/rendering.py).
+        "events.api.rendering.SplicingJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser", "rest_framework.parsers.FormParser"],

@@ -32,7 +32,19 @@ def declared_parameters(view):
 
 
 def accepted_parameters(view):
-    """Every query parameter the view's current action takes."""
+    """Every query parameter the view's current action takes: the same for every request of a view class,
+    action and method, and worked out once for each (the schema's declarations are slow to read)."""
+    key = (type(view), view.action, view.request.method, getattr(view, "detail", False))
+    names = _ACCEPTED.get(key)
+    if names is None:
+        names = _ACCEPTED[key] = frozenset(_accepted_parameters(view))
+    return names
+
+
+_ACCEPTED = {}
+
+
+def _accepted_parameters(view):
     names = declared_parameters(view)
     if getattr(view, "detail", False) or view.request.method not in ("GET", "HEAD"):
         return names  # a single object, or a write: no filters, no pages

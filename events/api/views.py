@@ -49,6 +49,7 @@ from .pagination import KeysetPagination, page_size_from
 from .params import StrictParameters, as_of, flag
 from .parsers import JSONParser
 from .relations import actors_named, interval_of, relations_index
+from .rendering import event_text, event_texts, for_splicing, splices
 from .schema import (
     ACTOR_ID,
     AS_OF,
@@ -169,9 +170,10 @@ class EventViewSet(StrictParameters, viewsets.ModelViewSet):
         moment = as_of(request)
         if moment is not None:
             return self._list_as_of(request, moment, counted)
-        events = self.filter_queryset(self.get_queryset())
+        events = for_splicing(self.filter_queryset(self.get_queryset()), request)
         page = self.paginate_queryset(events)
-        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        texts = event_texts(page) if splices(request) else None  # the database's JSON, as it wrote it
+        response = self.get_paginated_response(self.get_serializer(page, many=True).data if texts is None else texts)
         if counted:
             # One query more, asked for: counting a million matches is the price of the number.
             response.data = {"count": events.order_by().count(), **response.data}
@@ -206,7 +208,8 @@ class EventViewSet(StrictParameters, viewsets.ModelViewSet):
         validator = etag_of(event)
         if matches(request.headers.get("If-None-Match", ""), validator):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": validator})
-        return Response(self.get_serializer(event).data, headers={"ETag": validator})
+        text = event_text(event) if splices(request) else None
+        return Response(self.get_serializer(event).data if text is None else text, headers={"ETag": validator})
 
     # -- writing: one transaction, the dataset reader's rules, If-Match against the locked row
 

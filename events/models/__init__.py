@@ -8,7 +8,7 @@ the SQL expressions the queries use. Everything is imported from `events.models`
 
 from ..choices import Precision, RelationKind, ReviewState, Role, Status
 from .actors import Actor, parent_chain_loops
-from .events import Event, EventQuerySet, may_see_unpublished
+from .events import SEES_UNPUBLISHED, UNPUBLISHED_PERMISSIONS, Event, EventQuerySet, may_see_unpublished
 from .expressions import SEARCH_COLUMNS, EventDocument, PeriodStart, SearchColumn, equal_in_any_case
 from .parts import EventRelation, Participant
 from .search import SEARCH_CONFIG
@@ -53,6 +53,8 @@ __all__ = [
     "TombstoneQuerySet",
     "equal_in_any_case",
     "may_see_unpublished",
+    "SEES_UNPUBLISHED",
+    "UNPUBLISHED_PERMISSIONS",
     "normalize_url",
     "parent_chain_loops",
     "source_change_problem",

@@ -25,15 +25,21 @@ from .sources import Citation
 from .taxonomy import EventType, Tag
 from .validators import RESERVED_EVENT_IDS, validate_country, validate_event_id, validate_slug_id
 
+UNPUBLISHED_PERMISSIONS = ("events.view_event", "events.change_event")
+# The attribute of a user object holding the answer when the query that read the user gave it (the API's
+# token authentication: events/api/authentication.py).
+SEES_UNPUBLISHED = "sees_unpublished"
+
 
 def may_see_unpublished(user):
     """Whether `user` may read drafts and reviewed events: the permission the admin asks to show events
     (view_event, or change_event), not staff status alone."""
-    return (
-        user is not None
-        and user.is_active
-        and (user.has_perm("events.view_event") or user.has_perm("events.change_event"))
-    )
+    if user is None or not user.is_active:
+        return False
+    known = getattr(user, SEES_UNPUBLISHED, None)
+    if known is not None:
+        return known
+    return any(user.has_perm(permission) for permission in UNPUBLISHED_PERMISSIONS)
 
 
 class EventQuerySet(SearchVerbs, models.QuerySet):

@@ -1,7 +1,11 @@
 """Strict parameters: a parameter an endpoint does not take is a 400 naming it; an empty value is none."""
 
 import pytest
+from django.http import QueryDict
 from rest_framework.test import APIClient
+
+from events.filters import EventFilter
+from events.models import Event
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +94,25 @@ def test_the_taxonomys_page_size_is_checked_as_elsewhere(client, demo):
     response = client.get("/api/v1/event-types/", {"page_size": "0"})
     assert response.status_code == 400
     assert "page_size" in response.json()
+
+
+def test_a_request_s_filter_set_holds_only_the_filters_it_names(demo):
+    named = EventFilter(QueryDict("actor=russia&type=talks&page_size=5&cursor=x"), queryset=Event.objects.all())
+    assert set(named.filters) == {"actor", "type"}
+    assert set(named.form.fields) == {"actor", "type"}
+    assert set(named.qs.values_list("id", flat=True)) == set(
+        Event.objects.involving("russia").of_type("talks").values_list("id", flat=True)
+    )
+    # The form's check across two filters still holds when both are named.
+    dated = EventFilter(QueryDict("date_from=2025&date_to=2024"), queryset=Event.objects.all())
+    assert not dated.is_valid() and "date_to" in dated.errors
+    # Unbound, as the schema and forms read it: every filter.
+    assert set(EventFilter(queryset=Event.objects.all()).filters) == set(EventFilter.base_filters)
+
+
+def test_the_accepted_parameters_are_the_same_on_every_request(client, demo):
+    for _ in range(2):
+        assert client.get("/api/v1/events/", {"actr": "russia"}).status_code == 400
+        assert client.get("/api/v1/events/", {"actor": "russia"}).status_code == 200
+        assert client.get("/api/v1/events/us-ru-talks-riyadh-2025/", {"actor": "russia"}).status_code == 400
+        assert client.get("/api/v1/events/export/", {"format": "csv", "actor": "russia"}).status_code == 200

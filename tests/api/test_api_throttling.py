@@ -1,6 +1,7 @@
 """Anonymous clients over the configured rate get 429, with a JSON body, not an error; the rate holds
 across every worker of the server."""
 
+import datetime
 import shutil
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -8,10 +9,15 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle
 
+from tests.demo import ANON_THROTTLE_QUERIES
 from tests.servers import database_url, gunicorn, manage, request, security_headers, sent_security_headers
+
+PAST = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+FUTURE = datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
@@ -115,3 +121,33 @@ def test_the_counts_skip_the_write_ahead_log_on_postgresql():
     with connection.cursor() as cursor:
         cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = 'chancery_cache'")
         assert cursor.fetchone() == ("u",)
+
+
+@pytest.mark.django_db
+def test_a_new_window_starts_once_the_last_has_passed(two_a_minute, demo):
+    client = APIClient()
+    assert [client.get("/api/v1/event-types/").status_code for _ in range(3)] == [200, 200, 429]
+    retry_after = int(client.get("/api/v1/event-types/")["Retry-After"])
+    assert 1 <= retry_after <= 60
+    # The window's end, moved into the past as a minute's wait would.
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE chancery_cache SET expires = %s", [connection.ops.adapt_datetimefield_value(PAST)])
+    assert [client.get("/api/v1/event-types/").status_code for _ in range(3)] == [200, 200, 429]
+
+
+@pytest.mark.django_db
+def test_each_request_is_counted_in_one_statement_and_passed_windows_go(two_a_minute, demo):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO chancery_cache (cache_key, value, expires) VALUES ('gone', '1', %s), ('kept', 'x', %s)",
+            [connection.ops.adapt_datetimefield_value(PAST), connection.ops.adapt_datetimefield_value(FUTURE)],
+        )
+    with CaptureQueriesContext(connection) as queries:
+        assert APIClient().get("/api/v1/event-types/").status_code == 200
+    throttle = [query["sql"] for query in queries if "chancery_cache" in query["sql"]]
+    assert len(throttle) == ANON_THROTTLE_QUERIES
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key, value FROM chancery_cache ORDER BY cache_key")
+        rows = cursor.fetchall()
+    assert [key for key, _ in rows if key in ("gone", "kept")] == ["kept"]
+    assert [value for key, value in rows if "throttle" in key] == ["1"]

@@ -1,0 +1,102 @@
+"""Events' JSON written into the answer as the database wrote it: neither parsed nor rendered again.
+
+On PostgreSQL each event of a page comes with its JSON text (`EventQuerySet.with_documents`, `document`)
+and that of its incoming relations (`fields.with_api_fields`). Parsing them into dicts for DRF to render
+them back into text cost most of a page's time in Python. `event_text` appends the API's own keys to the
+document's text; `SplicingJSONRenderer` writes the page's envelope as JSONRenderer does and splices the
+texts into it. The same keys, values and order as the serializer's; only the spaces differ (the database
+writes `"key": value`, as `json.dumps` does by default). Elsewhere (SQLite, `as_of`, the browsable API)
+the events go through the serializer as before.
+"""
+
+import json
+
+from django.db import connections
+from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
+
+_MOMENT = serializers.DateTimeField()
+
+
+class EventText(str):
+    """An event's JSON text, as the API shows it."""
+
+    def parsed(self):
+        return json.loads(self)
+
+
+class EventTexts(list):
+    """A page's events as `EventText`s, in order."""
+
+    def parsed(self):
+        return [text.parsed() for text in self]
+
+
+def event_text(event):
+    """The event's JSON text in the API (`EventSerializer.to_representation`'s keys and values), or None
+    where the database did not write its document."""
+    document = getattr(event, "document", None)
+    incoming = getattr(event, "incoming_document", None)
+    if document is None or incoming is None:
+        return None
+    created = _MOMENT.to_representation(event.created_at)
+    updated = _MOMENT.to_representation(event.updated_at)
+    # The moments are ISO datetimes: nothing in them needs escaping.
+    return EventText(f'{document[:-1]}, "created_at": "{created}", "updated_at": "{updated}", "incoming": {incoming}}}')
+
+
+def event_texts(events):
+    """The page's `EventTexts`, or None if any event lacks its document."""
+    texts = EventTexts()
+    for event in events:
+        text = event_text(event)
+        if text is None:
+            return None
+        texts.append(text)
+    return texts
+
+
+# What a spliced page reads of each event's row besides its JSON texts: the keys a cursor may hold and the
+# moments the API shows.
+SPLICED_COLUMNS = ("id", "start", "created_at", "updated_at")
+
+
+def for_splicing(events, request):
+    """The page's events as `event_texts` reads them when they will be spliced (PostgreSQL, JSON): their
+    JSON texts and a few columns, not the whole row made into a model instance."""
+    if splices(request) and events.is_present and connections[events.db].vendor == "postgresql":
+        return events.only(*SPLICED_COLUMNS)
+    return events
+
+
+def splices(request):
+    """Whether the answer to `request` is rendered by a `SplicingJSONRenderer` (not the browsable API)."""
+    return isinstance(getattr(request, "accepted_renderer", None), SplicingJSONRenderer)
+
+
+class SplicingJSONRenderer(JSONRenderer):
+    """JSONRenderer, which writes an `EventText` (a detail) and a page whose `results`, its last key, are
+    `EventTexts` without parsing them."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        indented = self.get_indent(accepted_media_type, renderer_context or {}) is not None
+        if isinstance(data, EventText):
+            if indented:
+                return super().render(data.parsed(), accepted_media_type, renderer_context)
+            return self._escaped(data).encode()
+        if isinstance(data, dict) and isinstance(data.get("results"), EventTexts):
+            if indented or list(data)[-1] != "results":
+                data = {**data, "results": data["results"].parsed()}
+                return super().render(data, accepted_media_type, renderer_context)
+            envelope = super().render({**data, "results": []}, accepted_media_type, renderer_context)
+            assert envelope.endswith(b'"results":[]}')
+            results = self._escaped(",".join(data["results"])).encode()
+            return b"".join((envelope[:-2], results, b"]}"))
+        return super().render(data, accepted_media_type, renderer_context)
+
+    @staticmethod
+    def _escaped(text):
+        # As JSONRenderer writes them: these two are valid in JSON but end a line in JavaScript.
+        if "\u2028" in text or "\u2029" in text:
+            text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        return text
