@@ -120,6 +120,9 @@ EVENT_ID = OpenApiParameter(
     OpenApiParameter.PATH,
     description="The event's id.",
 )
+COUNT = OpenApiParameter(
+    "count", bool, description="true adds `count`, the exact number of events the filters match, to the page."
+)
 AS_OF = OpenApiParameter(
     "as_of",
     {"oneOf": [{"type": "string", "format": "date-time"}, {"type": "string", "maxLength": 0}]},

@@ -55,6 +55,7 @@ from .schema import (
     AS_OF,
     AS_OF_HEADER,
     BAD_PARAMETERS,
+    COUNT,
     CREATE_ERRORS,
     DETAIL_ERRORS,
     ETAG,
@@ -107,14 +108,7 @@ class PreconditionFailed(Exception):
 @extend_schema_view(
     list=extend_schema(
         summary="Events, filtered, in chronological order",
-        parameters=[
-            OpenApiParameter(
-                "count",
-                bool,
-                description="true adds `count`, the exact number of events the filters match, to the page.",
-            ),
-            AS_OF,
-        ],
+        parameters=[COUNT, AS_OF],
         responses={200: EventSerializer, **FILTERED_ERRORS},
     ),
     retrieve=extend_schema(
