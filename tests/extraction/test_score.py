@@ -265,6 +265,38 @@ def test_the_totals_add_up_each_split_and_language_apart():
     ]
 
 
+def test_the_unseen_part_has_its_own_totals_apart_from_the_other_splits():
+    found = score([proposal(participants=RU_EXPELS_US)], [expectation(note="found")])
+    missed = score([], [expectation(note="missed")])
+    scored = [(article("a-dev-one", "en", "dev"), found), (article("an-unseen-one", "ru", "unseen"), missed)]
+
+    assert [label for label, _ in scoring.groups(scored)] == ["dev en", "dev", "unseen ru", "unseen", "en", "ru", "all"]
+    assert scoring.article_table(scored)[2] == (
+        "an-unseen-one ru   unseen     0/1     0    0     -     -     -      - |     0     -      -"
+    )
+    assert scoring.totals_table(scored)[3:5] == [
+        "unseen ru           1      0/1     0%       -         -     -     -     -      - |     0     -      -",
+        "unseen              1      0/1     0%       -         -     -     -     -      - |     0     -      -",
+    ]
+
+
+def test_every_corpus_article_is_in_a_known_split_with_its_text_and_expectations():
+    corpus, actors_document = read_corpus()
+    corpus_actors = {a["id"] for a in actors_document["actors"]}
+
+    assert {a.split for a in corpus} == set(scoring.SPLITS)
+    for a in corpus:
+        assert a.text_path.read_text(encoding="utf-8").strip(), a.id
+        assert a.expected, a.id
+        for e in a.expected:
+            named = {*e.get("actors_all", []), *e.get("actors_any", []), *e["roles"]}
+            named |= {e["claimed_by"]} if "claimed_by" in e else set()
+            assert named <= corpus_actors, (a.id, named - corpus_actors)
+            assert e["start_prefix"] == e["start"] and e["type"].split(".")[0] == e["type_family"], a.id
+    unseen = [a for a in corpus if a.split == "unseen"]
+    assert len(unseen) >= 16 and sum(a.language == "ru" for a in unseen) >= 6
+
+
 @given(st.lists(st.lists(st.integers(-20, 0), min_size=4, max_size=4), min_size=1, max_size=4))
 def test_the_assignment_costs_the_least_of_every_possible_one(cost):
     columns = _assignment(cost)
@@ -466,6 +498,10 @@ def test_the_command_defaults_to_the_richest_set_of_actors_this_checkout_can_loa
         (
             ["--article", TWO[0], "--split", "heldout"],
             f"--article {TWO[0]} --split heldout: no such article in the corpus",
+        ),
+        (
+            ["--article", TWO[0], "--split", "unseen"],
+            f"--article {TWO[0]} --split unseen: no such article in the corpus",
         ),
         (["--json", "/no/such/folder/score.json"], "--json /no/such/folder/score.json: no such folder"),
     ],

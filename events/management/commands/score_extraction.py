@@ -38,7 +38,7 @@ class Command(BaseCommand):
             choices=sorted(ACTOR_SETS),
             help="the actors the fresh database holds; default: the richest this checkout can load",
         )
-        parser.add_argument("--split", choices=["dev", "heldout", "all"], default="all", help="default: all")
+        parser.add_argument("--split", choices=[*scoring.SPLITS, "all"], default="all", help="default: all")
         parser.add_argument(
             "--article", action="append", default=[], metavar="ID", help="score only this article (repeatable)"
         )
