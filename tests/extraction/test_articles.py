@@ -188,7 +188,7 @@ def test_a_press_release_is_dated_by_its_dateline(demo):
     assert "the news of the lede is dated to the publication day" in expelled["summary"]
     talks = events["talks-russia-united-states-2024-04"]
     assert (talks["status"], talks["start"], talks["start_precision"]) == ("proposed", "2024-04", "month")
-    assert talks["location"] == {"name": "Istanbul", "country": None, "lat": None, "lon": None}
+    assert talks["location"] == {"name": "Istanbul", "country": "TUR", "lat": None, "lon": None}
 
 
 def test_a_wire_report_in_html_is_read_through_trafilatura(demo):

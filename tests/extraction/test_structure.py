@@ -92,3 +92,31 @@ def test_where_a_visit_goes_hosts_the_meeting():
     sentence = "Министр иностранных дел РФ Сергей Лавров прибыл с официальным визитом в столицу Армении Ереван."
     [(code, _, _, roles)] = proposed(sentence, "2019-11-10", title="Заголовок новости")
     assert ("armenia", "host") in roles and ("armenia", "participant") not in roles
+
+
+def located(sentence, published="2024-05-16"):
+    extraction = propose(f"Title\n\n{sentence}", published=published, actors=ACTORS, types=TYPES)
+    return [(p.type.split(".")[0], p.location, sorted(a for a, _ in p.participants)) for p in extraction.proposals]
+
+
+def test_a_city_that_is_no_capital_gives_the_place_and_its_country_not_an_actor():
+    [(family, location, actors)] = located("Russian and American diplomats held talks in Geneva on Tuesday.")
+    assert family == "talks"
+    assert location == {"name": "Geneva", "country": "CHE", "lat": None, "lon": None}
+    assert actors == ["russia", "united-states"]  # Switzerland is where, not who
+    [(_, location, actors)] = located("Российские и американские дипломаты провели переговоры в Стамбуле во вторник.")
+    assert location == {"name": "Стамбуле", "country": "TUR", "lat": None, "lon": None}
+    assert actors == ["russia", "united-states"]
+    [(_, location, _)] = located("Officials of Iran and Saudi Arabia met in St. Petersburg on Monday.")
+    assert location["country"] == "RUS"
+
+
+def test_a_capital_still_names_its_state_as_the_host():
+    [(_, location, actors)] = located("Russian and American diplomats held talks in Vienna on Tuesday.")
+    assert location["country"] == "AUT"
+    assert "austria" in actors
+
+
+def test_an_unknown_place_keeps_its_name_without_a_country():
+    [(_, location, _)] = located("Russian and American diplomats held talks in Zzyzxville on Tuesday.")
+    assert location == {"name": "Zzyzxville", "country": None, "lat": None, "lon": None}
