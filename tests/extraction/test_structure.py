@@ -120,3 +120,36 @@ def test_a_capital_still_names_its_state_as_the_host():
 def test_an_unknown_place_keeps_its_name_without_a_country():
     [(_, location, _)] = located("Russian and American diplomats held talks in Zzyzxville on Tuesday.")
     assert location == {"name": "Zzyzxville", "country": None, "lat": None, "lon": None}
+
+
+def expulsions(text, published="2021-04-23"):
+    extraction = propose(f"Title\n\n{text}", published=published, actors=ACTORS, types=TYPES)
+    return sorted(
+        sorted((a, r) for a, r in p.participants) for p in extraction.proposals if p.type == "diplomats.expelled"
+    )
+
+
+def test_a_sentence_summing_up_several_expulsions_does_not_join_them():
+    each = (
+        "Latvia expelled two Russian diplomats on Monday. Estonia expelled three Russian diplomats on Tuesday. "
+        "Latvia and Estonia expelled Russian diplomats this week, the agency said."
+    )
+    assert expulsions(each) == [
+        [("estonia", "initiator"), ("latvia", "initiator"), ("russia", "target")],
+        [("estonia", "initiator"), ("russia", "target")],
+        [("latvia", "initiator"), ("russia", "target")],
+    ]
+
+
+def test_an_act_told_again_with_fewer_parties_merges_into_the_one_it_can_be():
+    told_again = "Russia has expelled diplomats. Russia expelled two Latvian diplomats on Monday."
+    assert expulsions(told_again) == [[("latvia", "target"), ("russia", "initiator")]]
+    # Told beside two distinct acts, it goes to one of them alone: the two stay two.
+    two = (
+        "Russia has expelled diplomats. Russia expelled two Latvian diplomats on Monday. "
+        "Russia expelled three Estonian diplomats on Tuesday."
+    )
+    assert expulsions(two) == [
+        [("estonia", "target"), ("russia", "initiator")],
+        [("latvia", "target"), ("russia", "initiator")],
+    ]
