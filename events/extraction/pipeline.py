@@ -186,6 +186,8 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
     claim = find_claimant(sentence, mentions)
     # "Putin signed a decree on the resumption of flights": a decree is one state's act, not an agreement.
     unilateral = [(m.start(), m.start() + 1) for m in _SIGNED_ACT.finditer(sentence)]
+    # "have discussed resuming direct flights": what was talked about did not happen.
+    unilateral += [(m.start("act"), m.end()) for m in _DISCUSSED.finditer(sentence)]
     guess = types.guess(
         sentence, excluded=causes + unilateral, ignore={"statement"} if claim else (), words=words, language=language
     )
@@ -284,6 +286,11 @@ _DEADLINE = re.compile(r"\b(?:by|until|till|no later than|до|не поздне
 _REPLY = re.compile(r"\s*(?:when\s+|as\s+)?asked\b", re.I)
 _SIGNED_ACT = re.compile(
     r"\bsign(?:s|ed|ing)?\s+(?:a|an|the|its|his|her)?\s*(?:\w+\s+)?(?:decree|law|bill|executive order|order)\b", re.I
+)
+_DISCUSSED = re.compile(
+    r"\b(?:discuss(?:ed|es|ing)?|consider(?:ed|s|ing)?|talk(?:ed|s|ing)?\s+about)\s+(?:the\s+)?"
+    r"(?:possibility\s+of\s+|idea\s+of\s+)?(?P<act>\w+ing\b[^,;:—–]*)",
+    re.I,
 )
 _CANCELLING = re.compile(r"\b(?:cancel\w*|abolish\w*|отмен\w*)", re.I)
 _DEADLINE_PHRASE = re.compile(r"(?:by|until|till|no later than|до|не позднее)\s", re.I)

@@ -225,7 +225,6 @@ def test_a_wire_report_in_html_is_read_through_trafilatura(demo):
     assert (expelled["start"], roles(expelled)) == ("2018", [("united-states", "initiator"), ("russia", "target")])
     assert [s.reason for s in extraction.skipped] == [
         "its actors are all in a clause about another event",
-        "its actors are all in a clause about another event",
         "a remark quoted in passing, not a statement the article reports",
     ]
 

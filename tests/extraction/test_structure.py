@@ -153,3 +153,19 @@ def test_an_act_told_again_with_fewer_parties_merges_into_the_one_it_can_be():
         [("estonia", "target"), ("russia", "initiator")],
         [("latvia", "target"), ("russia", "initiator")],
     ]
+
+
+def sides(text, published="2024-05-16"):
+    extraction = propose(f"Title\n\n{text}", published=published, actors=ACTORS, types=TYPES)
+    return [
+        (p.type.split(".")[0], p.date.start.isoformat(), sorted(a for a, _ in p.participants))
+        for p in extraction.proposals
+    ]
+
+
+def test_what_was_only_discussed_did_not_happen():
+    text = "Russia and the United States discussed resuming direct flights on Monday."
+    assert [family for family, _, _ in sides(text)] == []
+    assert [family for family, _, _ in sides("Russia and the United States resumed direct flights on Monday.")] == [
+        "flights"
+    ]
