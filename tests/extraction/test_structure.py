@@ -163,6 +163,25 @@ def sides(text, published="2024-05-16"):
     ]
 
 
+def test_the_two_countries_are_the_two_states_named_last():
+    text = "Relations between Armenia and Azerbaijan have been tense. The two countries held talks on Tuesday."
+    assert sides(text) == [("talks", "2024-05-14", ["armenia", "azerbaijan"])]
+    text = "Chile's minister flew to Peru. Both sides signed an agreement on fisheries on Monday."
+    assert sides(text) == [("agreement", "2024-05-13", ["chile", "peru"])]
+    text = "Отношения Армении и Азербайджана остаются напряжёнными. Обе стороны подписали соглашение в понедельник."
+    assert sides(text) == [("agreement", "2024-05-13", ["armenia", "azerbaijan"])]
+
+
+def test_the_two_koreas_are_north_and_south_korea():
+    assert sides("The two Koreas on Friday announced an agreement.") == [
+        ("agreement", "2024-05-10", ["north-korea", "south-korea"])
+    ]
+
+
+def test_a_collective_name_with_no_two_states_before_it_names_nobody():
+    assert sides("The two countries held talks on Tuesday.") == []
+
+
 def test_what_was_only_discussed_did_not_happen():
     text = "Russia and the United States discussed resuming direct flights on Monday."
     assert [family for family, _, _ in sides(text)] == []
