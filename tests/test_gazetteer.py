@@ -310,3 +310,21 @@ def test_a_dry_run_writes_nothing(demo):
     out, _ = run("load_gazetteer", "--dry-run")
     assert out.splitlines()[-1].startswith("gazetteer (dry run, nothing written): 722 actors created")
     assert row_counts() == counts
+
+
+def test_the_cities_are_places_in_both_languages_and_their_capitals_stay_the_states():
+    from events.gazetteer.cities import City, cities
+
+    geneva = City("Geneva", "CHE")
+    assert cities().lookup("Geneva", "en") == geneva
+    assert [cities().lookup(form, "ru") for form in ("Женева", "Женевы", "Женеве")] == [geneva] * 3
+    assert (
+        cities().lookup("St Petersburg", "en")
+        == cities().lookup("Санкт-Петербурге", "ru")
+        == City("Saint Petersburg", "RUS")
+    )
+    assert cities().lookup("Istanbul", "en").country == "TUR"
+    # A capital is its state's metonym in the lexicon, not a city here; a word that is no city finds nothing.
+    assert cities().lookup("Moscow", "en") is None
+    assert cities().lookup("Москве", "ru") is None
+    assert cities().lookup("Talks", "en") is None

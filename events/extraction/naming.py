@@ -13,32 +13,65 @@ def _merge(proposals, actors):
 
     Statements merge by speaker (an interview quoted in several sentences); other events by family, status
     and the sides taking part, when their dates agree (one period contains the other, or one is a guess).
-    Headlines of linked articles never merge with the article's own sentences.
+    Headlines of linked articles never merge with the article's own sentences. An act told again with fewer
+    of its parties merges afterwards, into the one act it can be: told of several ("Russian diplomats were
+    expelled" beside Latvia's and Estonia's expulsions), it stays apart rather than join them.
     """
     merged = []
     for proposal in proposals:
         for index, kept in enumerate(merged):
-            if _same_event(kept, proposal, actors):
-                better = min(kept, proposal, key=_quality)
-                worse = proposal if better is kept else kept
-                better.also += 1 + worse.also
-                known = set(better.actors())
-                better.participants = _ordered(
-                    better.participants + [(x, role) for x, role in worse.participants if x not in known]
-                )
-                better.passing = better.passing and worse.passing
-                merged[index] = better
+            if _same_event(kept, proposal, actors, fewer=False):
+                merged[index] = _absorb(kept, proposal)
                 break
         else:
             merged.append(proposal)
-    return merged
+    sides = [_sides(p, actors) for p in merged]
+    fuller = [
+        [j for j, other in enumerate(merged) if sides[i] < sides[j] and _same_event(other, p, actors)]
+        for i, p in enumerate(merged)
+    ]
+    # The acts no other tells with more parties are the ones the others may be; the others go to theirs. One
+    # that sums up distinct acts ("Latvia and Estonia expelled Russian diplomats" beside each one's expulsion)
+    # takes none of them: it would join what the article tells apart.
+    whole = {i for i in range(len(merged)) if not fuller[i]}
+    parts = {j: [i for i in range(len(merged)) if j in fuller[i]] for j in whole}
+    gone = set()
+    for i in sorted(set(range(len(merged))) - whole, key=lambda i: len(sides[i]), reverse=True):
+        candidates = [
+            j
+            for j in fuller[i]
+            if j in whole and all(_same_event(merged[i], merged[k], actors) for k in parts[j] if k != i)
+        ]
+        if candidates:
+            # Of several, the best-dated takes it, alone: never a bridge that would join them.
+            best = min(candidates, key=lambda j: (_quality(merged[j]), j))
+            merged[best] = _absorb(merged[best], merged[i])
+            gone.add(i)
+    return [p for i, p in enumerate(merged) if i not in gone]
+
+
+def _sides(proposal, actors):
+    return frozenset(actors.side(x) for x in proposal.actors())
+
+
+def _absorb(kept, proposal):
+    """One proposal of two that say the same: the better-dated, with the other's parties and count."""
+    better = min(kept, proposal, key=_quality)
+    worse = proposal if better is kept else kept
+    better.also += 1 + worse.also
+    known = set(better.actors())
+    better.participants = _ordered(
+        better.participants + [(x, role) for x, role in worse.participants if x not in known]
+    )
+    better.passing = better.passing and worse.passing
+    return better
 
 
 def _quality(proposal):
     return (_DATE_RANK[proposal.date.how], dates.PRECISIONS.index(proposal.date.precision))
 
 
-def _same_event(a, b, actors):
+def _same_event(a, b, actors, fewer=True):
     if a.linked or b.linked or a.type.split(".")[0] != b.type.split(".")[0]:
         return False
     if "." in a.type and "." in b.type and a.type != b.type:
@@ -51,7 +84,7 @@ def _same_event(a, b, actors):
     # An act told again with fewer of its parties ("Москва объявила персонами нон грата ряд американских
     # дипсотрудников", then the note with the list and the UN mission) is the same act.
     if a_sides != b_sides and (
-        a.type.split(".")[0] in SYMMETRIC_FAMILIES or not (a_sides <= b_sides or b_sides <= a_sides)
+        not fewer or a.type.split(".")[0] in SYMMETRIC_FAMILIES or not (a_sides <= b_sides or b_sides <= a_sides)
     ):
         return False
     a_acts, b_acts = {actors.side(x) for x in a.actors("initiator")}, {actors.side(x) for x in b.actors("initiator")}

@@ -7,6 +7,7 @@ from .. import dates
 from .actors import ActorIndex
 from .claims import find_claimant
 from .clauses import coordinated
+from .collective import last_pair, with_collectives
 from .dating import DateGuess, coarser, find_dates
 from .event_types import TypeGuess, TypeIndex
 from .language import detect
@@ -86,12 +87,13 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
     # "The Foreign Ministry said" speaks for the dateline's state ("MOSCOW (Sputnik) -"), else the one named most.
     home = actors.home_state(article.place) if article.place else None
     actors = actors.with_home(home or actors.home_state(f"{article.title}\n{article.text}", article.language))
-    proposals, skipped, lede_seen = [], [], False
+    proposals, skipped, lede_seen, pair = [], [], False, ()
     # The headline is news of the day as the lede is; its proposals merge with the body's that say the same.
     headline = [Paragraph(article.title, headline=True)] if _is_headline(article.title) else []
     for paragraph in [*headline, *article.paragraphs]:
         carried, previous = None, []
         for sentence in split_sentences(paragraph.text):
+            pair_before, pair = pair, last_pair(actors.find(sentence, article.language), actors, pair)
             # "headline": undated, it is the day's news whatever its tense ("Russia Declares ...").
             lede = "headline" if paragraph.headline else not paragraph.linked and not lede_seen
             lede_seen = lede_seen or not (paragraph.linked or paragraph.headline)
@@ -101,7 +103,15 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
             in_sentence = []
             for clause in coordinated(sentence, types, article.language):
                 found, reason, dated = _propose_sentence(
-                    clause, article, actors, types, lede, carried, paragraph.linked, voice.id if voice else None
+                    clause,
+                    article,
+                    actors,
+                    types,
+                    lede,
+                    carried,
+                    paragraph.linked,
+                    voice.id if voice else None,
+                    pair=pair_before,
                 )
                 for proposal in found:
                     proposal.quote = sentence[:5000]
@@ -177,15 +187,18 @@ def _publisher_voice(publisher, actors):
     return replace(voice, aliases=(*voice.aliases, *(f"The {head}" for head in heads)))
 
 
-def _propose_sentence(sentence, article, actors, types, lede, carried, linked, voice=None):
+def _propose_sentence(sentence, article, actors, types, lede, carried, linked, voice=None, pair=()):
     """([Proposal], reason skipped or None, the date the sentence gives for the next ones)."""
     language = article.language
     causes = cause_spans(sentence)
-    mentions = actors.find(sentence, language)
+    # "the two countries", "обе стороны": the two states named last.
+    mentions = with_collectives(sentence, actors.find(sentence, language), pair, actors, language)
     words = tokens(sentence, language)
     claim = find_claimant(sentence, mentions)
     # "Putin signed a decree on the resumption of flights": a decree is one state's act, not an agreement.
     unilateral = [(m.start(), m.start() + 1) for m in _SIGNED_ACT.finditer(sentence)]
+    # "have discussed resuming direct flights": what was talked about did not happen.
+    unilateral += [(m.start("act"), m.end()) for m in _DISCUSSED.finditer(sentence)]
     guess = types.guess(
         sentence, excluded=causes + unilateral, ignore={"statement"} if claim else (), words=words, language=language
     )
@@ -284,6 +297,11 @@ _DEADLINE = re.compile(r"\b(?:by|until|till|no later than|до|не поздне
 _REPLY = re.compile(r"\s*(?:when\s+|as\s+)?asked\b", re.I)
 _SIGNED_ACT = re.compile(
     r"\bsign(?:s|ed|ing)?\s+(?:a|an|the|its|his|her)?\s*(?:\w+\s+)?(?:decree|law|bill|executive order|order)\b", re.I
+)
+_DISCUSSED = re.compile(
+    r"\b(?:discuss(?:ed|es|ing)?|consider(?:ed|s|ing)?|talk(?:ed|s|ing)?\s+about)\s+(?:the\s+)?"
+    r"(?:possibility\s+of\s+|idea\s+of\s+)?(?P<act>\w+ing\b[^,;:—–]*)",
+    re.I,
 )
 _CANCELLING = re.compile(r"\b(?:cancel\w*|abolish\w*|отмен\w*)", re.I)
 _DEADLINE_PHRASE = re.compile(r"(?:by|until|till|no later than|до|не позднее)\s", re.I)

