@@ -184,7 +184,7 @@ def _write_format(folder, file, fmt, events, progress):
     try:
         with open(folder / file, "wb") as out:
             for chunk in chunks:
-                data = chunk.encode("utf-8")
+                data = chunk if fmt.binary else chunk.encode("utf-8")
                 out.write(data)
                 digest.update(data)
                 size += len(data)

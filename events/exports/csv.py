@@ -82,6 +82,7 @@ class ExcelCSVFormat(CSVFormat):
     as "TÃ¼rkiye"."""
 
     name = "csv-excel"
+    extension = "excel.csv"  # a file of its own beside the CSV in a release; still a .csv to a spreadsheet
 
     def stream(self, events, progress=None, raw=False):
         yield BYTE_ORDER_MARK

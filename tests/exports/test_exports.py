@@ -73,7 +73,7 @@ def test_it_offers_the_six_formats_of_the_contract_plover_and_two_for_spreadshee
     assert sorted(FORMATS) == sorted(ALL_FORMATS)
     assert {name: (fmt.name, fmt.media_type, fmt.extension) for name, fmt in FORMATS.items()} == {
         "csv": ("csv", "text/csv; charset=utf-8", "csv"),
-        "csv-excel": ("csv-excel", "text/csv; charset=utf-8", "csv"),
+        "csv-excel": ("csv-excel", "text/csv; charset=utf-8", "excel.csv"),
         "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
         "json": ("json", "application/json", "json"),
         "ndjson": ("ndjson", "application/x-ndjson", "ndjson"),
