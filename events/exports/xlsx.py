@@ -10,10 +10,14 @@ written without seeking back carries each part's sizes after its data, as the fo
 That road goes through three of openpyxl's inner names (`WorksheetWriter`, the sheet's `_writer` and
 `_id`, `ExcelWriter.write_worksheet`): openpyxl is pinned, and tests/exports/test_xlsx.py reads every
 file it writes back with openpyxl.
+
+The same events give the same bytes (a release's SHA-256 then names its content, and the release's
+workbook equals the export asked `as_of` its moment): every part of the archive is dated 1980-01-01, the
+ZIP format's first day, as reproducible builds do, and so are the workbook's own creation and change.
 """
 
 import contextlib
-import time
+import datetime
 import zipfile
 
 from openpyxl import Workbook
@@ -31,7 +35,25 @@ NUMBER_COLUMNS = frozenset({"location_lat", "location_lon", "goldstein"})
 """Columns written as numbers, which a spreadsheet sorts and sums; every other cell is text."""
 
 SHEET_TITLE = "events"
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+"""The date of every part of the archive: none that changes from one export to the next."""
 REPLACEMENT = "\ufffd"
+
+
+class _DatedZip(zipfile.ZipFile):
+    """A ZIP archive whose parts written by name (openpyxl's) are dated ZIP_TIME, not when they are written."""
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
+        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
+            zinfo_or_arcname = _part(zinfo_or_arcname)
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+
+def _part(name):
+    info = zipfile.ZipInfo(name, ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o600 << 16  # what ZipFile.writestr gives a part written by name
+    return info
 
 
 class _Buffer:
@@ -105,14 +127,13 @@ class XLSXFormat(ExportFormat):
 
     def stream(self, events, progress=None):
         buffer = _Buffer()
-        archive = zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        archive = _DatedZip(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
         workbook = Workbook(write_only=True)
+        workbook.properties.created = workbook.properties.modified = datetime.datetime(*ZIP_TIME)
         ws = workbook.create_sheet(SHEET_TITLE)
         ws._id = 1  # its part's name, xl/worksheets/sheet1.xml, which openpyxl would give it when saving
         ws.freeze_panes = "A2"  # the header stays in view
-        entry_info = zipfile.ZipInfo(ws.path[1:], time.localtime()[:6])
-        entry_info.compress_type = zipfile.ZIP_DEFLATED
-        entry = archive.open(entry_info, "w", force_zip64=True)
+        entry = archive.open(_part(ws.path[1:]), "w", force_zip64=True)
         ws._writer = WorksheetWriter(ws, out=entry)
         ws._writer.write_top()
         bold = Font(bold=True)
