@@ -2,8 +2,10 @@
 
 import copy
 import json
+import time
 
 import pytest
+from django.core.management import call_command
 
 from events.dataset import import_document
 
@@ -19,3 +21,20 @@ def demo(db):
     document = json.loads(DEMO_PATH.read_text(encoding="utf-8"))
     import_document(copy.deepcopy(document))
     return document
+
+
+@pytest.fixture
+def releases(settings, tmp_path):
+    """An empty directory of releases, and the site's address their citations name."""
+    settings.CHANCERY_RELEASES_DIR = tmp_path / "releases"
+    settings.CHANCERY_SITE_URL = "https://chancery.example.org"
+    return settings.CHANCERY_RELEASES_DIR
+
+
+@pytest.fixture
+def two_releases(demo, releases):
+    """Two releases of the demo data, `older` made before `newer`."""
+    call_command("release", "older", verbosity=0)
+    time.sleep(0.001)
+    call_command("release", "newer", verbosity=0)
+    return releases

@@ -1,5 +1,6 @@
 """The demo data and small builders of valid dataset records, defined once for every test module."""
 
+import json
 from pathlib import Path
 
 from django.db import connection
@@ -126,3 +127,8 @@ def empty_the_database():
     for model in apps.get_app_config("events").get_models(include_auto_created=True):
         if model not in keep:
             model._base_manager.all().delete()
+
+
+def manifest_of(releases, name):
+    """Release `name`'s manifest in the directory `releases`, read from its file."""
+    return json.loads((releases / name / "manifest.json").read_text(encoding="utf-8"))

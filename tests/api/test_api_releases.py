@@ -2,41 +2,20 @@
 
 import hashlib
 import json
-import time
 
 import pytest
 import yaml
-from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from events.exports import FORMATS
+from tests.demo import manifest_of
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def releases(settings, tmp_path):
-    settings.CHANCERY_RELEASES_DIR = tmp_path / "releases"
-    settings.CHANCERY_SITE_URL = "https://chancery.example.org"
-    return settings.CHANCERY_RELEASES_DIR
-
-
-@pytest.fixture
-def two(demo, releases):
-    """Two releases of the demo data, `older` made before `newer`."""
-    call_command("release", "older", verbosity=0)
-    time.sleep(0.001)
-    call_command("release", "newer", verbosity=0)
-    return releases
-
-
-@pytest.fixture
 def anonymous():
     return APIClient()
-
-
-def manifest_of(releases, name):
-    return json.loads((releases / name / "manifest.json").read_text(encoding="utf-8"))
 
 
 def test_the_list_is_empty_without_releases(anonymous, releases):
@@ -45,12 +24,12 @@ def test_the_list_is_empty_without_releases(anonymous, releases):
     assert response.json() == []
 
 
-def test_the_list_shows_every_release_latest_first_with_its_files(anonymous, two):
+def test_the_list_shows_every_release_latest_first_with_its_files(anonymous, two_releases):
     response = anonymous.get("/api/v1/releases/")
     assert response.status_code == 200
     listed = response.json()
     assert [release["name"] for release in listed] == ["newer", "older"]
-    manifest = manifest_of(two, "newer")
+    manifest = manifest_of(two_releases, "newer")
     base = "http://testserver/api/v1/releases/newer/"
     assert listed[0] == {
         **manifest,
@@ -61,26 +40,26 @@ def test_the_list_shows_every_release_latest_first_with_its_files(anonymous, two
     assert listed[0]["citation"].startswith("Chancery, release newer (the published events as of ")
 
 
-def test_one_release_is_its_manifest_with_addresses(anonymous, two):
+def test_one_release_is_its_manifest_with_addresses(anonymous, two_releases):
     response = anonymous.get("/api/v1/releases/older/")
     assert response.status_code == 200
     assert response.json() == anonymous.get("/api/v1/releases/").json()[1]
 
 
 @pytest.mark.parametrize("name", ["nothing", "..", "Older", "older.json"])
-def test_a_release_that_does_not_exist_is_a_404(anonymous, two, name):
+def test_a_release_that_does_not_exist_is_a_404(anonymous, two_releases, name):
     response = anonymous.get(f"/api/v1/releases/{name}/")
     assert response.status_code == 404
     assert "detail" in response.json()
 
 
-def test_a_file_is_served_as_written_with_its_media_type_and_etag(anonymous, two):
-    manifest = manifest_of(two, "older")
+def test_a_file_is_served_as_written_with_its_media_type_and_etag(anonymous, two_releases):
+    manifest = manifest_of(two_releases, "older")
     for entry in manifest["files"]:
         response = anonymous.get(f"/api/v1/releases/older/{entry['name']}")
         assert response.status_code == 200, entry["name"]
         body = b"".join(response.streaming_content)
-        assert body == (two / "older" / entry["name"]).read_bytes()
+        assert body == (two_releases / "older" / entry["name"]).read_bytes()
         assert hashlib.sha256(body).hexdigest() == entry["sha256"]
         assert response["Content-Type"] == FORMATS[entry["format"]].media_type
         assert response["Content-Length"] == str(entry["size"])
@@ -89,15 +68,15 @@ def test_a_file_is_served_as_written_with_its_media_type_and_etag(anonymous, two
         assert response["Content-Disposition"] == f'attachment; filename="{entry["name"]}"'
 
 
-def test_the_manifest_is_served_too(anonymous, two):
+def test_the_manifest_is_served_too(anonymous, two_releases):
     response = anonymous.get("/api/v1/releases/older/manifest.json")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert json.loads(b"".join(response.streaming_content)) == manifest_of(two, "older")
+    assert json.loads(b"".join(response.streaming_content)) == manifest_of(two_releases, "older")
 
 
-def test_a_file_you_have_is_a_304(anonymous, two):
-    entry = manifest_of(two, "older")["files"][0]
+def test_a_file_you_have_is_a_304(anonymous, two_releases):
+    entry = manifest_of(two_releases, "older")["files"][0]
     url = f"/api/v1/releases/older/{entry['name']}"
     response = anonymous.get(url, HTTP_IF_NONE_MATCH=f'"{entry["sha256"]}"')
     assert response.status_code == 304
@@ -107,8 +86,8 @@ def test_a_file_you_have_is_a_304(anonymous, two):
     assert anonymous.get(url, HTTP_IF_NONE_MATCH='"another"').status_code == 200
 
 
-def test_head_answers_the_headers_of_a_file(anonymous, two):
-    entry = manifest_of(two, "older")["files"][0]
+def test_head_answers_the_headers_of_a_file(anonymous, two_releases):
+    entry = manifest_of(two_releases, "older")["files"][0]
     response = anonymous.head(f"/api/v1/releases/older/{entry['name']}")
     assert response.status_code == 200
     assert response["ETag"] == f'"{entry["sha256"]}"'
@@ -132,9 +111,9 @@ def test_head_answers_the_headers_of_a_file(anonymous, two):
         "/api/v1/releases/..%2F..%2Fetc/passwd",
     ],
 )
-def test_a_file_outside_the_release_is_a_404(anonymous, two, path):
-    (two / "older" / "secret.txt").write_text("not a file of the release")
-    (two / "manifest.json").write_text("{}")
+def test_a_file_outside_the_release_is_a_404(anonymous, two_releases, path):
+    (two_releases / "older" / "secret.txt").write_text("not a file of the release")
+    (two_releases / "manifest.json").write_text("{}")
     assert anonymous.get(path).status_code == 404
 
 
@@ -147,7 +126,7 @@ def test_a_file_outside_the_release_is_a_404(anonymous, two, path):
         "/api/v1/releases/older/chancery-older.csv",
     ],
 )
-def test_a_parameter_the_endpoint_does_not_take_is_a_400_naming_it(anonymous, two, path):
+def test_a_parameter_the_endpoint_does_not_take_is_a_400_naming_it(anonymous, two_releases, path):
     response = anonymous.get(path, {"format": "csv"})
     assert response.status_code == 400
     assert list(response.json()) == ["format"]
@@ -158,8 +137,8 @@ def test_the_schema_describes_the_releases(anonymous):
     assert {"/api/v1/releases/", "/api/v1/releases/{name}/", "/api/v1/releases/{name}/{file}"} <= set(paths)
 
 
-def test_a_manifest_changed_by_hand_into_something_unreadable_is_not_served(anonymous, two, caplog):
-    (two / "older" / "manifest.json").write_text("{not json", encoding="utf-8")
+def test_a_manifest_changed_by_hand_into_something_unreadable_is_not_served(anonymous, two_releases, caplog):
+    (two_releases / "older" / "manifest.json").write_text("{not json", encoding="utf-8")
     assert [release["name"] for release in anonymous.get("/api/v1/releases/").json()] == ["newer"]
     assert anonymous.get("/api/v1/releases/older/").status_code == 404
     assert anonymous.get("/api/v1/releases/older/chancery-older.csv").status_code == 404

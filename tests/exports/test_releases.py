@@ -18,21 +18,10 @@ from rest_framework.test import APIClient
 from events.dataset import event_to_dict
 from events.exports import FORMATS
 from events.models import Event, ReviewState
-from tests.demo import empty_the_database
+from tests.demo import empty_the_database, manifest_of
 from tests.servers import ROOT, database_url
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def releases(settings, tmp_path):
-    settings.CHANCERY_RELEASES_DIR = tmp_path / "releases"
-    settings.CHANCERY_SITE_URL = "https://chancery.example.org"
-    return settings.CHANCERY_RELEASES_DIR
-
-
-def manifest_of(releases, name):
-    return json.loads((releases / name / "manifest.json").read_text(encoding="utf-8"))
 
 
 def published_shapes():

@@ -1,39 +1,17 @@
 """The public page's list of releases, with their files and citation."""
 
-import json
-import time
-
 import pytest
-from django.core.management import call_command
+
+from tests.demo import manifest_of
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def releases(settings, tmp_path):
-    settings.CHANCERY_RELEASES_DIR = tmp_path / "releases"
-    settings.CHANCERY_SITE_URL = "https://chancery.example.org"
-    return settings.CHANCERY_RELEASES_DIR
-
-
-@pytest.fixture
-def two(demo, releases):
-    """Two releases of the demo data, `older` made before `newer`."""
-    call_command("release", "older", verbosity=0)
-    time.sleep(0.001)
-    call_command("release", "newer", verbosity=0)
-    return releases
-
-
-def manifest_of(releases, name):
-    return json.loads((releases / name / "manifest.json").read_text(encoding="utf-8"))
-
-
-def test_the_page_lists_the_releases_with_their_files_and_citation(client, two):
+def test_the_page_lists_the_releases_with_their_files_and_citation(client, two_releases):
     page = client.get("/").content.decode()
     assert 'id="releases"' in page
     for name in ("newer", "older"):
-        manifest = manifest_of(two, name)
+        manifest = manifest_of(two_releases, name)
         assert f'data-release="{name}"' in page
         assert manifest["citation"] in page
         for entry in manifest["files"]:
