@@ -39,14 +39,7 @@ log = run.log
 def build_database(db, events):
     run.ensure_role()
     log(f"creating {db}: migrate, demo, generate_events --events {events} --seed 1")
-    run.recreate(db)
-    run.manage(db, "migrate", "--noinput")
-    run.manage(db, "load_demo")
-    run.manage(db, "generate_events", "--events", str(events), "--seed", "1")
-    conn = run.connect(db)
-    with conn.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
-    conn.close()
+    run.generated_database(db, events)
 
 
 class Caller:

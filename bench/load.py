@@ -284,14 +284,7 @@ def build_database():
         log(f"reusing {DB} ({count} generated events)")
     else:
         log(f"creating {DB}: migrate, demo, generate_events --events {EVENTS} --seed 1")
-        run.recreate(DB)
-        run.manage(DB, "migrate", "--noinput")
-        run.manage(DB, "load_demo")
-        run.manage(DB, "generate_events", "--events", str(EVENTS), "--seed", "1")
-        conn = run.connect(DB)
-        with conn.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
-        conn.close()
+        run.generated_database(DB, EVENTS)
     # One reader token, one curator (a superuser: no review rule stands in the way) per writer.
     code = f"""
 import json

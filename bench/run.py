@@ -448,6 +448,19 @@ def ratio(a, b):
 # ---------------------------------------------------------------- the steps
 
 
+def generated_database(db, events):
+    """Make `db` anew: migrated, the demo, `events` generated events of seed 1, then analysed (bench/load.py,
+    bench/cpu.py)."""
+    recreate(db)
+    manage(db, "migrate", "--noinput", timeout=600)
+    manage(db, "load_demo", timeout=600)
+    manage(db, "generate_events", "--events", str(events), "--seed", "1", timeout=3600)
+    conn = connect(db)
+    with conn.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    conn.close()
+
+
 def build_database():
     conn = None
     if REUSE:
