@@ -1291,6 +1291,17 @@ def targets(results):
     return rows
 
 
+def question_row(name, entry, counts):
+    """A question's line of its table: the three ways' medians, their ratios, its queries, same answers."""
+    same = {True: "yes", False: "**no**", None: ""}[entry.get("same_rows")]
+    return (
+        f"| {name} | {ms(entry['chancery'])} | {ms(entry['floor'])} | {ms(entry.get('datasette'))} | "
+        f"{times(ratio(entry['chancery'], entry['floor']))} | "
+        f"{times(ratio(entry['chancery'], entry.get('datasette')))} | "
+        f"{counts.get(name, {}).get('queries', '?')} | {same} |"
+    )
+
+
 def report(results):
     m = results["machine"]
     q = results["questions"]
@@ -1324,13 +1335,7 @@ def report(results):
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for name, entry in q.items():
-        same = {True: "yes", False: "**no**", None: ""}[entry.get("same_rows")]
-        lines.append(
-            f"| {name} | {ms(entry['chancery'])} | {ms(entry['floor'])} | {ms(entry.get('datasette'))} | "
-            f"{times(ratio(entry['chancery'], entry['floor']))} | "
-            f"{times(ratio(entry['chancery'], entry.get('datasette')))} | "
-            f"{counts.get(name, {}).get('queries', '?')} | {same} |"
-        )
+        lines.append(question_row(name, entry, counts))
     lines += [
         "",
         "### The analyst's questions (milliseconds, median)",
@@ -1344,13 +1349,7 @@ def report(results):
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for name, entry in results["analyst"].items():
-        same = {True: "yes", False: "**no**", None: ""}[entry.get("same_rows")]
-        lines.append(
-            f"| {name} | {ms(entry['chancery'])} | {ms(entry['floor'])} | {ms(entry.get('datasette'))} | "
-            f"{times(ratio(entry['chancery'], entry['floor']))} | "
-            f"{times(ratio(entry['chancery'], entry.get('datasette')))} | "
-            f"{counts.get(name, {}).get('queries', '?')} | {same} |"
-        )
+        lines.append(question_row(name, entry, counts))
     a = results["as_of"]
     lines += [
         "",
