@@ -292,7 +292,8 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
 _REPORTED_NOW = re.compile(
     r"(?:[,—–]|\s-)\s*(?:[—–-]\s*)?(?:сообщает|сообщают|передает|передаёт|пишет|говорится)\b", re.I
 )
-_DEADLINE = re.compile(r"\b(?:by|until|till|no later than|до|не позднее)\s+(?:the\s+)?$", re.I)
+_DEADLINE_WORDS = r"(?:by|until|till|no later than|до|не позднее)"
+_DEADLINE = re.compile(rf"\b{_DEADLINE_WORDS}\s+(?:the\s+)?$", re.I)
 # "Asked whether the US was considering sanctions, Psaki replied: ...": what is asked and answered is no event.
 _REPLY = re.compile(r"\s*(?:when\s+|as\s+)?asked\b", re.I)
 _SIGNED_ACT = re.compile(
@@ -304,7 +305,7 @@ _DISCUSSED = re.compile(
     re.I,
 )
 _CANCELLING = re.compile(r"\b(?:cancel\w*|abolish\w*|отмен\w*)", re.I)
-_DEADLINE_PHRASE = re.compile(r"(?:by|until|till|no later than|до|не позднее)\s", re.I)
+_DEADLINE_PHRASE = re.compile(rf"{_DEADLINE_WORDS}\s", re.I)
 # What makes a statement the news rather than a remark: a warning, a protest, a formal statement.
 _FORMAL = re.compile(
     r"\b(?:warn\w*|declar\w*|protest\w*|condemn\w*|demand\w*|denounc\w*|called on|urg(?:ed|es)|statement"
