@@ -265,19 +265,29 @@ def test_the_totals_add_up_each_split_and_language_apart():
     ]
 
 
-def test_the_unseen_part_has_its_own_totals_apart_from_the_other_splits():
+@pytest.mark.parametrize("split", ["unseen", "fresh"])
+def test_each_later_held_out_part_has_its_own_totals_apart_from_the_other_splits(split):
     found = score([proposal(participants=RU_EXPELS_US)], [expectation(note="found")])
     missed = score([], [expectation(note="missed")])
-    scored = [(article("a-dev-one", "en", "dev"), found), (article("an-unseen-one", "ru", "unseen"), missed)]
+    scored = [(article("a-dev-one", "en", "dev"), found), (article("a-later-one", "ru", split), missed)]
 
-    assert [label for label, _ in scoring.groups(scored)] == ["dev en", "dev", "unseen ru", "unseen", "en", "ru", "all"]
+    assert [label for label, _ in scoring.groups(scored)] == ["dev en", "dev", f"{split} ru", split, "en", "ru", "all"]
     assert scoring.article_table(scored)[2] == (
-        "an-unseen-one ru   unseen     0/1     0    0     -     -     -      - |     0     -      -"
+        f"a-later-one ru   {split:<7}    0/1     0    0     -     -     -      - |     0     -      -"
     )
     assert scoring.totals_table(scored)[3:5] == [
-        "unseen ru           1      0/1     0%       -         -     -     -     -      - |     0     -      -",
-        "unseen              1      0/1     0%       -         -     -     -     -      - |     0     -      -",
+        f"{split + ' ru':<13}       1      0/1     0%       -         -     -     -     -      - |     0     -      -",
+        f"{split:<13}       1      0/1     0%       -         -     -     -     -      - |     0     -      -",
     ]
+
+
+def test_the_fresh_part_comes_last_in_the_totals():
+    found = score([proposal(participants=RU_EXPELS_US)], [expectation(note="found")])
+    scored = [(article(f"one-{split}", "en", split), found) for split in ("fresh", "unseen", "heldout", "dev")]
+
+    assert [label for label, _ in scoring.groups(scored)] == [
+        "dev en", "dev", "heldout en", "heldout", "unseen en", "unseen", "fresh en", "fresh", "en", "all",
+    ]  # fmt: skip
 
 
 def test_every_corpus_article_is_in_a_known_split_with_its_text_and_expectations():
@@ -295,6 +305,9 @@ def test_every_corpus_article_is_in_a_known_split_with_its_text_and_expectations
             assert e["start_prefix"] == e["start"] and e["type"].split(".")[0] == e["type_family"], a.id
     unseen = [a for a in corpus if a.split == "unseen"]
     assert len(unseen) >= 16 and sum(a.language == "ru" for a in unseen) >= 6
+    fresh = [a for a in corpus if a.split == "fresh"]
+    assert len(fresh) >= 16 and sum(a.language == "ru" for a in fresh) >= 7
+    assert not {a.url for a in fresh} & {a.url for a in corpus if a.split != "fresh"}
 
 
 @given(st.lists(st.lists(st.integers(-20, 0), min_size=4, max_size=4), min_size=1, max_size=4))
@@ -502,6 +515,10 @@ def test_the_command_defaults_to_the_richest_set_of_actors_this_checkout_can_loa
         (
             ["--article", TWO[0], "--split", "unseen"],
             f"--article {TWO[0]} --split unseen: no such article in the corpus",
+        ),
+        (
+            ["--article", TWO[0], "--split", "fresh"],
+            f"--article {TWO[0]} --split fresh: no such article in the corpus",
         ),
         (["--json", "/no/such/folder/score.json"], "--json /no/such/folder/score.json: no such folder"),
     ],
