@@ -1,0 +1,110 @@
+"""Curators in the admin at the same moment as each other, or as an import: no 500, no write lost, and no
+change that published events show gets past the review rules between a check and a save.
+
+The concurrent tests need PostgreSQL (real row locks, several connections) and commit for real, as those
+of tests/operations/test_concurrency.py do; each holds a lock that stops the first writer where the race
+would be lost, until the second is waiting too.
+"""
+
+import secrets
+import threading
+
+import requests
+from django.contrib.auth.models import User
+from django.db import connection, transaction
+from django.test import Client
+from django.urls import reverse
+
+from events.dataset import import_document
+from events.models import Actor
+from tests.admin.test_admin import change_form_data
+from tests.demo import dataset
+from tests.operations.test_concurrency import (
+    WAIT,
+    committed,
+    postgresql_only,
+    wait_until,
+    waiting_backends,
+)
+
+ACTOR_ADD = reverse("admin:events_actor_add")
+
+
+def browser_of(site, user):
+    """A function that posts a form to the admin as `user`'s browser would, over a session of its own:
+    it takes the path and the fields, and returns the response."""
+    client = Client()
+    client.force_login(user)
+    csrf = secrets.token_hex(16)
+    cookies = {"sessionid": client.cookies["sessionid"].value, "csrftoken": csrf}
+
+    def post(path, data):
+        data = {**data, "csrfmiddlewaretoken": csrf}
+        return requests.post(f"{site}{path}", data=data, cookies=cookies, allow_redirects=False, timeout=WAIT)
+
+    return client, post
+
+
+def started(*sends):
+    """Each of `sends` called in a thread of its own, started now; join them with `answered`."""
+    responses = [None] * len(sends)
+
+    def run(i, send):
+        responses[i] = send()
+
+    threads = [threading.Thread(target=run, args=(i, send)) for i, send in enumerate(sends)]
+    for thread in threads:
+        thread.start()
+    return threads, responses
+
+
+def answered(threads, responses):
+    for thread in threads:
+        thread.join(timeout=WAIT)
+    return responses
+
+
+def actor_history(actor_id):
+    return list(Actor.history.filter(id=actor_id).order_by("history_id").values_list("history_type", flat=True))
+
+
+def taken(actor_id, name):
+    return f"The actor {actor_id!r} exists already: {name}. Open it to change it, or choose another id."
+
+
+def new_actor(name):
+    return {"id": "ru-mfa-spokesperson", "name": name, "kind": "person", "country": "RUS", "aliases": "[]"}
+
+
+@postgresql_only
+@committed
+def test_two_curators_adding_one_actor_at_once_store_it_once_and_the_second_is_told_why(live_server):
+    import_document(dataset())
+    sends = []
+    for name in ("ann", "bob"):
+        client, post = browser_of(live_server.url, User.objects.create_superuser(name, password="pass-8429!x"))
+        form = {**change_form_data(client, ACTOR_ADD), **new_actor(f"Spokesperson, as {name} typed it")}
+        sends.append(lambda post=post, form=form: post(ACTOR_ADD, form))
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Reading the actors goes on; writing one waits. Both curators' forms are checked while the id is
+        # free, and each save then waits: Django's UPDATE-then-INSERT of a row whose id is given would
+        # overwrite the first curator's actor, or fail on its key with a 500.
+        cursor.execute("LOCK TABLE events_actor IN SHARE MODE")
+        threads, responses = started(*sends)
+        wait_until(lambda: waiting_backends() >= 2, "both curators' saves waiting")
+    first, second = answered(threads, responses)
+
+    assert sorted([first.status_code, second.status_code]) == [200, 302], [first.text[:300], second.text[:300]]
+    refused = first if first.status_code == 200 else second
+    stored = Actor.objects.get(pk="ru-mfa-spokesperson")
+    assert taken("ru-mfa-spokesperson", stored.name) in refused.text.replace("&#x27;", "'")
+    assert actor_history("ru-mfa-spokesperson") == ["+"]
+
+
+def test_adding_an_actor_whose_id_is_taken_names_the_stored_actor(admin_client, demo):
+    form = {**change_form_data(admin_client, ACTOR_ADD), **new_actor("Mine"), "id": "russia"}
+    response = admin_client.post(ACTOR_ADD, form)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["id"] == [taken("russia", "Russia")]
+    assert Actor.objects.get(pk="russia").name == "Russia"
