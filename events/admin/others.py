@@ -93,13 +93,25 @@ class SourceForm(VersionedForm):
 
     request = None  # set by SourceAdmin.get_form
 
+    def citing(self, lock):
+        events = Event.objects.filter(citations__source=self.instance.pk).order_by("id")
+        return events.select_for_update(of=("self",)) if lock else events
+
     def clean(self):
+        lock = self.is_stored and self.lock()
+        if lock:
+            # The check below holds until the save commits: the events citing the source are locked (a draft
+            # among them is not published meanwhile), then the source (VersionedForm.clean; no event cites it
+            # anew meanwhile). Events first, in id order, then the source: the order in which a write of an
+            # event that cites the source takes them.
+            list(self.citing(lock).values_list("id", flat=True))
         cleaned = super().clean()
         if self.is_stored and self.current is not None and self.request is not None:
             changed = self.changed_from_stored()
             if changed:
-                citing = Event.objects.exclude(review_state=ReviewState.DRAFT).filter(citations__source=self.current)
-                events = citing.only("id", "review_state", "updated_by").order_by("id")
+                # Locked again: an event that cited the source between the two locks is locked now.
+                citing = self.citing(lock).exclude(review_state=ReviewState.DRAFT)
+                events = citing.only("id", "review_state", "updated_by")
                 problem = source_change_problem(self.request.user, self.current, changed, events)
                 if problem:
                     self.add_error(changed[0], problem)

@@ -16,9 +16,9 @@ from django.test import Client
 from django.urls import reverse
 
 from events.dataset import import_document
-from events.models import Actor
-from tests.admin.test_admin import change_form_data
-from tests.demo import dataset
+from events.models import Actor, Event, Source
+from tests.admin.test_admin import change_form_data, member_of
+from tests.demo import dataset, event_record
 from tests.operations.test_concurrency import (
     WAIT,
     committed,
@@ -108,3 +108,40 @@ def test_adding_an_actor_whose_id_is_taken_names_the_stored_actor(admin_client, 
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["id"] == [taken("russia", "Russia")]
     assert Actor.objects.get(pk="russia").name == "Russia"
+
+
+@postgresql_only
+@committed
+def test_a_source_change_checked_while_drafts_alone_cite_it_is_not_published_unreviewed(live_server):
+    import_document(dataset(event_record("draft-only", review_state="draft")))
+    source = Source.objects.get(url="https://example.org/talks")
+    url = reverse("admin:events_source_change", args=[source.pk])
+    edith, post = browser_of(live_server.url, member_of("editor", "edith")[0])
+    form = {**change_form_data(edith, url), "title": "Edith's title"}
+    _, as_ann = browser_of(live_server.url, User.objects.create_superuser("ann", password="pass-8429!x"))
+
+    def publish():
+        # The event list's action: it changes the event's review state alone, never its sources.
+        action = {"action": "publish", "_selected_action": ["draft-only"], "index": "0"}
+        return as_ann(reverse("admin:events_event_changelist"), action)
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Edith's form is checked (drafts alone cite the source) and her change written; she waits to record
+        # it in the history, her transaction open. A reviewer publishes the event that cites it meanwhile:
+        # without a lock on the citing events, the publication commits before Edith's change, which then
+        # reaches the published event unreviewed.
+        cursor.execute("LOCK TABLE events_historicalsource IN ACCESS EXCLUSIVE MODE")
+        (edith_thread,), edith_saved = started(lambda: post(url, form))
+        wait_until(lambda: waiting_backends() >= 1, "Edith's save waiting")
+        threads, published = started(publish)
+        wait_until(lambda: published[0] is not None or waiting_backends() >= 2, "the publication, or its wait")
+        state_meanwhile = Event.objects.values_list("review_state", flat=True).get(pk="draft-only")
+    (saved,) = answered([edith_thread], edith_saved)
+    (publication,) = answered(threads, published)
+
+    # Edith changed a source that drafts alone cite; the publication waited for her change, then published
+    # the event as it stood.
+    assert (saved.status_code, publication.status_code) == (302, 302), [saved.text[:300], publication.text[:300]]
+    assert state_meanwhile == "draft"
+    assert Event.objects.get(pk="draft-only").review_state == "published"
+    assert Source.objects.get(pk=source.pk).title == "Edith's title"
