@@ -115,6 +115,27 @@ class ShownByEvents:
             self.add_error(changed[0], problem)
 
 
+class DeletesOnlyUnused:
+    """An admin of rows that others PROTECT (actors, sources): the rows are locked before Django's check that
+    nothing uses them, and held until the delete commits. Otherwise a write that takes one up between the
+    check and the DELETE makes the delete fail at its commit, on the foreign key, with a 500; locked, that
+    write waits, and finds the row gone."""
+
+    def lock_for_delete(self, pks):
+        rows = self.model._default_manager.select_for_update().filter(pk__in=list(pks)).order_by("pk")
+        list(rows.values_list("pk", flat=True))
+
+    def get_deleted_objects(self, objs, request):
+        if request.method == "POST" and transaction.get_connection(router.db_for_write(self.model)).in_atomic_block:
+            self.lock_for_delete(obj.pk for obj in objs)
+        return super().get_deleted_objects(objs, request)
+
+    def response_action(self, request, queryset):
+        # The list's "delete selected" checks and deletes outside the view's transaction: one of its own.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().response_action(request, queryset)
+
+
 class ActorForm(ShownByEvents, VersionedForm):
     """An actor's page. A new actor is checked and inserted under the import lock: curators adding one id
     at once, or an import storing it meanwhile, wait for the one before them to commit, and are told that
@@ -149,7 +170,7 @@ class ActorForm(ShownByEvents, VersionedForm):
 
 
 @admin.register(Actor)
-class ActorAdmin(VersionedAdmin):
+class ActorAdmin(DeletesOnlyUnused, VersionedAdmin):
     form = ActorForm
     list_display = ["name", "id", "kind", "country", "parent"]
     list_filter = ["kind", "country"]
@@ -246,7 +267,7 @@ class SourceForm(VersionedForm):
 
 
 @admin.register(Source)
-class SourceAdmin(VersionedAdmin):
+class SourceAdmin(DeletesOnlyUnused, VersionedAdmin):
     form = SourceForm
     list_display = ["title", "publisher", "published", "url", "propose_link"]
     list_filter = ["publisher", "language"]

@@ -11,12 +11,12 @@ import threading
 
 import requests
 from django.contrib.auth.models import User
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
 from events.dataset import import_document
-from events.models import Actor, Event, Source
+from events.models import Actor, Citation, Event, Source
 from tests.admin.test_admin import change_form_data, member_of
 from tests.demo import dataset, event_record
 from tests.operations.test_concurrency import (
@@ -145,3 +145,41 @@ def test_a_source_change_checked_while_drafts_alone_cite_it_is_not_published_unr
     assert state_meanwhile == "draft"
     assert Event.objects.get(pk="draft-only").review_state == "published"
     assert Source.objects.get(pk=source.pk).title == "Edith's title"
+
+
+def cite(event_id, source):
+    """Cite `source` in the event, in a transaction of its own (a thread's connection); the error, if any."""
+    try:
+        with transaction.atomic():
+            Citation.objects.create(event_id=event_id, source=source)
+    except IntegrityError as exc:
+        return exc
+    finally:
+        connection.close()
+    return None
+
+
+@postgresql_only
+@committed
+def test_a_source_deleted_while_an_event_cites_it_is_never_a_500(live_server):
+    import_document(dataset(event_record("citing", review_state="draft")))
+    spare = Source.objects.create(url="https://example.org/spare", title="Spare")
+    _, post = browser_of(live_server.url, User.objects.create_superuser("ann", password="pass-8429!x"))
+    url = reverse("admin:events_source_delete", args=[spare.pk])
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The delete has found nothing citing the source, and waits to log itself before it deletes. Another
+        # write cites the source meanwhile: Django's check is past, and the foreign key, checked at the
+        # commit, would fail the delete with a 500.
+        cursor.execute("LOCK TABLE django_admin_log IN ACCESS EXCLUSIVE MODE")
+        (deleting,), deleted = started(lambda: post(url, {"post": "yes"}))
+        wait_until(lambda: waiting_backends() >= 1, "the delete waiting to log itself")
+        (citing,), cited = started(lambda: cite("citing", spare))
+        wait_until(lambda: not citing.is_alive() or waiting_backends() >= 2, "the citation, or its wait")
+    (response,) = answered([deleting], deleted)
+    (citation_error,) = answered([citing], cited)
+
+    # The delete locked the source before its check: the citing write waited, and found it gone.
+    assert response.status_code == 302, response.text[:300]
+    assert not Source.objects.filter(pk=spare.pk).exists()
+    assert isinstance(citation_error, IntegrityError), citation_error
