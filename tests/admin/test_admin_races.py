@@ -18,7 +18,7 @@ from django.urls import reverse
 from events.dataset import import_document
 from events.models import Actor, Citation, Event, Source
 from tests.admin.test_admin import change_form_data, member_of
-from tests.demo import dataset, event_record
+from tests.demo import actor_record, dataset, event_record
 from tests.operations.test_concurrency import (
     WAIT,
     committed,
@@ -183,3 +183,39 @@ def test_a_source_deleted_while_an_event_cites_it_is_never_a_500(live_server):
     assert response.status_code == 302, response.text[:300]
     assert not Source.objects.filter(pk=spare.pk).exists()
     assert isinstance(citation_error, IntegrityError), citation_error
+
+
+@postgresql_only
+@committed
+def test_a_rename_checked_while_drafts_alone_show_the_actor_is_not_published_unreviewed(live_server):
+    participants = [{"actor": "lonely", "role": "participant"}]
+    import_document(
+        dataset(
+            event_record("draft-only", review_state="draft", participants=participants), actors=[actor_record("lonely")]
+        )
+    )
+    url = reverse("admin:events_actor_change", args=["lonely"])
+    rita, post = browser_of(live_server.url, member_of("reviewer", "rita")[0])
+    form = {**change_form_data(rita, url), "name": "Rita's name"}
+    _, as_ann = browser_of(live_server.url, User.objects.create_superuser("ann", password="pass-8429!x"))
+
+    def publish():
+        action = {"action": "publish", "_selected_action": ["draft-only"], "index": "0"}
+        return as_ann(reverse("admin:events_event_changelist"), action)
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Rita's rename is checked (drafts alone show the actor) and written; she waits to record it in the
+        # history. Without a lock on the events that show the actor, the publication commits meanwhile.
+        cursor.execute("LOCK TABLE events_historicalactor IN ACCESS EXCLUSIVE MODE")
+        (rita_thread,), rita_saved = started(lambda: post(url, form))
+        wait_until(lambda: waiting_backends() >= 1, "Rita's save waiting")
+        threads, published = started(publish)
+        wait_until(lambda: published[0] is not None or waiting_backends() >= 2, "the publication, or its wait")
+        state_meanwhile = Event.objects.values_list("review_state", flat=True).get(pk="draft-only")
+    (saved,) = answered([rita_thread], rita_saved)
+    (publication,) = answered(threads, published)
+
+    assert (saved.status_code, publication.status_code) == (302, 302), [saved.text[:300], publication.text[:300]]
+    assert state_meanwhile == "draft"
+    assert Event.objects.get(pk="draft-only").review_state == "published"
+    assert Actor.objects.get(pk="lonely").name == "Rita's name"
