@@ -94,9 +94,13 @@ class ShownByEvents:
             return False  # a history page's revert: no transaction to hold the locks in
         if not self.shown_changes(self.stored_object()):
             return False
-        list(self.showing(self.instance.pk).select_for_update(of=("self",)).values_list("id", flat=True))
+        self.lock_events(self.instance.pk)
         model._default_manager.select_for_update().filter(pk=self.instance.pk).first()
         return True
+
+    def lock_events(self, pk):
+        events = self.showing(pk).select_for_update(of=("self",)).order_by("id")
+        list(events.values_list("id", flat=True))
 
     def check_shown_changes(self):
         """After the locks: refuse a change of what reviewed or published events show, as their rules say."""
@@ -106,11 +110,10 @@ class ShownByEvents:
         changed = [name for name in self.shown_changes(stored) if name in self.cleaned_data]
         if not changed:
             return
-        events = self.showing(stored.pk)
         if self.locked:
             # Locked again: an event that took the object up between the two locks is locked now.
-            events = events.select_for_update(of=("self",))
-        problem = shown_change_problem(self.request.user, self.label(stored), changed, events)
+            self.lock_events(stored.pk)
+        problem = shown_change_problem(self.request.user, self.label(stored), changed, self.showing(stored.pk))
         if problem:
             self.add_error(changed[0], problem)
 
