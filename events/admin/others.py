@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, router, transaction
+from django.db.models import Q
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -11,6 +13,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from .. import curation
+from ..dataset import wait_for_other_imports
 from ..models import (
     Actor,
     Citation,
@@ -28,8 +31,150 @@ from ..restore import RestoreError, restore_event
 from .base import URL_FIELD, CappedCountPaginator, VersionedAdmin, VersionedForm
 
 
+def shown_change_problem(user, label, changed, events):
+    """Why `user` may not change the fields `changed` of an actor or event type (`label`, as the message
+    names it) that `events` show, or None.
+
+    What an event shows of its actors (their names) and of its type (its name and codes) is part of it,
+    as a cited source's title is (source_change_problem): while reviewed or published events show it, a
+    change follows the review rules of changing them (Event.review_problem). Those rules depend, for a
+    write that keeps an event's review state, on the event's state alone: one event of each state is
+    asked.
+    """
+    shown = events.exclude(review_state=ReviewState.DRAFT).order_by("id")
+    closed = []
+    for state in ReviewState.values:
+        first = shown.filter(review_state=state).only("id", "review_state", "updated_by").first()
+        if first is not None and first.review_problem(user, state, changed=changed):
+            closed.append(state)
+    if not closed:
+        return None
+    ids = list(shown.filter(review_state__in=closed).values_list("id", flat=True)[:6])
+    named = ", ".join(ids[:5]) + (" and more" if len(ids) > 5 else "")
+    return (
+        f"{label} is shown by the {' or '.join(closed)} event{'s' if len(ids) > 1 else ''} {named}: changing "
+        f"its {', '.join(changed)} would change {'them' if len(ids) > 1 else 'it'} unreviewed. Keep it as "
+        f"stored, or have a superuser change it."
+    )
+
+
+class ShownByEvents:
+    """A form of an actor or event type whose `SHOWN` fields published events show: a change of them
+    follows the review rules of changing those events (shown_change_problem).
+
+    The check holds until the save commits: the events that show the object are locked (a draft among
+    them is not published meanwhile), then the object itself (no event takes it up meanwhile). Events
+    first, in id order, then the object: the order in which a write of an event takes them."""
+
+    SHOWN = ()
+    request = None  # set by the admin's get_form
+
+    def showing(self, pk):
+        raise NotImplementedError
+
+    def label(self, stored):
+        raise NotImplementedError
+
+    def stored_object(self):
+        return self._meta.model._default_manager.filter(pk=self.instance.pk).first()
+
+    def shown_changes(self, stored):
+        """The SHOWN fields this form changes in `stored`: compared with the stored row, not with the
+        version the form was opened on (a history page's revert)."""
+        if stored is None:
+            return []
+        return [name for name in type(self)(self.data, self.files, instance=stored).changed_data if name in self.SHOWN]
+
+    def lock_showing(self):
+        """Lock the events showing the object, then the object, when this save may change what they show."""
+        model = self._meta.model
+        if self.request is None or self.request.user.is_superuser or self.instance._state.adding:
+            return False
+        if not transaction.get_connection(router.db_for_write(model)).in_atomic_block:
+            return False  # a history page's revert: no transaction to hold the locks in
+        if not self.shown_changes(self.stored_object()):
+            return False
+        self.lock_events(self.instance.pk)
+        model._default_manager.select_for_update().filter(pk=self.instance.pk).first()
+        return True
+
+    def lock_events(self, pk):
+        events = self.showing(pk).select_for_update(of=("self",)).order_by("id")
+        list(events.values_list("id", flat=True))
+
+    def check_shown_changes(self):
+        """After the locks: refuse a change of what reviewed or published events show, as their rules say."""
+        if self.request is None or self.instance._state.adding:
+            return
+        stored = self.stored_object()
+        changed = [name for name in self.shown_changes(stored) if name in self.cleaned_data]
+        if not changed:
+            return
+        if self.locked:
+            # Locked again: an event that took the object up between the two locks is locked now.
+            self.lock_events(stored.pk)
+        problem = shown_change_problem(self.request.user, self.label(stored), changed, self.showing(stored.pk))
+        if problem:
+            self.add_error(changed[0], problem)
+
+
+class DeletesOnlyUnused:
+    """An admin of rows that others PROTECT (actors, sources): the rows are locked before Django's check that
+    nothing uses them, and held until the delete commits. Otherwise a write that takes one up between the
+    check and the DELETE makes the delete fail at its commit, on the foreign key, with a 500; locked, that
+    write waits, and finds the row gone."""
+
+    def lock_for_delete(self, pks):
+        rows = self.model._default_manager.select_for_update().filter(pk__in=list(pks)).order_by("pk")
+        list(rows.values_list("pk", flat=True))
+
+    def get_deleted_objects(self, objs, request):
+        if request.method == "POST" and transaction.get_connection(router.db_for_write(self.model)).in_atomic_block:
+            self.lock_for_delete(obj.pk for obj in objs)
+        return super().get_deleted_objects(objs, request)
+
+    def response_action(self, request, queryset):
+        # The list's "delete selected" checks and deletes outside the view's transaction: one of its own.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().response_action(request, queryset)
+
+
+class ActorForm(ShownByEvents, VersionedForm):
+    """An actor's page. A new actor is checked and inserted under the import lock: curators adding one id
+    at once, or an import storing it meanwhile, wait for the one before them to commit, and are told that
+    the id is taken, never a 500 and never a write over theirs. A rename follows the review rules of the
+    events that show the actor (ShownByEvents)."""
+
+    SHOWN = ("name",)
+
+    def showing(self, pk):
+        # Its events: those it takes part in, and those a source of which it is said to claim.
+        takes_part = Participant.objects.filter(actor=pk).values("event_id")
+        claims = Citation.objects.filter(claimed_by=pk).values("event_id")
+        return Event.objects.filter(Q(pk__in=takes_part) | Q(pk__in=claims))
+
+    def label(self, stored):
+        return f"The actor {stored.pk!r} ({stored.name})"
+
+    def clean(self):
+        self.locked = self.lock_showing()
+        cleaned = super().clean()
+        self.check_shown_changes()
+        actor_id = cleaned.get("id")
+        if not self.is_stored and actor_id:
+            # Imports create actors under this lock too (wait_for_other_imports); held until the admin's
+            # transaction commits the new actor.
+            wait_for_other_imports()
+            stored = Actor.objects.filter(pk=actor_id).first()
+            if stored is not None:
+                said = f"The actor {actor_id!r} exists already: {stored.name}."
+                self.add_error("id", f"{said} Open it to change it, or choose another id.")
+        return cleaned
+
+
 @admin.register(Actor)
-class ActorAdmin(VersionedAdmin):
+class ActorAdmin(DeletesOnlyUnused, VersionedAdmin):
+    form = ActorForm
     list_display = ["name", "id", "kind", "country", "parent"]
     list_filter = ["kind", "country"]
     list_select_related = ["parent"]
@@ -40,14 +185,57 @@ class ActorAdmin(VersionedAdmin):
         # An id is stable forever: it is set once, when the actor is created.
         return ["id"] if obj else []
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"request": request})
+
+    def save_model(self, request, obj, form, change):
+        # A new actor is inserted, never Django's UPDATE-then-INSERT of a row whose id is given: a writer that
+        # takes no lock and stores the id meanwhile makes the save fail rather than be overwritten.
+        obj._history_user = request.user
+        obj.save(force_insert=not change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError:
+            if object_id is not None or request.method != "POST":
+                raise
+            # Nothing was saved; checked again, the form says that the id is taken.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+class EventTypeForm(ShownByEvents, forms.ModelForm):
+    """An event type's page: a change of what events show of it (its name, its codes in the CSV) follows
+    the review rules of the events of that type (ShownByEvents)."""
+
+    SHOWN = ("name", "cameo_code", "goldstein", "plover_type", "plover_mode")
+
+    def showing(self, pk):
+        return Event.objects.filter(type=pk)
+
+    def label(self, stored):
+        return f"The event type {stored.pk!r} ({stored.name})"
+
+    def clean(self):
+        self.locked = self.lock_showing()
+        cleaned = super().clean()
+        self.check_shown_changes()
+        return cleaned
+
 
 @admin.register(EventType)
 class EventTypeAdmin(SimpleHistoryAdmin):
+    form = EventTypeForm
     list_display = ["code", "name", "cameo_code", "goldstein", "plover_type", "plover_mode"]
     search_fields = ["code", "name", "description"]
 
     def get_readonly_fields(self, request, obj=None):
         return ["code"] if obj else []
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"request": request})
 
 
 class SourceForm(VersionedForm):
@@ -56,13 +244,25 @@ class SourceForm(VersionedForm):
 
     request = None  # set by SourceAdmin.get_form
 
+    def citing(self, lock):
+        events = Event.objects.filter(citations__source=self.instance.pk).order_by("id")
+        return events.select_for_update(of=("self",)) if lock else events
+
     def clean(self):
+        lock = self.is_stored and self.lock()
+        if lock:
+            # The check below holds until the save commits: the events citing the source are locked (a draft
+            # among them is not published meanwhile), then the source (VersionedForm.clean; no event cites it
+            # anew meanwhile). Events first, in id order, then the source: the order in which a write of an
+            # event that cites the source takes them.
+            list(self.citing(lock).values_list("id", flat=True))
         cleaned = super().clean()
         if self.is_stored and self.current is not None and self.request is not None:
             changed = self.changed_from_stored()
             if changed:
-                citing = Event.objects.exclude(review_state=ReviewState.DRAFT).filter(citations__source=self.current)
-                events = citing.only("id", "review_state", "updated_by").order_by("id")
+                # Locked again: an event that cited the source between the two locks is locked now.
+                citing = self.citing(lock).exclude(review_state=ReviewState.DRAFT)
+                events = citing.only("id", "review_state", "updated_by")
                 problem = source_change_problem(self.request.user, self.current, changed, events)
                 if problem:
                     self.add_error(changed[0], problem)
@@ -70,7 +270,7 @@ class SourceForm(VersionedForm):
 
 
 @admin.register(Source)
-class SourceAdmin(VersionedAdmin):
+class SourceAdmin(DeletesOnlyUnused, VersionedAdmin):
     form = SourceForm
     list_display = ["title", "publisher", "published", "url", "propose_link"]
     list_filter = ["publisher", "language"]
