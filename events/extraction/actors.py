@@ -165,6 +165,11 @@ class ActorIndex:
             "Ministry of Foreign Affairs",
             "Foreign Office",
             "МИД",
+            # The article writes the abbreviation with a case ending too: "в сообщении МИДа", "по данным МИДа".
+            "МИДа",
+            "МИДу",
+            "МИДом",
+            "МИДе",
             "Министерство иностранных дел",
         ):
             copy.folded.setdefault(tuple(fold(word) for word, _, _ in _tokens(name)), ministry)

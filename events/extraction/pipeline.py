@@ -290,7 +290,7 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
 
 # "..., сообщает Росавиация", "..., передает ТАСС": a report in the present tense, at the end of the sentence.
 _REPORTED_NOW = re.compile(
-    r"(?:[,—–]|\s-)\s*(?:[—–-]\s*)?(?:сообщает|сообщают|передает|передаёт|пишет|говорится)\b", re.I
+    r"(?:[,—–]|\s-)\s*(?:[—–-]\s*)?(?:сообщает|сообщают|сообщается|передает|передаёт|пишет|говорится)\b", re.I
 )
 _DEADLINE_WORDS = r"(?:by|until|till|no later than|до|не позднее)"
 _DEADLINE = re.compile(rf"\b{_DEADLINE_WORDS}\s+(?:the\s+)?$", re.I)
@@ -360,8 +360,9 @@ def _date_for(own, causes, clause_tense, status, lede, carried, published, langu
         return replace(carried, how="carried")
     if published is None:
         return None
-    if reported and status == "occurred" and clause_tense in {"past", "perfect"}:
-        # "она запретила полёты ..., сообщает Росавиация": an act reported in the present is the day's news.
+    if reported and status == "occurred" and clause_tense in {"past", "perfect", "present"}:
+        # "она запретила полёты ..., сообщает Росавиация", "«... объявляются персонами нон грата», — говорится в
+        # сообщении МИДа": an act reported in the present is the day's news.
         return DateGuess(published, dates.DAY, how="reported")
     if clause_tense == "present" and status == "occurred":
         return DateGuess(published.replace(day=1), dates.MONTH, how="publication")

@@ -1,0 +1,72 @@
+"""Russian sentences through `propose`: who does an act told without its doer, what hiring caps, flights and
+sanctions renewed read as, and when."""
+
+from events.extraction import propose
+
+from .helpers import gazetteer_actors, taxonomy_types
+
+ACTORS = gazetteer_actors()
+TYPES = taxonomy_types()
+
+
+def extraction_of(text, published="2024-06-14", title="Заголовок", publisher=None):
+    return propose(f"{title}\n\n{text}", published=published, publisher=publisher, actors=ACTORS, types=TYPES)
+
+
+def proposed(text, published="2024-06-14", title="Заголовок", publisher=None):
+    """(type, status, start, [(actor, role)], claimed_by) of each proposal from a short Russian article."""
+    extraction = extraction_of(text, published, title, publisher)
+    return [
+        (p.type, p.status, p.date.start.isoformat(), list(p.participants), p.claimed_by) for p in extraction.proposals
+    ]
+
+
+def test_the_ministry_written_with_a_case_ending_claims_the_sentence():
+    [(_, _, _, _, claimed_by)] = proposed(
+        "Норвегия закроет генконсульство Швеции в Бергене, сообщается на сайте МИДа Норвегии."
+    )
+    assert claimed_by == "norway-foreign-ministry"
+    # Without its state, "МИДа" is the ministry of the state the article names most.
+    [(_, _, _, _, claimed_by)] = proposed("Норвегия закроет генконсульство Швеции в Бергене, сообщается на сайте МИДа.")
+    assert claimed_by == "norway-foreign-ministry"
+
+
+def test_officials_are_no_modal_of_obligation():
+    # "должностные лица" (officials) is not "должны" (must): the act is the news, not an opinion.
+    [(code, *_)] = proposed(
+        "«Должностные лица шведского посольства объявляются персонами нон грата», — говорится в сообщении МИД Норвегии."
+    )
+    assert code == "diplomats.expelled"
+
+
+def test_states_whose_missions_are_named_by_coordinated_adjectives_are_acted_on():
+    [(code, _, _, roles, _)] = proposed(
+        "Норвегия объявила персонами нон грата глав шведской и финляндских консульских миссий."
+    )
+    assert (code, roles) == (
+        "diplomats.expelled",
+        [("norway", "initiator"), ("finland", "target"), ("sweden", "target")],
+    )
+
+
+def test_an_act_without_its_doer_in_a_ministrys_message_is_its_states():
+    [(code, status, start, roles, claimed_by)] = proposed(
+        "«Главы консульских миссий Швеции объявляются персонами нон грата», — говорится в сообщении МИДа Норвегии."
+    )
+    assert (code, status, start, claimed_by) == (
+        "diplomats.expelled",
+        "occurred",
+        "2024-06-14",
+        "norway-foreign-ministry",
+    )
+    assert ("norway", "initiator") in roles and ("sweden", "target") in roles
+
+
+def test_a_headline_takes_the_claimant_of_the_body_sentence_that_tells_it_again():
+    found = proposed(
+        "Норвегия закроет генконсульство Швеции в Бергене, сообщается на сайте МИДа Норвегии.",
+        title="Норвегия закроет генконсульство Швеции в Бергене",
+    )
+    assert [(code, claimed_by) for code, _, _, _, claimed_by in found] == [
+        ("missions.closed", "norway-foreign-ministry")
+    ]
