@@ -196,9 +196,10 @@ _PATIENT_NOUNS = (
     r"(?:diplomat|embass|consul|mission|employee|staff|personnel|official|aircraft|plane|carrier|airline|propert"
     r"|school|compound|asset|dacha|residence|envoy|ambassador|attach"
     r"|дипломат|дипсотрудник|посольств|консульств|генконсульств|сотрудник|персонал|самолет|самолёт|авиакомпани|собственност"
-    r"|дипсобственност|дач|школ|миссии|миссию|посл[аеуо]|атташе|чиновник)"
+    r"|дипсобственност|дач|школ|мисси(?:и|ю|й|ям|ях)|посл[аеуо]|атташе|чиновник)"
 )
-_PATIENT_AFTER = re.compile(rf"(?:['’]s)?\s+(?:[^\W\d_]+\s+)?{_PATIENT_NOUNS}", re.I)
+# "US diplomats", "Russia's embassy"; a coordinated adjective shares the noun: "эстонской и латвийских миссий".
+_PATIENT_AFTER = re.compile(rf"(?:['’]s)?(?:\s+и\s+[^\W\d_]+)?\s+(?:[^\W\d_]+\s+)?{_PATIENT_NOUNS}", re.I)
 _PATIENT_BEFORE = re.compile(rf"{_PATIENT_NOUNS}\w*\s+(?:of\s+)?(?:the\s+)?$", re.I)
 _AGAINST = re.compile(
     # "sanctions on Russia"; "ordered Russia to close", "requiring the Russian government to close": made to act.
