@@ -70,3 +70,39 @@ def test_a_headline_takes_the_claimant_of_the_body_sentence_that_tells_it_again(
     assert [(code, claimed_by) for code, _, _, _, claimed_by in found] == [
         ("missions.closed", "norway-foreign-ministry")
     ]
+
+
+def test_a_russian_agencys_dateline_is_cut_and_names_the_home_state():
+    extraction = extraction_of(
+        "САНКТ-ПЕТЕРБУРГ, 28 июля. /ТАСС/. Норвегия в ближайшее время планирует открыть посольство в Мали.\n\n"
+        "ОСЛО, 31 авг — РИА Новости. Норвегия закроет посольство в Мали."
+    )
+    assert extraction.article.paragraphs[0].text.startswith("Норвегия в ближайшее время")
+    assert extraction.article.place == "Санкт-Петербург"
+    # The first sentence after the dateline is the lede: an intention in it is dated when stated.
+    assert [(p.type, p.status, p.date.start.isoformat()) for p in extraction.proposals][:1] == [
+        ("missions.reopened", "proposed", "2024-06-14")
+    ]
+
+
+def test_ob_etom_zayavil_names_the_speaker_of_the_sentence_before():
+    [(_, _, _, _, claimed_by)] = proposed(
+        "Норвегия планирует открыть посольство в Мали. Об этом заявил в интервью агентству замглавы МИД "
+        "Норвегии Олег Петров."
+    )
+    assert claimed_by == "oleg-petrov"
+
+
+def test_states_listed_with_i_are_all_where_the_missions_open():
+    [(_, _, _, roles, _)] = proposed("Норвегия планирует открыть посольства в Экваториальной Гвинее и Буркина-Фасо.")
+    assert roles == [("norway", "initiator"), ("burkina-faso", "host"), ("equatorial-guinea", "host")]
+
+
+def test_an_intention_said_now_is_dated_when_said_anywhere_in_the_article():
+    found = proposed(
+        "Норвегия открыла посольство в Мали 3 июня. По словам министра, Норвегия также планирует вновь открыть "
+        "консульство в Бамако в Мали."
+    )
+    assert ("missions.reopened", "proposed", "2024-06-14") in [
+        (code, status, start) for code, status, start, *_ in found
+    ]
