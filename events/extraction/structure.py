@@ -57,7 +57,9 @@ def places(text, mentions, actors):
             previous = None
             continue
         before = text[: mention.start]
-        listed = previous is not None and re.fullmatch(r"\s*(?:,|and|,\s*and)\s*", text[previous.end : mention.start])
+        # "in Saudi Arabia and Türkiye", "в Экваториальной Гвинее и Буркина-Фасо".
+        gap = text[previous.end : mention.start] if previous is not None else None
+        listed = gap is not None and re.fullmatch(r"\s*(?:,|and|,\s*and|и|,\s*и)\s*", gap)
         if _PLACE_BEFORE.search(before) or listed:
             result.append(mention)
             previous = mention
