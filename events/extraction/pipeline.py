@@ -350,6 +350,9 @@ def _date_for(own, causes, clause_tense, status, lede, carried, published, langu
     if lede is True and status == "proposed" and published:
         # "Россия намерена возобновить работу посольства": an intention without a date is dated when stated.
         return DateGuess(published, dates.DAY, how="lede")
+    if language == "ru" and status == "proposed" and clause_tense in {"present", "future"} and published:
+        # "Россия также планирует вновь открыть консульство": an intention said now, anywhere in the article.
+        return DateGuess(published, dates.DAY, how="announced")
     if causes:
         return replace(coarser(causes[0]), how="cause")
     if clause_tense == "future" and status == "occurred" and published:
