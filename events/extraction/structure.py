@@ -144,8 +144,9 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
         owners = []
         if family == "missions" and not any(m.start < anchor and m not in patients for m in others):
             owners, patients = patients, []  # "Britain's embassy in Tehran reopened": the owner reopens its own
-        if language == "ru" and code == "diplomats.staff_limits" and where:
-            # "США сократят штат своих дипмиссий в России": the state the missions stand in limits their staff.
+        if language == "ru" and code == "diplomats.staff_limits" and len({m.actor for m in where}) == 1:
+            # "США сократят штат своих дипмиссий в России": the state the missions stand in limits their staff;
+            # not of "диппредставительствах Молдовы в России и России в Молдове", each side's missions.
             agents += [m for m in where if m not in agents]
         if language == "ru" and family == "flights":
             # "воздушное пространство России закрыто для ...": the owner of the airspace closes it.

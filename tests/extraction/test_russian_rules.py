@@ -106,3 +106,24 @@ def test_an_intention_said_now_is_dated_when_said_anywhere_in_the_article():
     assert ("missions.reopened", "proposed", "2024-06-14") in [
         (code, status, start) for code, status, start, *_ in found
     ]
+
+
+def test_caps_on_hiring_and_on_the_number_of_staff_are_staff_limits():
+    [(code, _, _, roles, _)] = proposed(
+        "Правительство Норвегии ограничило наём местного персонала посольствами Греции, Дании и Словакии."
+    )
+    assert code == "diplomats.staff_limits"
+    assert [a for a, r in roles if r == "target"] == ["denmark", "greece", "slovakia"]
+    [(code, _, _, roles, _)] = proposed(
+        "Количество сотрудников шведского посольства в Норвегии сократят до 25 человек."
+    )
+    assert (code, roles) == ("diplomats.staff_limits", [("norway", "initiator"), ("sweden", "target")])
+
+
+def test_the_missions_of_each_side_in_the_other_name_no_state_as_limiting_them():
+    [(code, _, _, roles, _)] = proposed(
+        "Посла Швеции вызвали в МИД Норвегии, чтобы сообщить о решении об уравнивании численности персонала в "
+        "диппредставительствах Норвегии в Швеции и Швеции в Норвегии."
+    )
+    assert code == "diplomats.staff_limits"
+    assert ("norway", "initiator") in roles and ("sweden", "target") in roles
