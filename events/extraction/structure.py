@@ -152,6 +152,11 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
             # "воздушное пространство России закрыто для ...": the owner of the airspace closes it.
             agents += [m for m in others if _AIRSPACE_OWNER.search(sentence, 0, m.start)]
             others = [m for m in others if m not in agents]
+        if language == "ru" and family == "flights":
+            # "возобновит полёты в Швецию, Данию": where the flights go is whom the act concerns, not a venue.
+            others = sorted(
+                [*others, *(m for m in where if m.start > anchor and m not in agents)], key=lambda m: m.start
+            )
         acted_on = patients + [m for m in others if _AGAINST.search(sentence, 0, m.start) or _is_dative(m, language)]
         origins = [m for m in others if _FROM.search(sentence, 0, m.start)]
         subjects = [m for m in others if m not in acted_on and _is_subject(m, language)] or _listed(sentence, others)
@@ -252,7 +257,7 @@ def _is_instrumental(sentence, mention):
     company, not agency): who does what a passive or a noun of action says ("выдворены Москвой")."""
     word = re.match(r"[^\W\d_]+", mention.text)
     if not word or re.search(
-        r"(?:^|\s)(?:с|со|между|над|под|за|перед|вместе с|рядом с)\s+$", sentence[: mention.start], re.I
+        r"(?:^|\s)(?:с|со|между|над|под|за|перед|вместе с|рядом с|между\s+\w+\s+и)\s+$", sentence[: mention.start], re.I
     ):
         return False
     cases = {parse.tag.case for parse in _russian().parse(word.group()) if parse.score >= 0.05}
@@ -266,14 +271,14 @@ def _is_patient(sentence, mention):
 
 def _between(sentence, mentions):
     """The mentions listed after "between" ("between Vladimir Putin and Donald Trump")."""
-    match = re.search(r"\bbetween\s+", sentence)
+    match = re.search(r"\bbetween\s+|(?:^|\s)между\s+", sentence)
     if not match:
         return []
     listed, position = [], match.end()
     for mention in mentions:
         if mention.start < position:
             continue
-        separator = r"\s*(?:,|and|,\s*and|&)\s+(?:the\s+)?" if listed else r"(?:the\s+)?"
+        separator = r"\s*(?:,|and|,\s*and|&|и)\s+(?:the\s+)?" if listed else r"(?:the\s+)?"
         if not re.fullmatch(separator, sentence[position : mention.start]):
             break
         listed.append(mention)
