@@ -214,7 +214,7 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
     # What is still to come reads "on Saturday" as the next Saturday, what happened as the last.
     # A cancelled or postponed event was still to come: "cancels the planned 12 June summit".
     future = status in {"scheduled", "proposed", "postponed", "cancelled"} or (
-        guess is not None and not statement and tense(_clause(sentence, guess.anchor), language) == "future"
+        guess is not None and not statement and _ahead(tense(_clause(sentence, guess.anchor), language), language)
     )
     found_dates = find_dates(sentence, article.published, future=future, language=language)
     # A deadline ("must leave by 30 April", "до 30 апреля") is not when the event happened.
@@ -251,7 +251,7 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
     if date is None:
         return [], "no date in the sentence and no publication date", dated
     if status == "occurred" and not statement and date.how == "text" and article.published:
-        if date.start > article.published and tense(_clause(sentence, guess.anchor), language) == "future":
+        if date.start > article.published and _ahead(tense(_clause(sentence, guess.anchor), language), language):
             status = "scheduled"  # "Russia will lift restrictions on flights from November 9": set for a day ahead
     code = guess.code
     roles, locations = _roles(sentence, active, claim, code, guess.anchor, actors, language)
@@ -326,6 +326,12 @@ def _missing_party(code, roles, locations, actors):
     if family != "statement" and not _actors_of(roles, "initiator", "participant"):
         return "no one is named as doing it"  # "sanctions against the EU and Russia": only whom it is against
     return None
+
+
+def _ahead(clause_tense, language):
+    """Whether a clause's tense reads its dates as still to come: the future; in Russian the present too, which
+    announces what is set ("открывает авиасообщение с 21 сентября")."""
+    return clause_tense == "future" or (language == "ru" and clause_tense == "present")
 
 
 def _unquoted(sentence):

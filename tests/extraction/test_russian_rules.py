@@ -127,3 +127,27 @@ def test_the_missions_of_each_side_in_the_other_name_no_state_as_limiting_them()
     )
     assert code == "diplomats.staff_limits"
     assert ("norway", "initiator") in roles and ("sweden", "target") in roles
+
+
+def test_flights_resumed_from_a_day_ahead_are_scheduled_whatever_the_verbs_aspect():
+    for sentence in (
+        "Норвегия открывает авиасообщение со Швецией с 21 марта.",
+        "Норвегия возобновляет полёты в Швецию с 21 марта.",
+    ):
+        assert proposed(sentence, published="2024-03-19") == [
+            ("flights.resumed", "scheduled", "2024-03-21", [("norway", "initiator"), ("sweden", "target")], None)
+        ]
+
+
+def test_where_flights_go_is_whom_the_act_concerns():
+    [(code, _, start, roles, _)] = proposed("Норвегия с 21 марта возобновит полёты в Швецию, Данию и Финляндию.")
+    assert (code, start) == ("flights.resumed", "2025-03-21")
+    assert roles == [("norway", "initiator"), ("denmark", "target"), ("finland", "target"), ("sweden", "target")]
+
+
+def test_flights_between_two_states_told_in_the_passive_have_both_as_parties():
+    [(code, status, start, roles, _)] = proposed(
+        "Регулярное авиасообщение между Норвегией и Швецией будет восстановлено с 21 марта.", published="2024-03-19"
+    )
+    assert (code, status, start) == ("flights.resumed", "scheduled", "2024-03-21")
+    assert roles == [("norway", "participant"), ("sweden", "participant")]
