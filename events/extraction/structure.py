@@ -207,7 +207,7 @@ _PATIENT_NOUNS = (
     r"|дипсобственност|дач|школ|мисси(?:и|ю|й|ям|ях)|посл[аеуо]|атташе|чиновник)"
 )
 # "US diplomats", "Russia's embassy"; a coordinated adjective shares the noun: "эстонской и латвийских миссий".
-_PATIENT_AFTER = re.compile(rf"(?:['’]s)?(?:\s+и\s+[^\W\d_]+)?\s+(?:[^\W\d_]+\s+)?{_PATIENT_NOUNS}", re.I)
+_PATIENT_AFTER = re.compile(rf"(?:['’]s)?(?:\s+и\s+[^\W\d_]+)?\s+(?:(?P<between>[^\W\d_]+)\s+)?{_PATIENT_NOUNS}", re.I)
 _PATIENT_BEFORE = re.compile(rf"{_PATIENT_NOUNS}\w*\s+(?:of\s+)?(?:the\s+)?$", re.I)
 _AGAINST = re.compile(
     # "sanctions on Russia"; "ordered Russia to close", "requiring the Russian government to close": made to act.
@@ -266,7 +266,17 @@ def _is_instrumental(sentence, mention):
 
 def _is_patient(sentence, mention):
     """A state named as the owner of diplomats, a mission, aircraft or property: acted on, not acting."""
-    return bool(_PATIENT_AFTER.match(sentence, mention.end) or _PATIENT_BEFORE.search(sentence[: mention.start]))
+    after = _PATIENT_AFTER.match(sentence, mention.end)
+    if after and after["between"] and _is_russian_verb(after["between"]):
+        after = None  # "МИД России объявил послу Греции": the subject, then its verb, then whom it is told to
+    return bool(after or _PATIENT_BEFORE.search(sentence[: mention.start]))
+
+
+def _is_russian_verb(word):
+    """A Russian verb's form (not a participle, which qualifies the noun after it as an adjective does)."""
+    if not re.fullmatch(r"[а-яё]+", word, re.I):
+        return False
+    return any(p.tag.POS in {"VERB", "INFN"} for p in _russian().parse(word.lower()) if p.score >= 0.2)
 
 
 def _between(sentence, mentions):

@@ -151,3 +151,20 @@ def test_flights_between_two_states_told_in_the_passive_have_both_as_parties():
     )
     assert (code, status, start) == ("flights.resumed", "scheduled", "2024-03-21")
     assert roles == [("norway", "participant"), ("sweden", "participant")]
+
+
+def test_a_date_run_into_the_full_stop_starts_a_sentence():
+    from events.extraction.sentences import split_sentences
+
+    assert split_sentences("Они должны покинуть страну в течение восьми дней.23 июня стало известно о высылке.") == [
+        "Они должны покинуть страну в течение восьми дней.",
+        "23 июня стало известно о высылке.",
+    ]
+
+
+def test_a_state_before_a_verb_and_whom_it_tells_is_the_doer():
+    [(code, _, start, roles, _)] = proposed(
+        "27 мая МИД Норвегии объявил послу Швеции в Осло о высылке восьмерых сотрудников посольства."
+    )
+    assert (code, start) == ("diplomats.expelled", "2024-05-27")
+    assert ("norway", "initiator") in roles and ("sweden", "target") in roles
