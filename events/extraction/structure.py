@@ -148,6 +148,10 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
             # "США сократят штат своих дипмиссий в России": the state the missions stand in limits their staff;
             # not of "диппредставительствах Молдовы в России и России в Молдове", each side's missions.
             agents += [m for m in where if m not in agents]
+        if language == "ru" and family == "sanctions":
+            # "санкции ЕС против Норвегии были введены": whose sanctions they are, imposes them.
+            agents += [m for m in others if m not in agents and _SANCTIONS_OF.search(sentence, 0, m.start)]
+            others = [m for m in others if m not in agents]
         if language == "ru" and family == "flights":
             # "воздушное пространство России закрыто для ...": the owner of the airspace closes it.
             agents += [m for m in others if _AIRSPACE_OWNER.search(sentence, 0, m.start)]
@@ -215,6 +219,7 @@ _AGAINST = re.compile(
     r"|compel(?:s|led|ling)?)\s+(?:the\s+)?$",
     re.I,
 )
+_SANCTIONS_OF = re.compile(r"\b(?:санкци[йиям]{1,3}|рестрикци[йиям]{1,3})\s+$", re.I)
 _AIRSPACE_OWNER = re.compile(r"\b(?:воздушн\w+\s+пространств\w+|неб[оау]|небом)\s+$", re.I)
 _FROM = re.compile(r"\b(?:from|из)\s+(?:the\s+)?$", re.I)
 
