@@ -84,4 +84,6 @@ def _russian_tense(text):
         parse = _russian().parse(word)[0]
         if parse.tag.POS == "VERB":
             return {"futr": "future", "pres": "present"}.get(parse.tag.tense, "perfect")
+        if parse.tag.POS == "PRTS":
+            return "perfect"  # "санкции продлены", "высланы": done, as a past is
     return "past"

@@ -168,3 +168,21 @@ def test_a_state_before_a_verb_and_whom_it_tells_is_the_doer():
     )
     assert (code, start) == ("diplomats.expelled", "2024-05-27")
     assert ("norway", "initiator") in roles and ("sweden", "target") in roles
+
+
+def test_whose_sanctions_they_are_imposes_them():
+    [(code, _, start, roles, _)] = proposed("Секторальные санкции ЕС против Норвегии впервые были введены в 2014 году.")
+    assert (code, start, roles) == (
+        "sanctions.imposed",
+        "2014-01-01",
+        [("european-union", "initiator"), ("norway", "target")],
+    )
+
+
+def test_an_act_told_with_a_short_participle_in_the_lede_is_the_days_news():
+    [(code, _, start, roles, _)] = proposed("Санкции США против Норвегии продлены.", published="2024-07-26")
+    assert (code, start, roles) == (
+        "sanctions.imposed",
+        "2024-07-26",
+        [("united-states", "initiator"), ("norway", "target")],
+    )
