@@ -186,3 +186,8 @@ def test_an_act_told_with_a_short_participle_in_the_lede_is_the_days_news():
         "2024-07-26",
         [("united-states", "initiator"), ("norway", "target")],
     )
+
+
+def test_uslovilis_is_an_agreement():
+    [(code, _, start, roles, _)] = proposed("10 апреля Норвегия и Швеция условились разработать дорожную карту.")
+    assert (code, start, roles) == ("agreement", "2024-04-10", [("norway", "participant"), ("sweden", "participant")])
