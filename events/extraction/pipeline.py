@@ -309,7 +309,8 @@ _DEADLINE_PHRASE = re.compile(rf"{_DEADLINE_WORDS}\s", re.I)
 # What makes a statement the news rather than a remark: a warning, a protest, a formal statement.
 _FORMAL = re.compile(
     r"\b(?:warn\w*|declar\w*|protest\w*|condemn\w*|demand\w*|denounc\w*|called on|urg(?:ed|es)|statement"
-    r"|заявлени\w*|предупред\w*|осуд\w*|потребова\w*|призва\w*|протест\w*)\b",
+    r"|заявлени\w*|предупред\w*|осуд\w*|потребова\w*|призва\w*|протест\w*|последстви\w*|ответн\w+\s+мер\w*"
+    r"|не\s+останется\s+без)\b",
     re.I,
 )
 

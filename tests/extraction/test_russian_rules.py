@@ -191,3 +191,11 @@ def test_an_act_told_with_a_short_participle_in_the_lede_is_the_days_news():
 def test_uslovilis_is_an_agreement():
     [(code, _, start, roles, _)] = proposed("10 апреля Норвегия и Швеция условились разработать дорожную карту.")
     assert (code, start, roles) == ("agreement", "2024-04-10", [("norway", "participant"), ("sweden", "participant")])
+
+
+def test_a_warning_of_consequences_is_a_statement_the_article_reports():
+    found = proposed(
+        "Швеция закрыла школу при посольстве Норвегии 29 апреля. В МИД Норвегии заявили, что шаг Швеции не "
+        "останется без последствий для шведских властей."
+    )
+    assert ("statement", "norway-foreign-ministry") in [(code, claimed_by) for code, *_, claimed_by in found]
