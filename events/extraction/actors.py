@@ -41,7 +41,7 @@ ADJECTIVE_NOUNS = {
         "генконсульство миссия дипмиссия представительство диппредставительство авиакомпания авиаперевозчик "
         "перевозчик самолет собственность дипсобственность посол коллега лидер президент министр мид "
         "ведомство руководство школа дача санкция сотрудник атташе военный консул генконсул дипломатка "
-        "внешнеполитический парламент дипсотрудник министерство".split()
+        "внешнеполитический парламент дипсотрудник министерство консульский".split()
     ),
 }
 # Nouns that, after an adjective and before a name, are a person's title ("Russian President Vladimir Putin").
@@ -165,6 +165,11 @@ class ActorIndex:
             "Ministry of Foreign Affairs",
             "Foreign Office",
             "МИД",
+            # The article writes the abbreviation with a case ending too: "в сообщении МИДа", "по данным МИДа".
+            "МИДа",
+            "МИДу",
+            "МИДом",
+            "МИДе",
             "Министерство иностранных дел",
         ):
             copy.folded.setdefault(tuple(fold(word) for word, _, _ in _tokens(name)), ministry)

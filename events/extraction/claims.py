@@ -19,10 +19,13 @@ _SPEECH_RU = (
     r"|заверил[аи]?|предупредил[аи]?|считает|полагает)"
 )
 _SPEECH = _SPEECH[:-1] + "|" + _SPEECH_RU[3:]
-# A Russian verb of saying after a comma or dash, then the speaker's title and name at the end of the sentence; or
-# "говорится в сообщении (на сайте) X".
+# A Russian verb of saying after a comma or dash, then the speaker's title and name at the end of the sentence
+# (", сообщается на сайте МИДа" too); "говорится в сообщении (на сайте) X"; "Об этом заявил X".
 _RU_TRAILING = re.compile(
-    rf"(?:(?:[,—–]|\s-)\s*(?:[—–-]\s*)?{_SPEECH_RU}|\bговорится\s+в\s+(?:сообщени|заявлени|документ|коммента)\w*)"
+    rf"(?:(?:[,—–]|\s-)\s*(?:[—–-]\s*)?(?:{_SPEECH_RU}|сообщается|отмечается)"
+    r"|\bговорится\s+в\s+(?:сообщени|заявлени|документ|коммента)\w*"
+    # "Об этом заявил в интервью ТАСС замглавы МИД Михаил Богданов.": the sentence only names the speaker.
+    rf"|^\s*(?:Об\s+этом|Как)\s+(?:[а-яё]+\s+){{0,2}}?{_SPEECH_RU})"
     r"[\s,]+[^.!?;«»\"]{0,160}$",
     re.I,
 )

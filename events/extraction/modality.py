@@ -40,7 +40,10 @@ THREAT = re.compile(
     r"|suspend|sanction)\w*|\bthreaten(?:s|ed)? to\b",
     re.I,
 )
-_OPINION = re.compile(r"\b(?:must|should|would|could|might|may|needs? to|ought to|должн\w*|следует|нужно|необходимо)\b")
+# "должны", not "должностные лица" (officials).
+_OPINION = re.compile(
+    r"\b(?:must|should|would|could|might|may|needs? to|ought to|долж(?:ен|н[аоы])|следует|нужно|необходимо)\b"
+)
 _ANAPHORA = re.compile(
     r"\b(?:the|this|that|these|those|such|этот|эта|это|эти|этого|этой|этих|этим|такой|такие)\s+$", re.I
 )
@@ -81,4 +84,6 @@ def _russian_tense(text):
         parse = _russian().parse(word)[0]
         if parse.tag.POS == "VERB":
             return {"futr": "future", "pres": "present"}.get(parse.tag.tense, "perfect")
+        if parse.tag.POS == "PRTS":
+            return "perfect"  # "санкции продлены", "высланы": done, as a past is
     return "past"

@@ -55,7 +55,8 @@ def _sides(proposal, actors):
 
 
 def _absorb(kept, proposal):
-    """One proposal of two that say the same: the better-dated, with the other's parties and count."""
+    """One proposal of two that say the same: the better-dated, with the other's parties and count (and its
+    claimant, when it has none of its own)."""
     better = min(kept, proposal, key=_quality)
     worse = proposal if better is kept else kept
     better.also += 1 + worse.also
@@ -64,6 +65,9 @@ def _absorb(kept, proposal):
         better.participants + [(x, role) for x, role in worse.participants if x not in known]
     )
     better.passing = better.passing and worse.passing
+    if better.claimed_by is None and worse.claimed_by is not None:
+        # A headline says it in the article's voice; the body's sentence that says it again names the source.
+        better.claimed_by, better.notes = worse.claimed_by, [*better.notes, *worse.notes]
     return better
 
 

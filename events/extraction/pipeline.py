@@ -214,7 +214,7 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
     # What is still to come reads "on Saturday" as the next Saturday, what happened as the last.
     # A cancelled or postponed event was still to come: "cancels the planned 12 June summit".
     future = status in {"scheduled", "proposed", "postponed", "cancelled"} or (
-        guess is not None and not statement and tense(_clause(sentence, guess.anchor), language) == "future"
+        guess is not None and not statement and _ahead(tense(_clause(sentence, guess.anchor), language), language)
     )
     found_dates = find_dates(sentence, article.published, future=future, language=language)
     # A deadline ("must leave by 30 April", "до 30 апреля") is not when the event happened.
@@ -251,7 +251,7 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
     if date is None:
         return [], "no date in the sentence and no publication date", dated
     if status == "occurred" and not statement and date.how == "text" and article.published:
-        if date.start > article.published and tense(_clause(sentence, guess.anchor), language) == "future":
+        if date.start > article.published and _ahead(tense(_clause(sentence, guess.anchor), language), language):
             status = "scheduled"  # "Russia will lift restrictions on flights from November 9": set for a day ahead
     code = guess.code
     roles, locations = _roles(sentence, active, claim, code, guess.anchor, actors, language)
@@ -290,7 +290,7 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
 
 # "..., сообщает Росавиация", "..., передает ТАСС": a report in the present tense, at the end of the sentence.
 _REPORTED_NOW = re.compile(
-    r"(?:[,—–]|\s-)\s*(?:[—–-]\s*)?(?:сообщает|сообщают|передает|передаёт|пишет|говорится)\b", re.I
+    r"(?:[,—–]|\s-)\s*(?:[—–-]\s*)?(?:сообщает|сообщают|сообщается|передает|передаёт|пишет|говорится)\b", re.I
 )
 _DEADLINE_WORDS = r"(?:by|until|till|no later than|до|не позднее)"
 _DEADLINE = re.compile(rf"\b{_DEADLINE_WORDS}\s+(?:the\s+)?$", re.I)
@@ -309,7 +309,8 @@ _DEADLINE_PHRASE = re.compile(rf"{_DEADLINE_WORDS}\s", re.I)
 # What makes a statement the news rather than a remark: a warning, a protest, a formal statement.
 _FORMAL = re.compile(
     r"\b(?:warn\w*|declar\w*|protest\w*|condemn\w*|demand\w*|denounc\w*|called on|urg(?:ed|es)|statement"
-    r"|заявлени\w*|предупред\w*|осуд\w*|потребова\w*|призва\w*|протест\w*)\b",
+    r"|заявлени\w*|предупред\w*|осуд\w*|потребова\w*|призва\w*|протест\w*|последстви\w*|ответн\w+\s+мер\w*"
+    r"|не\s+останется\s+без)\b",
     re.I,
 )
 
@@ -326,6 +327,12 @@ def _missing_party(code, roles, locations, actors):
     if family != "statement" and not _actors_of(roles, "initiator", "participant"):
         return "no one is named as doing it"  # "sanctions against the EU and Russia": only whom it is against
     return None
+
+
+def _ahead(clause_tense, language):
+    """Whether a clause's tense reads its dates as still to come: the future; in Russian the present too, which
+    announces what is set ("открывает авиасообщение с 21 сентября")."""
+    return clause_tense == "future" or (language == "ru" and clause_tense == "present")
 
 
 def _unquoted(sentence):
@@ -350,6 +357,9 @@ def _date_for(own, causes, clause_tense, status, lede, carried, published, langu
     if lede is True and status == "proposed" and published:
         # "Россия намерена возобновить работу посольства": an intention without a date is dated when stated.
         return DateGuess(published, dates.DAY, how="lede")
+    if language == "ru" and status == "proposed" and clause_tense in {"present", "future"} and published:
+        # "Россия также планирует вновь открыть консульство": an intention said now, anywhere in the article.
+        return DateGuess(published, dates.DAY, how="announced")
     if causes:
         return replace(coarser(causes[0]), how="cause")
     if clause_tense == "future" and status == "occurred" and published:
@@ -360,8 +370,9 @@ def _date_for(own, causes, clause_tense, status, lede, carried, published, langu
         return replace(carried, how="carried")
     if published is None:
         return None
-    if reported and status == "occurred" and clause_tense in {"past", "perfect"}:
-        # "она запретила полёты ..., сообщает Росавиация": an act reported in the present is the day's news.
+    if reported and status == "occurred" and clause_tense in {"past", "perfect", "present"}:
+        # "она запретила полёты ..., сообщает Росавиация", "«... объявляются персонами нон грата», — говорится в
+        # сообщении МИДа": an act reported in the present is the day's news.
         return DateGuess(published, dates.DAY, how="reported")
     if clause_tense == "present" and status == "occurred":
         return DateGuess(published.replace(day=1), dates.MONTH, how="publication")

@@ -56,6 +56,9 @@ _TIMESTAMP = re.compile(
 _DATELINE = re.compile(
     r"^(?P<place>[A-Z][A-Z .'’-]{1,40}[A-Z])(?:,\s*(?P<date>[^—–()\n]{3,30}?))?\s*(?:\([A-Za-z .]{2,30}\))?"
     r"\s*(?:—|–|--|-)\s+"
+    # Russian agencies': "МОСКВА, 31 авг — РИА Новости. ", "САНКТ-ПЕТЕРБУРГ, 28 июля. /ТАСС/. ".
+    r"|^(?P<place_ru>[А-ЯЁ][А-ЯЁ .-]{1,40}[А-ЯЁ]),\s*\d{1,2}\s+[а-яё]{3,8}\.?\s*(?:[—–-]\s*)?"
+    r"/?(?:ТАСС|РИА\s+Новости|Интерфакс|ПРАЙМ|Спутник)/?\.\s+"
 )
 
 
@@ -236,7 +239,8 @@ def _strip_dateline(paragraphs):
             return paragraphs, None, None
         rest = paragraph.text[match.end() :]
         found = _explicit_date(match["date"]) if match["date"] else None
-        return [*paragraphs[:index], Paragraph(rest), *paragraphs[index + 1 :]], found, match["place"].title()
+        place = match["place"] or match["place_ru"]
+        return [*paragraphs[:index], Paragraph(rest), *paragraphs[index + 1 :]], found, place.title()
     return paragraphs, None, None
 
 

@@ -10,7 +10,13 @@ _ABBREVIATIONS = frozenset(
 _SENTENCE_STARTERS = frozenset("The It He She They We In On But A An This That There Its Their His Her".split())
 # A full stop with no space after it ends a sentence too when a word or year runs into a capitalised word
 # ("the Convention of 1961.MAE reiterates"), not in "U.S.", "e.g." or a URL.
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+|(?:(?<=[a-z]{3})|(?<=\d{4}))\.(?=[A-Z][A-Za-z]+\s)")
+# So does one before a date that opens the next sentence, in pages that lost their paragraph breaks ("в течение
+# восьми дней.23 июня стало известно").
+_BOUNDARY = re.compile(
+    r"[.!?…]+[\"'”’)\]]*\s+|(?:(?<=[a-z]{3})|(?<=\d{4}))\.(?=[A-Z][A-Za-z]+\s)"
+    r"|(?<=[а-яё]{3})\.(?=\d{1,2}\s+(?:января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября"
+    r"|ноября|декабря)\b)"
+)
 
 
 def split_sentences(text):

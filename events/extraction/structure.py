@@ -57,7 +57,9 @@ def places(text, mentions, actors):
             previous = None
             continue
         before = text[: mention.start]
-        listed = previous is not None and re.fullmatch(r"\s*(?:,|and|,\s*and)\s*", text[previous.end : mention.start])
+        # "in Saudi Arabia and Türkiye", "в Экваториальной Гвинее и Буркина-Фасо".
+        gap = text[previous.end : mention.start] if previous is not None else None
+        listed = gap is not None and re.fullmatch(r"\s*(?:,|and|,\s*and|и|,\s*и)\s*", gap)
         if _PLACE_BEFORE.search(before) or listed:
             result.append(mention)
             previous = mention
@@ -142,13 +144,23 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
         owners = []
         if family == "missions" and not any(m.start < anchor and m not in patients for m in others):
             owners, patients = patients, []  # "Britain's embassy in Tehran reopened": the owner reopens its own
-        if language == "ru" and code == "diplomats.staff_limits" and where:
-            # "США сократят штат своих дипмиссий в России": the state the missions stand in limits their staff.
+        if language == "ru" and code == "diplomats.staff_limits" and len({m.actor for m in where}) == 1:
+            # "США сократят штат своих дипмиссий в России": the state the missions stand in limits their staff;
+            # not of "диппредставительствах Молдовы в России и России в Молдове", each side's missions.
             agents += [m for m in where if m not in agents]
+        if language == "ru" and family == "sanctions":
+            # "санкции ЕС против Норвегии были введены": whose sanctions they are, imposes them.
+            agents += [m for m in others if m not in agents and _SANCTIONS_OF.search(sentence, 0, m.start)]
+            others = [m for m in others if m not in agents]
         if language == "ru" and family == "flights":
             # "воздушное пространство России закрыто для ...": the owner of the airspace closes it.
             agents += [m for m in others if _AIRSPACE_OWNER.search(sentence, 0, m.start)]
             others = [m for m in others if m not in agents]
+        if language == "ru" and family == "flights":
+            # "возобновит полёты в Швецию, Данию": where the flights go is whom the act concerns, not a venue.
+            others = sorted(
+                [*others, *(m for m in where if m.start > anchor and m not in agents)], key=lambda m: m.start
+            )
         acted_on = patients + [m for m in others if _AGAINST.search(sentence, 0, m.start) or _is_dative(m, language)]
         origins = [m for m in others if _FROM.search(sentence, 0, m.start)]
         subjects = [m for m in others if m not in acted_on and _is_subject(m, language)] or _listed(sentence, others)
@@ -196,9 +208,10 @@ _PATIENT_NOUNS = (
     r"(?:diplomat|embass|consul|mission|employee|staff|personnel|official|aircraft|plane|carrier|airline|propert"
     r"|school|compound|asset|dacha|residence|envoy|ambassador|attach"
     r"|дипломат|дипсотрудник|посольств|консульств|генконсульств|сотрудник|персонал|самолет|самолёт|авиакомпани|собственност"
-    r"|дипсобственност|дач|школ|миссии|миссию|посл[аеуо]|атташе|чиновник)"
+    r"|дипсобственност|дач|школ|мисси(?:и|ю|й|ям|ях)|посл[аеуо]|атташе|чиновник)"
 )
-_PATIENT_AFTER = re.compile(rf"(?:['’]s)?\s+(?:[^\W\d_]+\s+)?{_PATIENT_NOUNS}", re.I)
+# "US diplomats", "Russia's embassy"; a coordinated adjective shares the noun: "эстонской и латвийских миссий".
+_PATIENT_AFTER = re.compile(rf"(?:['’]s)?(?:\s+и\s+[^\W\d_]+)?\s+(?:(?P<between>[^\W\d_]+)\s+)?{_PATIENT_NOUNS}", re.I)
 _PATIENT_BEFORE = re.compile(rf"{_PATIENT_NOUNS}\w*\s+(?:of\s+)?(?:the\s+)?$", re.I)
 _AGAINST = re.compile(
     # "sanctions on Russia"; "ordered Russia to close", "requiring the Russian government to close": made to act.
@@ -206,6 +219,7 @@ _AGAINST = re.compile(
     r"|compel(?:s|led|ling)?)\s+(?:the\s+)?$",
     re.I,
 )
+_SANCTIONS_OF = re.compile(r"\b(?:санкци[йиям]{1,3}|рестрикци[йиям]{1,3})\s+$", re.I)
 _AIRSPACE_OWNER = re.compile(r"\b(?:воздушн\w+\s+пространств\w+|неб[оау]|небом)\s+$", re.I)
 _FROM = re.compile(r"\b(?:from|из)\s+(?:the\s+)?$", re.I)
 
@@ -248,7 +262,7 @@ def _is_instrumental(sentence, mention):
     company, not agency): who does what a passive or a noun of action says ("выдворены Москвой")."""
     word = re.match(r"[^\W\d_]+", mention.text)
     if not word or re.search(
-        r"(?:^|\s)(?:с|со|между|над|под|за|перед|вместе с|рядом с)\s+$", sentence[: mention.start], re.I
+        r"(?:^|\s)(?:с|со|между|над|под|за|перед|вместе с|рядом с|между\s+\w+\s+и)\s+$", sentence[: mention.start], re.I
     ):
         return False
     cases = {parse.tag.case for parse in _russian().parse(word.group()) if parse.score >= 0.05}
@@ -257,19 +271,29 @@ def _is_instrumental(sentence, mention):
 
 def _is_patient(sentence, mention):
     """A state named as the owner of diplomats, a mission, aircraft or property: acted on, not acting."""
-    return bool(_PATIENT_AFTER.match(sentence, mention.end) or _PATIENT_BEFORE.search(sentence[: mention.start]))
+    after = _PATIENT_AFTER.match(sentence, mention.end)
+    if after and after["between"] and _is_russian_verb(after["between"]):
+        after = None  # "МИД России объявил послу Греции": the subject, then its verb, then whom it is told to
+    return bool(after or _PATIENT_BEFORE.search(sentence[: mention.start]))
+
+
+def _is_russian_verb(word):
+    """A Russian verb's form (not a participle, which qualifies the noun after it as an adjective does)."""
+    if not re.fullmatch(r"[а-яё]+", word, re.I):
+        return False
+    return any(p.tag.POS in {"VERB", "INFN"} for p in _russian().parse(word.lower()) if p.score >= 0.2)
 
 
 def _between(sentence, mentions):
     """The mentions listed after "between" ("between Vladimir Putin and Donald Trump")."""
-    match = re.search(r"\bbetween\s+", sentence)
+    match = re.search(r"\bbetween\s+|(?:^|\s)между\s+", sentence)
     if not match:
         return []
     listed, position = [], match.end()
     for mention in mentions:
         if mention.start < position:
             continue
-        separator = r"\s*(?:,|and|,\s*and|&)\s+(?:the\s+)?" if listed else r"(?:the\s+)?"
+        separator = r"\s*(?:,|and|,\s*and|&|и)\s+(?:the\s+)?" if listed else r"(?:the\s+)?"
         if not re.fullmatch(separator, sentence[position : mention.start]):
             break
         listed.append(mention)
