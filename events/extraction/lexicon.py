@@ -15,7 +15,8 @@ kind of event; the keywords curators keep on each EventType count too
 
 TRIGGERS = {
     "en": {
-        "talks": ["talk", "talks", "negotiation", "negotiate", "consultation", "round of talk"],
+        "talks": ["talk", "talks", "negotiation", "negotiate", "consultation", "round of talk", "stability dialogue",
+                  "strategic dialogue", "partnership dialogue", "dialogue session", "round of dialogue"],
         "meeting": ["meet", "meeting", "visit", "met", "host talk", "hold talk", "trip to", "arrive in"],
         "meeting.summit": ["summit"],
         "proposal": ["propose", "proposal", "offer", "invite", "invitation", "suggest"],
@@ -35,13 +36,15 @@ TRIGGERS = {
                         "halt flight", "ban aircraft", "airspace closure", "ban plane", "airspace close",
                         "interrupt air traffic", "suspend air traffic", "ban on flight", "close its airspace",
                         "close sky", "abolish flight", "cancel flight", "suspension of flight", "flight cancel*",
-                        "flight suspend*", "flight abolish*", "flight halt*", "air traffic ~interrupt*",
+                        "flight suspend*", "flight abolish*", "flight halt*", "air traffic ~interrupt*", "cut flight",
+                        "cut air link", "cut off flight",
                         "air traffic ~suspend*", "ban airline"],
         "flights.resumed": ["resume flight", "direct flight", "restore flight", "resumption of flight",
                             "reopen air traffic", "restore air traffic", "resume air traffic", "restore air link",
                             "lift restriction on flight", "resume regular flight", "flight resume",
                             "air traffic resume", "restoration of air link", "resumption of air traffic",
-                            "air traffic ~resume", "flight restore", "lift restriction on air traffic"],
+                            "air traffic ~resume", "flight restore", "lift restriction on air traffic",
+                            "resume air link", "resume aviation link", "restore aviation link"],
         "diplomats.expelled": ["expel", "expulsion", "persona non grata", "non grata", "non gratae",
                                "order to leave", "kick out", "oust", "declare persona"],
         "diplomats.staff_limits": ["cut staff", "reduce staff", "staff cap", "limit the number", "cut the number",

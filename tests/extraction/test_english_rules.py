@@ -240,3 +240,21 @@ def test_the_announcement_came_on_a_day_dates_the_event_before_it():
 def test_who_is_required_to_act_is_acted_on():
     found = proposed("“We are requiring the Latvian government to close its consulate in Boston.")
     assert found == []  # made to close it, by nobody the sentence names
+
+
+def test_a_named_dialogue_is_talks_and_dialogue_in_the_abstract_is_not():
+    [(code, status, start, _, roles, _)] = proposed(
+        "Russia and the United States will hold the next round of their Strategic Stability Dialogue in Geneva "
+        "on 30 September.",
+        published="2021-09-27",
+    )
+    assert (code, status, start) == ("talks", "scheduled", "2021-09-30")
+    abstract = proposed("Russia sees readiness from the United States to continue dialogue.", published="2021-09-27")
+    assert "talks" not in [code for code, *_ in abstract]
+
+
+def test_cut_flights_are_a_ban_and_resumed_aviation_links_a_resumption():
+    [(code, _, start, _, roles, _)] = proposed("Russia cut passenger flights to Georgia in November 2006.")
+    assert (code, start, roles) == ("flights.ban", "2006-11-01", [("russia", "initiator"), ("georgia", "target")])
+    [(code, *_)] = proposed("Russia resumed civil aviation links with Georgia in March 2008.")
+    assert code == "flights.resumed"
