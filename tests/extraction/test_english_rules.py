@@ -258,3 +258,20 @@ def test_cut_flights_are_a_ban_and_resumed_aviation_links_a_resumption():
     assert (code, start, roles) == ("flights.ban", "2006-11-01", [("russia", "initiator"), ("georgia", "target")])
     [(code, *_)] = proposed("Russia resumed civil aviation links with Georgia in March 2008.")
     assert code == "flights.resumed"
+
+
+def test_a_relative_clause_tells_of_an_event_of_its_own():
+    found = proposed(
+        "Russia, which cut passenger flights to Georgia in November 2006, restored air links with Georgia in "
+        "March 2008.",
+        published="2008-03-18",
+    )
+    assert [(code, start) for code, _, start, *_ in found] == [
+        ("flights.ban", "2006-11-01"),
+        ("flights.resumed", "2008-03-01"),
+    ]
+    # Without an event of its own, the relative clause stays in its sentence.
+    [(code, _, start, *_)] = proposed(
+        "Russia, which borders Georgia, restored air links with Georgia in March 2008.", published="2008-03-18"
+    )
+    assert (code, start) == ("flights.resumed", "2008-03-01")
