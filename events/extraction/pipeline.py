@@ -11,7 +11,7 @@ from .collective import last_pair, with_collectives
 from .dating import DateGuess, coarser, find_dates
 from .event_types import TypeGuess, TypeIndex
 from .language import detect
-from .modality import _ANAPHORA, _OPINION, THREAT, detect_status, tense
+from .modality import _ANAPHORA, _OPINION, REPORTED_FUTURE, THREAT, detect_status, tense
 from .morphology import tokens
 from .naming import _merge, _name
 from .people import find_people
@@ -202,7 +202,8 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
     guess = types.guess(
         sentence, excluded=causes + unilateral, ignore={"statement"} if claim else (), words=words, language=language
     )
-    opinion = _OPINION.search(sentence) and not (guess and THREAT.search(sentence))
+    # "said it would resume flights" reports an act to come; "would" alone is a condition or an opinion.
+    opinion = _OPINION.search(REPORTED_FUTURE.sub(" ", sentence)) and not (guess and THREAT.search(sentence))
     if claim and (guess is None or opinion) and "statement" in types.names:
         guess = TypeGuess("statement", claim.mention.start, ())
     statement = guess is not None and guess.code == "statement"
@@ -224,6 +225,10 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
         if not _DEADLINE.search(sentence, 0, s) and not _DEADLINE_PHRASE.match(d.phrase)
     ]
     own = [(s, e, d) for s, e, d in found_dates if not _inside(s, causes)]
+    if guess is not None and guess.code != "statement" and claim:
+        # "said on Tuesday it would resume flights from March 25": the day of saying dates the act only alone.
+        acted = [(s, e, d) for s, e, d in own if not _SAID_ON.search(sentence, 0, s)]
+        own = acted or own
     dated = min(own, key=lambda item: abs(item[0] - (guess.anchor if guess else 0)))[2] if own else None
     if guess is None:
         return [], None, dated
@@ -292,6 +297,7 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
 _REPORTED_NOW = re.compile(
     r"(?:[,—–]|\s-)\s*(?:[—–-]\s*)?(?:сообщает|сообщают|передает|передаёт|пишет|говорится)\b", re.I
 )
+_SAID_ON = re.compile(r"\b(?:said|says|announced|announces|told\s+\w+|stated|reported)\s+$", re.I)
 _DEADLINE_WORDS = r"(?:by|until|till|no later than|до|не позднее)"
 _DEADLINE = re.compile(rf"\b{_DEADLINE_WORDS}\s+(?:the\s+)?$", re.I)
 # "Asked whether the US was considering sanctions, Psaki replied: ...": what is asked and answered is no event.

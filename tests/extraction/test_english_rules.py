@@ -275,3 +275,14 @@ def test_a_relative_clause_tells_of_an_event_of_its_own():
         "Russia, which borders Georgia, restored air links with Georgia in March 2008.", published="2008-03-18"
     )
     assert (code, start) == ("flights.resumed", "2008-03-01")
+
+
+def test_a_reported_would_is_an_act_to_come_dated_by_its_own_day_not_the_saying():
+    [(code, status, start, _, roles, claimed_by)] = proposed(
+        "Russia said on Tuesday it would resume civil aviation links with Georgia from March 25.",
+        published="2008-03-18",
+    )
+    assert (code, status, start, claimed_by) == ("flights.resumed", "scheduled", "2008-03-25", "russia")
+    # A "would" that is not reported speech stays a condition: the sentence is the speaker's opinion.
+    [(code, *_)] = proposed("Resuming flights with Georgia would be a mistake, Russia said.", published="2008-03-18")
+    assert code == "statement"
