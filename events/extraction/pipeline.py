@@ -287,7 +287,7 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
                 claimed_by=claim.actor if claim else voice,
                 linked=linked,
                 notes=_claim_note(claim, actors),
-                passing=statement and not (lede or linked or _FORMAL.search(sentence)),
+                passing=statement and not (lede or linked or _FORMAL.search(_VEHICLE.sub(" ", sentence))),
             )
         )
     return proposals, None, dated
@@ -316,6 +316,15 @@ _DEADLINE_PHRASE = re.compile(rf"{_DEADLINE_WORDS}\s", re.I)
 _FORMAL = re.compile(
     r"\b(?:warn\w*|declar\w*|protest\w*|condemn\w*|demand\w*|denounc\w*|called on|urg(?:ed|es)|statement"
     r"|заявлени\w*|предупред\w*|осуд\w*|потребова\w*|призва\w*|протест\w*)\b",
+    re.I,
+)
+
+
+# "said in a statement", "according to the statement", "citing a joint statement": the statement carries a
+# remark, it does not make the remark a formal statement.
+_VEHICLE = re.compile(
+    r"\b(?:in|according\s+to|citing|from)\s+(?:a|an|the|its|his|her|their)?\s*(?:[\w-]+\s+){0,2}?statements?\b"
+    r"|\bthe\s+statement\s+(?:said|added|says|reads|noted)\b",
     re.I,
 )
 

@@ -286,3 +286,15 @@ def test_a_reported_would_is_an_act_to_come_dated_by_its_own_day_not_the_saying(
     # A "would" that is not reported speech stays a condition: the sentence is the speaker's opinion.
     [(code, *_)] = proposed("Resuming flights with Georgia would be a mistake, Russia said.", published="2008-03-18")
     assert code == "statement"
+
+
+def test_a_remark_said_in_a_statement_is_not_a_formal_statement():
+    lede = "Germany expelled 40 Russian diplomats on Monday."
+    remark = "The photos show great brutality, the German Foreign Ministry said in a statement."
+    assert [code for code, *_ in proposed(f"{lede} {remark}", published="2022-04-04")] == ["diplomats.expelled"]
+    # A warning is the news, whatever carries it.
+    warning = "The German Foreign Ministry warned Russia in a statement that more measures would follow."
+    assert [code for code, *_ in proposed(f"{lede} {warning}", published="2022-04-04")] == [
+        "diplomats.expelled",
+        "statement",
+    ]
