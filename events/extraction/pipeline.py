@@ -194,7 +194,7 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
     # "the two countries", "обе стороны": the two states named last.
     mentions = with_collectives(sentence, actors.find(sentence, language), pair, actors, language)
     words = tokens(sentence, language)
-    claim = find_claimant(sentence, mentions)
+    claim = find_claimant(sentence, mentions, actors)
     # "Putin signed a decree on the resumption of flights": a decree is one state's act, not an agreement.
     unilateral = [(m.start(), m.start() + 1) for m in _SIGNED_ACT.finditer(sentence)]
     # "have discussed resuming direct flights": what was talked about did not happen.
