@@ -34,7 +34,7 @@ ADJECTIVE_NOUNS = {
         "diplomat diplomatic delegation official side government authority embassy consulate mission carrier "
         "airline aircraft plane property citizen national envoy ambassador negotiator counterpart leader "
         "president minister ministry administration school compound residence dacha asset sanction "
-        "foreign military troop resort airport".split()
+        "foreign military troop resort airport airliner flight officer employee staff personnel".split()
     ),
     "ru": frozenset(
         "дипломат дипломатический делегация чиновник сторона власть правительство посольство консульство "

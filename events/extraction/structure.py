@@ -194,11 +194,16 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
 
 _PATIENT_NOUNS = (
     r"(?:diplomat|embass|consul|mission|employee|staff|personnel|official|aircraft|plane|carrier|airline|propert"
-    r"|school|compound|asset|dacha|residence|envoy|ambassador|attach"
+    r"|school|compound|asset|dacha|residence|envoy|ambassador|attach|officer|airliner"
     r"|дипломат|дипсотрудник|посольств|консульств|генконсульств|сотрудник|персонал|самолет|самолёт|авиакомпани|собственност"
     r"|дипсобственност|дач|школ|миссии|миссию|посл[аеуо]|атташе|чиновник)"
 )
-_PATIENT_AFTER = re.compile(rf"(?:['’]s)?\s+(?:[^\W\d_]+\s+)?{_PATIENT_NOUNS}", re.I)
+# "Russian diplomats", "Russia's embassy", "Russian military intelligence officer": a word of its own, or two
+# that say what kind of officer or mission.
+_PATIENT_AFTER = re.compile(
+    rf"(?:['’]s)?\s+(?:[^\W\d_]+\s+)?(?:(?:military|intelligence|defen[cs]e|consular|trade)\s+)?{_PATIENT_NOUNS}",
+    re.I,
+)
 _PATIENT_BEFORE = re.compile(rf"{_PATIENT_NOUNS}\w*\s+(?:of\s+)?(?:the\s+)?$", re.I)
 _AGAINST = re.compile(
     # "sanctions on Russia"; "ordered Russia to close", "requiring the Russian government to close": made to act.

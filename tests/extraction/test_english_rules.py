@@ -298,3 +298,15 @@ def test_a_remark_said_in_a_statement_is_not_a_formal_statement():
         "diplomats.expelled",
         "statement",
     ]
+
+
+def test_whose_officer_or_airliners_are_acted_on():
+    [(_, _, _, _, roles, _)] = proposed(
+        "A Russian military intelligence officer will be expelled from the UK, the home secretary has announced.",
+        published="2024-05-08",
+    )
+    assert roles == [("united-kingdom", "initiator"), ("russia", "target")]
+    [(code, _, _, _, roles, _)] = proposed(
+        "Latvia has closed its airspace to Russian airliners.", published="2022-02-26"
+    )
+    assert (code, roles) == ("flights.ban", [("latvia", "initiator"), ("russia", "target")])
