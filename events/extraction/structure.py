@@ -9,7 +9,9 @@ from .morphology import _russian
 from .reading import _squeeze
 
 _CAUSE = re.compile(
-    r"\b(?:after|since|(?<!the )following|in (?:response|retaliation|reaction) (?:for|to)|because of"
+    r"\b(?:after|since|(?<!the )following|in (?:response|retaliation|reaction) (?:for|to)|because of|owing to"
+    # "closed due to sanctions", but not "is due to meet": that is a schedule.
+    r"|(?<!is )(?<!are )(?<!was )(?<!were )(?<!be )due to"
     r"|as an? (?:response|reaction|retaliation) (?:for|to)"
     r"|после|в ответ на|из-за|в связи с|вслед за|с тех пор как"
     r"|(?:ответ|отреагир)\w*\s+на)\b",

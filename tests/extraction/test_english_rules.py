@@ -310,3 +310,12 @@ def test_whose_officer_or_airliners_are_acted_on():
         "Latvia has closed its airspace to Russian airliners.", published="2022-02-26"
     )
     assert (code, roles) == ("flights.ban", [("latvia", "initiator"), ("russia", "target")])
+
+
+def test_due_to_opens_a_clause_about_an_earlier_event_but_is_due_to_is_a_schedule():
+    # The sanctions are why the consulate closed: they give no proposal of their own.
+    assert proposed("In 2017, the Estonian consulate was closed due to anti-Latvian sanctions.") == []
+    [(code, status, start, *_)] = proposed(
+        "Latvia and Estonia are due to meet in Riga on 4 October.", published="2021-09-27"
+    )
+    assert (code, status, start) == ("meeting", "scheduled", "2021-10-04")
