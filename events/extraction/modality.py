@@ -42,7 +42,8 @@ STATUS_RULES = (
                              r"(?:meet|visit|travel|lead|attend|host|resume|hold)\b", re.I)),
     ("proposed", re.compile(r"\bpropos(?:ed|es|e)\b|\bplanned\b|\bplans? to\b|\binvit(?:ed|es|ation)\b"
                             r"|\boffered\b|\bsuggested\b|\bsees? (?:a )?\W*good chance\b|\bchance of (?:a )?meeting\b"
-                            r"|\bcould (?:meet|be held|take place|hold)\b|\bintends? to\b|\bintention to\b", re.I)),
+                            r"|\bcould (?:meet|be held|take place|hold)\b|\bintends? to\b|\bintention to\b"
+                            r"|\b(?:willing|ready|prepared) to\b|\bin principle\b", re.I)),
 )  # fmt: skip
 # A threatened measure is that measure, proposed ("the US could impose sanctions"), not an opinion.
 THREAT = re.compile(

@@ -319,3 +319,14 @@ def test_due_to_opens_a_clause_about_an_earlier_event_but_is_due_to_is_a_schedul
         "Latvia and Estonia are due to meet in Riga on 4 October.", published="2021-09-27"
     )
     assert (code, status, start) == ("meeting", "scheduled", "2021-10-04")
+
+
+def test_willing_ready_or_agreed_in_principle_is_an_intention_dated_when_stated():
+    found = proposed(
+        "Latvia has agreed in principle to return diplomatic property to Estonia, its minister said.",
+        published="2007-06-14",
+        title="Latvia willing to return Estonia's diplomatic property",
+    )
+    assert {(code, status, start) for code, status, start, *_ in found} == {
+        ("property.return", "proposed", "2007-06-14")
+    }
