@@ -81,7 +81,8 @@ def find_claimant(text, mentions, actors=None):
             # "..., заявила представитель МИД РФ Мария Захарова.", "говорится в сообщении на сайте МИД.": the
             # speaker closes the sentence, after a title.
             speech.append(Claim(mention.actor, mention, lead.group() + mention.text, "speech"))
-        elif re.search(r"\s[–—-]\s*$", before) and not re.search(r"\w", after):
+        elif re.search(r"\s[–—-]\s*(?:[A-Z][\w.]*\s+){0,2}$", before) and not re.search(r"\w", after):
+            # "... – Lavrov", "... - FM Lavrov": a headline's speaker, a title before the name.
             speech.append(Claim(mention.actor, mention, "– " + mention.text, "speech"))
         elif (
             (lead := _HEADLINE_SPEAKER.fullmatch(before))

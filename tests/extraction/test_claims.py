@@ -19,6 +19,7 @@ from .helpers import gazetteer_actors, taxonomy_types
         ("According to Lavrov, discussions must not focus on missions.", "sergey-lavrov"),
         ("The talks will go on, said Lavrov.", "sergey-lavrov"),
         ("US has not elaborated on nuclear test plans – Lavrov", "sergey-lavrov"),
+        ("Israel willing to return Russia's property - FM Lavrov", "sergey-lavrov"),
         ("Trump sees ‘good chance’ of meeting Putin in Hungary", "donald-trump"),
         ("Trump said Putin wants peace.", "donald-trump"),
         ("Last month, Trump imposed sanctions on Rosneft and Lukoil.", None),
