@@ -19,7 +19,7 @@ TRIGGERS = {
                   "strategic dialogue", "partnership dialogue", "dialogue session", "round of dialogue"],
         "meeting": ["meet", "meeting", "visit", "met", "host talk", "hold talk", "trip to", "arrive in"],
         "meeting.summit": ["summit"],
-        "proposal": ["propose", "proposal", "offer", "invite", "invitation", "suggest"],
+        "proposal": ["propose", "proposal", "offer", "invite", "invitation", "suggest", "roadmap", "road map"],
         "agreement": ["agreement", "sign", "treaty", "agree", "deal", "memorandum", "declaration",
                       "joint statement"],
         "sanctions.imposed": ["impose sanction", "sanction", "blacklist", "asset freeze", "freeze asset",

@@ -199,6 +199,8 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
     unilateral = [(m.start(), m.start() + 1) for m in _SIGNED_ACT.finditer(sentence)]
     # "have discussed resuming direct flights": what was talked about did not happen.
     unilateral += [(m.start("act"), m.end()) for m in _DISCUSSED.finditer(sentence)]
+    # "handed over a roadmap on the return of the property": the plan is the event, the return only its aim.
+    unilateral += [(m.start("act"), m.end()) for m in _PLANNED.finditer(sentence)]
     guess = types.guess(
         sentence, excluded=causes + unilateral, ignore={"statement"} if claim else (), words=words, language=language
     )
@@ -234,7 +236,8 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
         return [], None, dated
     if _REPLY.match(sentence):
         return [], "a reply to a question, not an event the article reports", dated
-    if not statement and not found_dates and _ANAPHORA.search(sentence[: guess.anchor]):
+    planned = any(m.start() == guess.anchor for m in _PLANNED.finditer(sentence))
+    if not statement and not found_dates and not planned and _ANAPHORA.search(sentence[: guess.anchor]):
         return [], "refers back to an event named earlier, without a date of its own", dated
     active = [m for m in mentions if not _inside(m.start, causes)]
     if not active:
@@ -308,6 +311,11 @@ _SIGNED_ACT = re.compile(
 _DISCUSSED = re.compile(
     r"\b(?:discuss(?:ed|es|ing)?|consider(?:ed|s|ing)?|talk(?:ed|s|ing)?\s+about)\s+(?:the\s+)?"
     r"(?:possibility\s+of\s+|idea\s+of\s+)?(?P<act>\w+ing\b[^,;:—–]*)",
+    re.I,
+)
+_PLANNED = re.compile(
+    r"\b(?:road\s*map|plan|proposals?|initiative|draft)\s+(?:on|for|of)\s+(?:the\s+)?"
+    r"(?P<act>(?:return|resumption|restoration|reopening|lifting|easing)\b[^,;:—–]*)",
     re.I,
 )
 _CANCELLING = re.compile(r"\b(?:cancel\w*|abolish\w*|отмен\w*)", re.I)

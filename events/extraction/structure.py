@@ -152,6 +152,9 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
             agents += [m for m in others if _AIRSPACE_OWNER.search(sentence, 0, m.start)]
             others = [m for m in others if m not in agents]
         acted_on = patients + [m for m in others if _AGAINST.search(sentence, 0, m.start) or _is_dative(m, language)]
+        if family == "proposal":
+            # "Moscow has given to Washington the roadmap", "offered Iran": whom a proposal is made to.
+            acted_on += [m for m in others if m not in acted_on and _OFFERED_TO.search(sentence, 0, m.start)]
         origins = [m for m in others if _FROM.search(sentence, 0, m.start)]
         subjects = [m for m in others if m not in acted_on and _is_subject(m, language)] or _listed(sentence, others)
         before = [m for m in others if m.start < anchor and m not in acted_on and m not in origins]
@@ -214,6 +217,7 @@ _AGAINST = re.compile(
     re.I,
 )
 _AIRSPACE_OWNER = re.compile(r"\b(?:воздушн\w+\s+пространств\w+|неб[оау]|небом)\s+$", re.I)
+_OFFERED_TO = re.compile(r"\b(?:to|offer(?:s|ed)?|propos(?:es|ed)\s+to)\s+(?:the\s+)?$", re.I)
 _FROM = re.compile(r"\b(?:from|из)\s+(?:the\s+)?$", re.I)
 
 

@@ -330,3 +330,11 @@ def test_willing_ready_or_agreed_in_principle_is_an_intention_dated_when_stated(
     assert {(code, status, start) for code, status, start, *_ in found} == {
         ("property.return", "proposed", "2007-06-14")
     }
+
+
+def test_a_roadmap_on_a_return_is_a_proposal_not_the_return():
+    [(code, status, _, _, roles, _)] = proposed(
+        "Riga has given to Tallinn the roadmap on return of the confiscated Estonian diplomatic property.",
+        published="2025-06-11",
+    )
+    assert (code, status, roles) == ("proposal", "occurred", [("latvia", "initiator"), ("estonia", "target")])
