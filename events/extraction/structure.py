@@ -312,12 +312,20 @@ _CITY = {
     "ru": re.compile(r"(?:^|[\s(«\"])(?:[Вв]|[Вв]о)\s+(?P<place>[А-ЯЁ][а-яёА-ЯЁ-]*(?:\s+[А-ЯЁ][а-яё-]*)?)"),
 }
 
+# Where a delegation or an envoy goes, when no city is named after "in" or "at": "lead the delegation to Geneva".
+_CITY_TO = {
+    "en": re.compile(
+        r"\b(?:delegations?|travel(?:s|led|ed|ling|ing)?|trips?|head(?:s|ed|ing)?|fl(?:y|ies|ew|ying))\s+to\s+"
+        r"(?P<place>[A-ZÀ-Ý][\w’'.-]*(?:\s+[A-Za-z][\w’'.-]*){0,3})"
+    ),
+}
+
 
 def _city(text, language):
     """A city named as where ("talks in Geneva", "переговоры в Стамбуле"): (its name as written, City), or
     (None, None). A city that is not a capital names no state: it gives the place and its country only."""
-    pattern = _CITY.get(language)
-    for match in pattern.finditer(text) if pattern else ():
+    patterns = [p for p in (_CITY.get(language), _CITY_TO.get(language)) if p]
+    for match in (match for pattern in patterns for match in pattern.finditer(text)):
         words = match["place"].split()
         for size in range(min(len(words), cities().longest), 0, -1):
             name = " ".join(words[:size]).rstrip(".")
