@@ -79,3 +79,8 @@ def test_according_is_not_the_trigger_accord():
 def test_a_word_inside_a_longer_trigger_of_the_same_family_does_not_count_apart(text, code):
     types = taxonomy_types()
     assert types.guess(text, words=tokens(text, "en"), language="en").code == code
+
+
+def test_loosening_sanctions_is_a_lifting():
+    text = "The plan rests on loosening economic sanctions against Tallinn."
+    assert taxonomy_types().guess(text, words=tokens(text, "en"), language="en").code == "sanctions.lifted"
