@@ -218,7 +218,7 @@ _AGAINST = re.compile(
 )
 _AIRSPACE_OWNER = re.compile(r"\b(?:воздушн\w+\s+пространств\w+|неб[оау]|небом)\s+$", re.I)
 _OFFERED_TO = re.compile(r"\b(?:to|offer(?:s|ed)?|propos(?:es|ed)\s+to)\s+(?:the\s+)?$", re.I)
-_FROM = re.compile(r"\b(?:from|из)\s+(?:the\s+)?$", re.I)
+_FROM = re.compile(r"\b(?:from|to\s+leave|из)\s+(?:the\s+)?$", re.I)
 
 
 # Between a verb of saying and the act: the act is reported ("said it was expelling"), not announced.

@@ -338,3 +338,11 @@ def test_a_roadmap_on_a_return_is_a_proposal_not_the_return():
         published="2025-06-11",
     )
     assert (code, status, roles) == ("proposal", "occurred", [("latvia", "initiator"), ("estonia", "target")])
+
+
+def test_days_to_leave_a_country_is_an_expulsion_by_that_country():
+    # Worded as the corpus's "They have just one week to leave the country".
+    [(code, _, _, _, roles, _)] = proposed(
+        "Two Russian diplomats have one week to leave Latvia, the ministry said.", published="2025-04-23"
+    )
+    assert (code, roles) == ("diplomats.expelled", [("latvia", "initiator"), ("russia", "target")])
