@@ -236,6 +236,8 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
         return [], None, dated
     if _REPLY.match(sentence):
         return [], "a reply to a question, not an event the article reports", dated
+    if language == "en" and not statement and _NEGATED.search(sentence, 0, guess.anchor):
+        return [], "says the event did not or will not happen", dated
     planned = any(m.start() == guess.anchor for m in _PLANNED.finditer(sentence))
     if not statement and not found_dates and not planned and _ANAPHORA.search(sentence[: guess.anchor]):
         return [], "refers back to an event named earlier, without a date of its own", dated
@@ -305,6 +307,12 @@ _DEADLINE_WORDS = r"(?:by|until|till|no later than|до|не позднее)"
 _DEADLINE = re.compile(rf"\b{_DEADLINE_WORDS}\s+(?:the\s+)?$", re.I)
 # "Asked whether the US was considering sanctions, Psaki replied: ...": what is asked and answered is no event.
 _REPLY = re.compile(r"\s*(?:when\s+|as\s+)?asked\b", re.I)
+# "did not visit Damascus", "has never met", "refused to return": the act the trigger names does not happen.
+_NEGATED = re.compile(
+    r"\b(?:did|does|do|has|have|had|will|would|could|can)(?:\s+not|n['’]t)\s+(?:\w+\s+)?$"
+    r"|\b(?:never|cannot|refus(?:ed|es)\s+to|declin(?:ed|es)\s+to)\s+(?:\w+\s+)?$",
+    re.I,
+)
 _SIGNED_ACT = re.compile(
     r"\bsign(?:s|ed|ing)?\s+(?:a|an|the|its|his|her)?\s*(?:\w+\s+)?(?:decree|law|bill|executive order|order)\b", re.I
 )

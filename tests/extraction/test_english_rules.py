@@ -346,3 +346,12 @@ def test_days_to_leave_a_country_is_an_expulsion_by_that_country():
         "Two Russian diplomats have one week to leave Latvia, the ministry said.", published="2025-04-23"
     )
     assert (code, roles) == ("diplomats.expelled", [("latvia", "initiator"), ("russia", "target")])
+
+
+def test_a_negated_act_is_not_proposed():
+    # As in the corpus's "Subsequent US envoys for Syria operated from abroad and did not visit Damascus."
+    assert proposed("Later Latvian envoys for Estonia worked from abroad and did not visit Tallinn.") == []
+    assert proposed("Latvia refused to return the Russian diplomatic property.") == []
+    # "did not take place" is a cancellation, not a negated trigger.
+    [(code, status, *_)] = proposed("The planned talks between Russia and Latvia did not take place.")
+    assert (code, status) == ("talks", "cancelled")
