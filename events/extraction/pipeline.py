@@ -214,6 +214,9 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
     )
     if status == "cancelled" and any(_CANCELLING.search(keyword) for keyword in guess.keywords):
         status = "occurred"  # "flights were cancelled": the cancellation is the event (a ban), not called off
+    if status == "occurred" and guess and guess.code.split(".")[0] not in {"agreement", "statement"}:
+        if _AGREED_TO.search(sentence, 0, guess.anchor):
+            status = "scheduled"  # "have agreed to reopen embassies within two months": agreed, still to come
     # What is still to come reads "on Saturday" as the next Saturday, what happened as the last.
     # A cancelled or postponed event was still to come: "cancels the planned 12 June summit".
     future = status in {"scheduled", "proposed", "postponed", "cancelled"} or (
@@ -307,6 +310,7 @@ _DEADLINE_WORDS = r"(?:by|until|till|no later than|до|не позднее)"
 _DEADLINE = re.compile(rf"\b{_DEADLINE_WORDS}\s+(?:the\s+)?$", re.I)
 # "Asked whether the US was considering sanctions, Psaki replied: ...": what is asked and answered is no event.
 _REPLY = re.compile(r"\s*(?:when\s+|as\s+)?asked\b", re.I)
+_AGREED_TO = re.compile(r"\bagreed\s+to\b(?!\s+(?:a|an|the)\b)", re.I)
 # "did not visit Damascus", "has never met", "refused to return": the act the trigger names does not happen.
 _NEGATED = re.compile(
     r"\b(?:did|does|do|has|have|had|will|would|could|can)(?:\s+not|n['’]t)\s+(?:\w+\s+)?$"

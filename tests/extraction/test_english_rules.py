@@ -355,3 +355,13 @@ def test_a_negated_act_is_not_proposed():
     # "did not take place" is a cancellation, not a negated trigger.
     [(code, status, *_)] = proposed("The planned talks between Russia and Latvia did not take place.")
     assert (code, status) == ("talks", "cancelled")
+
+
+def test_an_act_agreed_to_is_still_to_come():
+    [(code, status, start, *_)] = proposed(
+        "Latvia and Estonia have agreed to reopen embassies within two months.", published="2023-03-11"
+    )
+    assert (code, status) == ("missions.reopened", "scheduled")
+    # An agreement agreed to is the agreement itself.
+    [(code, status, *_)] = proposed("Latvia and Estonia agreed to sign a treaty.", published="2023-03-11")
+    assert (code, status) == ("agreement", "occurred")
