@@ -223,6 +223,12 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
         guess is not None and not statement and tense(_clause(sentence, guess.anchor), language) == "future"
     )
     found_dates = find_dates(sentence, article.published, future=future, language=language)
+    if future and language == "en":
+        # "reported on Friday" that an act is to come: the saying is past whatever the act's tense.
+        said = {s: (s, e, d) for s, e, d in find_dates(sentence, article.published, language=language)}
+        found_dates = [
+            said.get(s, (s, e, d)) if _SAID_ON.search(sentence, 0, s) else (s, e, d) for s, e, d in found_dates
+        ]
     # A deadline ("must leave by 30 April", "до 30 апреля") is not when the event happened.
     found_dates = [
         (s, e, d)

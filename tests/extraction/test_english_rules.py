@@ -365,3 +365,11 @@ def test_an_act_agreed_to_is_still_to_come():
     # An agreement agreed to is the agreement itself.
     [(code, status, *_)] = proposed("Latvia and Estonia agreed to sign a treaty.", published="2023-03-11")
     assert (code, status) == ("agreement", "occurred")
+
+
+def test_the_day_an_act_to_come_was_reported_is_read_as_past():
+    # Published on Saturday 11 March 2023: "on Friday" is the day before, not the next Friday.
+    [(code, status, start, *_)] = proposed(
+        "Latvia and Estonia have agreed to reopen embassies, the agency reported on Friday.", published="2023-03-11"
+    )
+    assert (code, status, start) == ("missions.reopened", "scheduled", "2023-03-10")
