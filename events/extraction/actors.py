@@ -34,7 +34,7 @@ ADJECTIVE_NOUNS = {
         "diplomat diplomatic delegation official side government authority embassy consulate mission carrier "
         "airline aircraft plane property citizen national envoy ambassador negotiator counterpart leader "
         "president minister ministry administration school compound residence dacha asset sanction "
-        "foreign military troop resort airport".split()
+        "foreign military troop resort airport airliner flight officer employee staff personnel".split()
     ),
     "ru": frozenset(
         "дипломат дипломатический делегация чиновник сторона власть правительство посольство консульство "
@@ -44,6 +44,11 @@ ADJECTIVE_NOUNS = {
         "внешнеполитический парламент дипсотрудник министерство консульский".split()
     ),
 }
+# Nouns after which a capital names a document or a forum, not its state.
+_THING_NOUNS = frozenset(
+    "convention conventions accord accords agreement agreements talks process format protocol protocols "
+    "declaration document documents memorandum communique communiqué treaty group club".split()
+)
 # Nouns that, after an adjective and before a name, are a person's title ("Russian President Vladimir Putin").
 _TITLES = frozenset(
     "president minister foreign leader counterpart ambassador envoy президент министр лидер коллега посол".split()
@@ -96,6 +101,7 @@ class ActorIndex:
                 self.ministry_of.setdefault(actor.parent, actor.id)
         # adjective or demonym (folded) -> (state, foreign ministry, government), ids of stored actors or None
         self.adjectives = {}
+        self.capitals = set()  # folded English names of capitals, which also name a thing ("Vienna Convention")
         if gazetteer:
             self._add_lexicon(lexicon())
         self.longest = max((len(key) for key in (*self.exact, *self.folded)), default=0)
@@ -120,6 +126,7 @@ class ActorIndex:
             government = entry.government if entry.government in self.actors else None
             for name in (*entry.names, *entry.capitals):
                 self._add_name(name, state)
+            self.capitals.update(tuple(fold(word) for word, _, _ in _tokens(name)) for name in entry.capitals)
             for word in (*entry.ru_names, *entry.ru_capitals):
                 for form in word.forms:
                     self._add_name(form, state)
@@ -209,6 +216,9 @@ class ActorIndex:
         mentions, index = [], 0
         while index < len(tokens):
             found = self._match_at(tokens, words, folded, index, run[index]) if folded[index] in self.first else None
+            if found and self._names_a_thing(folded, index, found[1]):
+                index += found[1]  # "the Vienna Convention", "the Minsk agreements": not the state
+                continue
             if found:
                 actor_id, length = found
                 start, end = tokens[index][1], tokens[index + length - 1][2]
@@ -230,6 +240,12 @@ class ActorIndex:
                 mentions.append(Mention(adjective, start, end, word))
             index += 1
         return mentions
+
+    def _names_a_thing(self, folded, index, length):
+        """A capital before a document's or a forum's noun is that thing's name ("the Vienna Convention", "the
+        Minsk agreements", "the Vienna talks"), not its state acting."""
+        following = folded[index + length] if index + length < len(folded) else ""
+        return tuple(folded[index : index + length]) in self.capitals and following in _THING_NOUNS
 
     def _elided_at(self, folded, index, run):
         """ "South and North Korea": the first of two names that share their last words, written once."""

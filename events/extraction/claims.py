@@ -40,6 +40,11 @@ def _closes(mention, after):
     return mention.text[:1].islower() and bool(_RU_NOUN_PHRASE_END.match(after))
 
 
+# Before and after the speaker of a headline "<speaker>: <what they say>": the speaker starts the sentence, and
+# at most a noun of theirs ("Ministry", "spokeswoman") stands before the colon.
+_HEADLINE_SPEAKER = re.compile(r"\s*(?:the\s+)?", re.I)
+_HEADLINE_COLON = re.compile(r"(?:\s+[A-Z][\w-]*){0,3}\s*:\s+\S")
+
 _BELIEF = r"(?:sees|saw|believes|believed|thinks|thought|expects|expected|hopes|hoped)"
 
 
@@ -51,11 +56,12 @@ class Claim:
     kind: str  # "speech" ("Lavrov said") or "belief" ("Trump sees"): a believer is also a party
 
 
-def find_claimant(text, mentions):
+def find_claimant(text, mentions, actors=None):
     """Who the sentence attributes its content to, or None when the article says it in its own voice.
 
     "with Moscow saying", "according to Lavrov", "Lavrov (has) said/told/warned", "..., said Lavrov",
-    a headline's "... – Lavrov"; then belief, "Trump sees". Speech wins over belief, and the last
+    a headline's "... – Lavrov" or "Lavrov: ..." (a person or a body, not a state: "Syria: ..." is a topic,
+    and only with `actors` to tell them apart); then belief, "Trump sees". Speech wins over belief, and the last
     attribution in the sentence over earlier ones.
     """
     speech, belief = [], []
@@ -78,8 +84,18 @@ def find_claimant(text, mentions):
             # "..., заявила представитель МИД РФ Мария Захарова.", "говорится в сообщении на сайте МИД.": the
             # speaker closes the sentence, after a title.
             speech.append(Claim(mention.actor, mention, lead.group() + mention.text, "speech"))
-        elif re.search(r"\s[–—-]\s*$", before) and not re.search(r"\w", after):
+        elif re.search(r"\s[–—-]\s*(?:[A-Z][\w.]*\s+){0,2}$", before) and not re.search(r"\w", after):
+            # "... – Lavrov", "... - FM Lavrov": a headline's speaker, a title before the name.
             speech.append(Claim(mention.actor, mention, "– " + mention.text, "speech"))
+        elif (
+            (lead := _HEADLINE_SPEAKER.fullmatch(before))
+            and _HEADLINE_COLON.match(after)
+            and actors is not None
+            and getattr(actors.get(mention.actor), "kind", "state") != "state"
+        ):
+            # A headline's "Russian Foreign Ministry: Moscow imposes ...", "Lavrov: ...": the speaker, then what
+            # they say.
+            speech.append(Claim(mention.actor, mention, lead.group() + mention.text + ":", "speech"))
         elif match := re.match(rf"\s+{_BELIEF}\b", after, re.I):
             belief.append(Claim(mention.actor, mention, mention.text + match.group(), "belief"))
     found = speech or belief

@@ -14,6 +14,11 @@ _JOINS = {
 }
 # The subject a clause without one shares with the first: up to its auxiliary ("Direct flights were").
 _AUXILIARY = re.compile(r"\b(?:was|were|has been|have been|had been|is|are)\s+", re.I)
+# "Russia, which cut flights to Georgia in 2006, said it would resume them": the relative clause tells of an
+# event of its own, done by the name it follows.
+_RELATIVE = {
+    "en": re.compile(r"(?P<head>\b[A-Z][\w.'’-]*),\s+(?:which|who)\s+(?P<relative>[^,;]+),\s+(?P<rest>\S)"),
+}
 
 
 def coordinated(sentence, types, language):
@@ -26,6 +31,8 @@ def coordinated(sentence, types, language):
     joins = _JOINS.get(language)
     if joins is None or "“" in sentence or '"' in sentence:
         return [sentence]
+    if relative := _relative(sentence, types, language):
+        return relative
     first, subject = joins.search(sentence), _AUXILIARY.search(sentence)
     shared = sentence[: subject.end()] if first and subject and subject.start() < first.start() else ""
     clauses, start = [], 0
@@ -39,6 +46,21 @@ def coordinated(sentence, types, language):
         return [sentence]
     clauses.append(sentence[start:])
     return [clauses[0], *(_with_subject(clause, shared) for clause in clauses[1:])]
+
+
+def _relative(sentence, types, language):
+    """[the relative clause with its head as subject, the sentence without it] when both name a kind of
+    event, else None: "Russia, which cut flights in 2006, said it would resume them" tells of a ban and of
+    a resumption."""
+    match = _RELATIVE[language].search(sentence)
+    if not match:
+        return None
+    head = sentence[: match.end("head")]
+    told = f"{head} {match['relative']}"
+    rest = head + " " + sentence[match.start("rest") :]
+    if _has_event(match["relative"], types, language) and _has_event(sentence[match.start("rest") :], types, language):
+        return [told, rest]
+    return None
 
 
 def _with_subject(clause, subject):

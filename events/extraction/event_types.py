@@ -74,8 +74,9 @@ class TypeIndex:
                     break
         return found
 
-    def trigger_hits(self, words, language, excluded=()):
-        """{code: [(start, weight, trigger)]} of the language's triggers (lexicon.py) among the tokens `words`."""
+    def trigger_hits(self, words, language, excluded=(), spans=None):
+        """{code: [(start, weight, trigger)]} of the language's triggers (lexicon.py) among the tokens `words`;
+        `spans`, a list, gets (code, start, start of its last word, weight) of each."""
         found = defaultdict(list)
         by_first, prefixed = _triggers(language)
         seen = set()
@@ -87,16 +88,19 @@ class TypeIndex:
             for code, trigger, parts in candidates:
                 if (code, trigger) in seen or code not in self.names:
                     continue
-                if _rest_matches(parts[1:], words, index + 1):
+                if (last := _rest_matches(parts[1:], words, index + 1)) is not None:
                     seen.add((code, trigger))
                     found[code].append((token.start, len(parts), trigger))
+                    if spans is not None and trigger not in lexicon.DESCRIPTIVE.get(language, ()):
+                        spans.append((code, token.start, words[max(last, index)].start, len(parts)))
         return found
 
     def guess(self, text, excluded=(), ignore=(), words=None, language="en"):
-        hits = self.hits(text, excluded)
+        hits, spans = self.hits(text, excluded), []
         if words is not None:
-            for code, found in self.trigger_hits(words, language, excluded).items():
+            for code, found in self.trigger_hits(words, language, excluded, spans).items():
                 hits.setdefault(code, []).extend(found)
+            hits = _within_longer(hits, spans)
         hits = {code: found for code, found in hits.items() if code.split(".")[0] not in ignore}
         families = defaultdict(lambda: [0, len(text)])
         for code, found in hits.items():
@@ -137,6 +141,23 @@ class TypeIndex:
         return "." in code or code not in self.topics
 
 
+def _within_longer(hits, spans):
+    """The hits without those that start on a later word of a longer trigger of another type of the same family:
+    "lifting sanctions on Syria" is a lifting, though "sanctions on" alone would be an imposition."""
+    result = {}
+    for code, found in hits.items():
+        family = code.split(".")[0]
+        result[code] = [
+            hit
+            for hit in found
+            if not any(
+                other != code and other.split(".")[0] == family and first < hit[0] <= last
+                for other, first, last, _ in spans
+            )
+        ]
+    return {code: found for code, found in result.items() if found}
+
+
 GAP = 3
 """Other words that may stand between a trigger's words."""
 
@@ -165,13 +186,15 @@ FAR_GAP = 8
 
 
 def _rest_matches(parts, words, index):
+    """The index of the trigger's last word when the rest of it follows, else None."""
+    last = index - 1
     for part in parts:
         gap = FAR_GAP if part.startswith("~") else GAP
         part = part.lstrip("~")
         for position in range(index, min(index + gap + 1, len(words))):
             if _word_matches(part, words[position]):
-                index = position + 1
+                index, last = position + 1, position
                 break
         else:
-            return False
-    return True
+            return None
+    return last

@@ -2,7 +2,17 @@
 
 import re
 
-_FUTURE = re.compile(r"\b(?:will|shall)\b|\b(?:is|are) (?:set|due|scheduled|expected|going) to\b|\bplans? to\b", re.I)
+# "said on Tuesday it would resume flights": the future of reported speech, not a condition.
+REPORTED_FUTURE = re.compile(
+    r"\b(?:said|announced|told\s+\w+|confirmed)\b(?:\s+(?:on|in|last)\s+\w+)?\s+(?:that\s+)?"
+    r"(?:it|they|he|she|we)\s+would\b(?!\s+(?:have|not|never)\b)",
+    re.I,
+)
+_FUTURE = re.compile(
+    r"\b(?:will|shall)\b|\b(?:is|are) (?:set|due|scheduled|expected|going) to\b|\bplans? to\b|"
+    + REPORTED_FUTURE.pattern,
+    re.I,
+)
 _ONGOING = re.compile(r"\b(?:currently|underway|under way|ongoing|now)\b|\b(?:is|are|am)\s+(?:\w+\s+)?\w+ing\b", re.I)
 # "has said", "have been conveyed"; not "has to", "has a ...".
 _PERFECT = re.compile(
@@ -32,7 +42,8 @@ STATUS_RULES = (
                              r"(?:meet|visit|travel|lead|attend|host|resume|hold)\b", re.I)),
     ("proposed", re.compile(r"\bpropos(?:ed|es|e)\b|\bplanned\b|\bplans? to\b|\binvit(?:ed|es|ation)\b"
                             r"|\boffered\b|\bsuggested\b|\bsees? (?:a )?\W*good chance\b|\bchance of (?:a )?meeting\b"
-                            r"|\bcould (?:meet|be held|take place|hold)\b|\bintends? to\b|\bintention to\b", re.I)),
+                            r"|\bcould (?:meet|be held|take place|hold)\b|\bintends? to\b|\bintention to\b"
+                            r"|\b(?:willing|ready|prepared) to\b|\bin principle\b", re.I)),
 )  # fmt: skip
 # A threatened measure is that measure, proposed ("the US could impose sanctions"), not an opinion.
 THREAT = re.compile(

@@ -11,7 +11,7 @@ from .collective import last_pair, with_collectives
 from .dating import DateGuess, coarser, find_dates
 from .event_types import TypeGuess, TypeIndex
 from .language import detect
-from .modality import _ANAPHORA, _OPINION, THREAT, detect_status, tense
+from .modality import _ANAPHORA, _OPINION, REPORTED_FUTURE, THREAT, detect_status, tense
 from .morphology import tokens
 from .naming import _merge, _name
 from .people import find_people
@@ -194,15 +194,18 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
     # "the two countries", "обе стороны": the two states named last.
     mentions = with_collectives(sentence, actors.find(sentence, language), pair, actors, language)
     words = tokens(sentence, language)
-    claim = find_claimant(sentence, mentions)
+    claim = find_claimant(sentence, mentions, actors)
     # "Putin signed a decree on the resumption of flights": a decree is one state's act, not an agreement.
     unilateral = [(m.start(), m.start() + 1) for m in _SIGNED_ACT.finditer(sentence)]
     # "have discussed resuming direct flights": what was talked about did not happen.
     unilateral += [(m.start("act"), m.end()) for m in _DISCUSSED.finditer(sentence)]
+    # "handed over a roadmap on the return of the property": the plan is the event, the return only its aim.
+    unilateral += [(m.start("act"), m.end()) for m in _PLANNED.finditer(sentence)]
     guess = types.guess(
         sentence, excluded=causes + unilateral, ignore={"statement"} if claim else (), words=words, language=language
     )
-    opinion = _OPINION.search(sentence) and not (guess and THREAT.search(sentence))
+    # "said it would resume flights" reports an act to come; "would" alone is a condition or an opinion.
+    opinion = _OPINION.search(REPORTED_FUTURE.sub(" ", sentence)) and not (guess and THREAT.search(sentence))
     if claim and (guess is None or opinion) and "statement" in types.names:
         guess = TypeGuess("statement", claim.mention.start, ())
     statement = guess is not None and guess.code == "statement"
@@ -211,12 +214,21 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
     )
     if status == "cancelled" and any(_CANCELLING.search(keyword) for keyword in guess.keywords):
         status = "occurred"  # "flights were cancelled": the cancellation is the event (a ban), not called off
+    if status == "occurred" and guess and guess.code.split(".")[0] not in {"agreement", "statement"}:
+        if _AGREED_TO.search(sentence, 0, guess.anchor):
+            status = "scheduled"  # "have agreed to reopen embassies within two months": agreed, still to come
     # What is still to come reads "on Saturday" as the next Saturday, what happened as the last.
     # A cancelled or postponed event was still to come: "cancels the planned 12 June summit".
     future = status in {"scheduled", "proposed", "postponed", "cancelled"} or (
         guess is not None and not statement and _ahead(tense(_clause(sentence, guess.anchor), language), language)
     )
     found_dates = find_dates(sentence, article.published, future=future, language=language)
+    if future and language == "en":
+        # "reported on Friday" that an act is to come: the saying is past whatever the act's tense.
+        said = {s: (s, e, d) for s, e, d in find_dates(sentence, article.published, language=language)}
+        found_dates = [
+            said.get(s, (s, e, d)) if _SAID_ON.search(sentence, 0, s) else (s, e, d) for s, e, d in found_dates
+        ]
     # A deadline ("must leave by 30 April", "до 30 апреля") is not when the event happened.
     found_dates = [
         (s, e, d)
@@ -224,12 +236,19 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
         if not _DEADLINE.search(sentence, 0, s) and not _DEADLINE_PHRASE.match(d.phrase)
     ]
     own = [(s, e, d) for s, e, d in found_dates if not _inside(s, causes)]
+    if guess is not None and guess.code != "statement" and claim:
+        # "said on Tuesday it would resume flights from March 25": the day of saying dates the act only alone.
+        acted = [(s, e, d) for s, e, d in own if not _SAID_ON.search(sentence, 0, s)]
+        own = acted or own
     dated = min(own, key=lambda item: abs(item[0] - (guess.anchor if guess else 0)))[2] if own else None
     if guess is None:
         return [], None, dated
     if _REPLY.match(sentence):
         return [], "a reply to a question, not an event the article reports", dated
-    if not statement and not found_dates and _ANAPHORA.search(sentence[: guess.anchor]):
+    if language == "en" and not statement and _NEGATED.search(sentence, 0, guess.anchor):
+        return [], "says the event did not or will not happen", dated
+    planned = any(m.start() == guess.anchor for m in _PLANNED.finditer(sentence))
+    if not statement and not found_dates and not planned and _ANAPHORA.search(sentence[: guess.anchor]):
         return [], "refers back to an event named earlier, without a date of its own", dated
     active = [m for m in mentions if not _inside(m.start, causes)]
     if not active:
@@ -282,7 +301,7 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
                 claimed_by=claim.actor if claim else voice,
                 linked=linked,
                 notes=_claim_note(claim, actors),
-                passing=statement and not (lede or linked or _FORMAL.search(sentence)),
+                passing=statement and not (lede or linked or _FORMAL.search(_VEHICLE.sub(" ", sentence))),
             )
         )
     return proposals, None, dated
@@ -292,16 +311,29 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
 _REPORTED_NOW = re.compile(
     r"(?:[,—–]|\s-)\s*(?:[—–-]\s*)?(?:сообщает|сообщают|сообщается|передает|передаёт|пишет|говорится)\b", re.I
 )
+_SAID_ON = re.compile(r"\b(?:said|says|announced|announces|told\s+\w+|stated|reported)\s+$", re.I)
 _DEADLINE_WORDS = r"(?:by|until|till|no later than|до|не позднее)"
 _DEADLINE = re.compile(rf"\b{_DEADLINE_WORDS}\s+(?:the\s+)?$", re.I)
 # "Asked whether the US was considering sanctions, Psaki replied: ...": what is asked and answered is no event.
 _REPLY = re.compile(r"\s*(?:when\s+|as\s+)?asked\b", re.I)
+_AGREED_TO = re.compile(r"\bagreed\s+to\b(?!\s+(?:a|an|the)\b)", re.I)
+# "did not visit Damascus", "has never met", "refused to return": the act the trigger names does not happen.
+_NEGATED = re.compile(
+    r"\b(?:did|does|do|has|have|had|will|would|could|can)(?:\s+not|n['’]t)\s+(?:\w+\s+)?$"
+    r"|\b(?:never|cannot|refus(?:ed|es)\s+to|declin(?:ed|es)\s+to)\s+(?:\w+\s+)?$",
+    re.I,
+)
 _SIGNED_ACT = re.compile(
     r"\bsign(?:s|ed|ing)?\s+(?:a|an|the|its|his|her)?\s*(?:\w+\s+)?(?:decree|law|bill|executive order|order)\b", re.I
 )
 _DISCUSSED = re.compile(
     r"\b(?:discuss(?:ed|es|ing)?|consider(?:ed|s|ing)?|talk(?:ed|s|ing)?\s+about)\s+(?:the\s+)?"
     r"(?:possibility\s+of\s+|idea\s+of\s+)?(?P<act>\w+ing\b[^,;:—–]*)",
+    re.I,
+)
+_PLANNED = re.compile(
+    r"\b(?:road\s*map|plan|proposals?|initiative|draft)\s+(?:on|for|of)\s+(?:the\s+)?"
+    r"(?P<act>(?:return|resumption|restoration|reopening|lifting|easing)\b[^,;:—–]*)",
     re.I,
 )
 _CANCELLING = re.compile(r"\b(?:cancel\w*|abolish\w*|отмен\w*)", re.I)
@@ -311,6 +343,15 @@ _FORMAL = re.compile(
     r"\b(?:warn\w*|declar\w*|protest\w*|condemn\w*|demand\w*|denounc\w*|called on|urg(?:ed|es)|statement"
     r"|заявлени\w*|предупред\w*|осуд\w*|потребова\w*|призва\w*|протест\w*|последстви\w*|ответн\w+\s+мер\w*"
     r"|не\s+останется\s+без)\b",
+    re.I,
+)
+
+
+# "said in a statement", "according to the statement", "citing a joint statement": the statement carries a
+# remark, it does not make the remark a formal statement.
+_VEHICLE = re.compile(
+    r"\b(?:in|according\s+to|citing|from)\s+(?:a|an|the|its|his|her|their)?\s*(?:[\w-]+\s+){0,2}?statements?\b"
+    r"|\bthe\s+statement\s+(?:said|added|says|reads|noted)\b",
     re.I,
 )
 
@@ -354,7 +395,7 @@ def _date_for(own, causes, clause_tense, status, lede, carried, published, langu
         return own
     if lede and (clause_tense in {"present", "perfect"} or lede == "headline") and published and status == "occurred":
         return DateGuess(published, dates.DAY, how="lede")
-    if lede is True and status == "proposed" and published:
+    if lede and status == "proposed" and published:
         # "Россия намерена возобновить работу посольства": an intention without a date is dated when stated.
         return DateGuess(published, dates.DAY, how="lede")
     if language == "ru" and status == "proposed" and clause_tense in {"present", "future"} and published:

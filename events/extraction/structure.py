@@ -9,7 +9,9 @@ from .morphology import _russian
 from .reading import _squeeze
 
 _CAUSE = re.compile(
-    r"\b(?:after|since|(?<!the )following|in (?:response|retaliation|reaction) (?:for|to)|because of"
+    r"\b(?:after|since|(?<!the )following|in (?:response|retaliation|reaction) (?:for|to)|because of|owing to"
+    # "closed due to sanctions", but not "is due to meet": that is a schedule.
+    r"|(?<!is )(?<!are )(?<!was )(?<!were )(?<!be )due to"
     r"|as an? (?:response|reaction|retaliation) (?:for|to)"
     r"|после|в ответ на|из-за|в связи с|вслед за|с тех пор как"
     r"|(?:ответ|отреагир)\w*\s+на)\b",
@@ -162,6 +164,9 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
                 [*others, *(m for m in where if m.start > anchor and m not in agents)], key=lambda m: m.start
             )
         acted_on = patients + [m for m in others if _AGAINST.search(sentence, 0, m.start) or _is_dative(m, language)]
+        if family == "proposal":
+            # "Moscow has given to Washington the roadmap", "offered Iran": whom a proposal is made to.
+            acted_on += [m for m in others if m not in acted_on and _OFFERED_TO.search(sentence, 0, m.start)]
         origins = [m for m in others if _FROM.search(sentence, 0, m.start)]
         subjects = [m for m in others if m not in acted_on and _is_subject(m, language)] or _listed(sentence, others)
         before = [m for m in others if m.start < anchor and m not in acted_on and m not in origins]
@@ -206,12 +211,17 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
 
 _PATIENT_NOUNS = (
     r"(?:diplomat|embass|consul|mission|employee|staff|personnel|official|aircraft|plane|carrier|airline|propert"
-    r"|school|compound|asset|dacha|residence|envoy|ambassador|attach"
+    r"|school|compound|asset|dacha|residence|envoy|ambassador|attach|officer|airliner"
     r"|дипломат|дипсотрудник|посольств|консульств|генконсульств|сотрудник|персонал|самолет|самолёт|авиакомпани|собственност"
     r"|дипсобственност|дач|школ|мисси(?:и|ю|й|ям|ях)|посл[аеуо]|атташе|чиновник)"
 )
-# "US diplomats", "Russia's embassy"; a coordinated adjective shares the noun: "эстонской и латвийских миссий".
-_PATIENT_AFTER = re.compile(rf"(?:['’]s)?(?:\s+и\s+[^\W\d_]+)?\s+(?:(?P<between>[^\W\d_]+)\s+)?{_PATIENT_NOUNS}", re.I)
+# "US diplomats", "Russia's embassy", "Russian military intelligence officer": a word of its own, or two that
+# say what kind of officer or mission; a coordinated adjective shares the noun: "эстонской и латвийских миссий".
+_PATIENT_AFTER = re.compile(
+    rf"(?:['’]s)?(?:\s+и\s+[^\W\d_]+)?\s+(?:(?P<between>[^\W\d_]+)\s+)?"
+    rf"(?:(?:military|intelligence|defen[cs]e|consular|trade)\s+)?{_PATIENT_NOUNS}",
+    re.I,
+)
 _PATIENT_BEFORE = re.compile(rf"{_PATIENT_NOUNS}\w*\s+(?:of\s+)?(?:the\s+)?$", re.I)
 _AGAINST = re.compile(
     # "sanctions on Russia"; "ordered Russia to close", "requiring the Russian government to close": made to act.
@@ -221,7 +231,8 @@ _AGAINST = re.compile(
 )
 _SANCTIONS_OF = re.compile(r"\b(?:санкци[йиям]{1,3}|рестрикци[йиям]{1,3})\s+$", re.I)
 _AIRSPACE_OWNER = re.compile(r"\b(?:воздушн\w+\s+пространств\w+|неб[оау]|небом)\s+$", re.I)
-_FROM = re.compile(r"\b(?:from|из)\s+(?:the\s+)?$", re.I)
+_OFFERED_TO = re.compile(r"\b(?:to|offer(?:s|ed)?|propos(?:es|ed)\s+to)\s+(?:the\s+)?$", re.I)
+_FROM = re.compile(r"\b(?:from|to\s+leave|из)\s+(?:the\s+)?$", re.I)
 
 
 # Between a verb of saying and the act: the act is reported ("said it was expelling"), not announced.
@@ -325,12 +336,20 @@ _CITY = {
     "ru": re.compile(r"(?:^|[\s(«\"])(?:[Вв]|[Вв]о)\s+(?P<place>[А-ЯЁ][а-яёА-ЯЁ-]*(?:\s+[А-ЯЁ][а-яё-]*)?)"),
 }
 
+# Where a delegation or an envoy goes, when no city is named after "in" or "at": "lead the delegation to Geneva".
+_CITY_TO = {
+    "en": re.compile(
+        r"\b(?:delegations?|travel(?:s|led|ed|ling|ing)?|trips?|head(?:s|ed|ing)?|fl(?:y|ies|ew|ying))\s+to\s+"
+        r"(?P<place>[A-ZÀ-Ý][\w’'.-]*(?:\s+[A-Za-z][\w’'.-]*){0,3})"
+    ),
+}
+
 
 def _city(text, language):
     """A city named as where ("talks in Geneva", "переговоры в Стамбуле"): (its name as written, City), or
     (None, None). A city that is not a capital names no state: it gives the place and its country only."""
-    pattern = _CITY.get(language)
-    for match in pattern.finditer(text) if pattern else ():
+    patterns = [p for p in (_CITY.get(language), _CITY_TO.get(language)) if p]
+    for match in (match for pattern in patterns for match in pattern.finditer(text)):
         words = match["place"].split()
         for size in range(min(len(words), cities().longest), 0, -1):
             name = " ".join(words[:size]).rstrip(".")

@@ -91,3 +91,11 @@ def test_an_adjective_before_a_persons_title_is_the_title():
     actors = ActorIndex([KnownActor("russia", "Russia", "state", "RUS")])
     assert actors.find("Russian President Vladimir Putin warned") == []
     assert [m.actor for m in actors.find("Russian diplomats were expelled")] == ["russia"]
+
+
+def test_a_capital_before_a_documents_or_forums_noun_names_the_thing_not_the_state(actors):
+    assert found(actors, "Moscow called it a violation of the Vienna Convention and of the Minsk agreements.") == [
+        ("russia", "Moscow"),
+    ]
+    assert found(actors, "The Vienna accord was meant to rein in Moscow.") == [("russia", "Moscow")]
+    assert found(actors, "Talks in Moscow resumed.") == [("russia", "Moscow")]

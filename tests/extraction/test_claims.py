@@ -19,6 +19,7 @@ from .helpers import gazetteer_actors, taxonomy_types
         ("According to Lavrov, discussions must not focus on missions.", "sergey-lavrov"),
         ("The talks will go on, said Lavrov.", "sergey-lavrov"),
         ("US has not elaborated on nuclear test plans – Lavrov", "sergey-lavrov"),
+        ("Israel willing to return Russia's property - FM Lavrov", "sergey-lavrov"),
         ("Trump sees ‘good chance’ of meeting Putin in Hungary", "donald-trump"),
         ("Trump said Putin wants peace.", "donald-trump"),
         ("Last month, Trump imposed sanctions on Rosneft and Lukoil.", None),
@@ -53,3 +54,17 @@ def test_the_foreign_ministry_without_its_state_is_the_datelines():
     )
     [proposal] = extraction.proposals
     assert (proposal.claimed_by, proposal.date.start.isoformat()) == ("russian-foreign-ministry", "2023-09-14")
+
+
+@pytest.mark.parametrize(
+    "text, claimant",
+    [
+        ("Russian Foreign Ministry: Moscow imposes sanctions against 18 Britons", "russian-foreign-ministry"),
+        ("Lavrov: Russia will respond to the expulsion", "sergey-lavrov"),
+        ("Georgia: talks with Russia resume", None),  # a state before the colon is the topic
+        ("Talks resume, Lavrov: no", None),
+    ],
+)
+def test_a_headline_names_its_speaker_before_a_colon(actors, text, claimant):
+    claim = find_claimant(text, actors.find(text), actors)
+    assert (claim.actor if claim else None) == claimant

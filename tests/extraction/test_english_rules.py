@@ -240,3 +240,136 @@ def test_the_announcement_came_on_a_day_dates_the_event_before_it():
 def test_who_is_required_to_act_is_acted_on():
     found = proposed("“We are requiring the Latvian government to close its consulate in Boston.")
     assert found == []  # made to close it, by nobody the sentence names
+
+
+def test_a_named_dialogue_is_talks_and_dialogue_in_the_abstract_is_not():
+    [(code, status, start, _, roles, _)] = proposed(
+        "Russia and the United States will hold the next round of their Strategic Stability Dialogue in Geneva "
+        "on 30 September.",
+        published="2021-09-27",
+    )
+    assert (code, status, start) == ("talks", "scheduled", "2021-09-30")
+    abstract = proposed("Russia sees readiness from the United States to continue dialogue.", published="2021-09-27")
+    assert "talks" not in [code for code, *_ in abstract]
+
+
+def test_cut_flights_are_a_ban_and_resumed_aviation_links_a_resumption():
+    [(code, _, start, _, roles, _)] = proposed("Russia cut passenger flights to Georgia in November 2006.")
+    assert (code, start, roles) == ("flights.ban", "2006-11-01", [("russia", "initiator"), ("georgia", "target")])
+    [(code, *_)] = proposed("Russia resumed civil aviation links with Georgia in March 2008.")
+    assert code == "flights.resumed"
+
+
+def test_a_relative_clause_tells_of_an_event_of_its_own():
+    found = proposed(
+        "Russia, which cut passenger flights to Georgia in November 2006, restored air links with Georgia in "
+        "March 2008.",
+        published="2008-03-18",
+    )
+    assert [(code, start) for code, _, start, *_ in found] == [
+        ("flights.ban", "2006-11-01"),
+        ("flights.resumed", "2008-03-01"),
+    ]
+    # Without an event of its own, the relative clause stays in its sentence.
+    [(code, _, start, *_)] = proposed(
+        "Russia, which borders Georgia, restored air links with Georgia in March 2008.", published="2008-03-18"
+    )
+    assert (code, start) == ("flights.resumed", "2008-03-01")
+
+
+def test_a_reported_would_is_an_act_to_come_dated_by_its_own_day_not_the_saying():
+    [(code, status, start, _, roles, claimed_by)] = proposed(
+        "Russia said on Tuesday it would resume civil aviation links with Georgia from March 25.",
+        published="2008-03-18",
+    )
+    assert (code, status, start, claimed_by) == ("flights.resumed", "scheduled", "2008-03-25", "russia")
+    # A "would" that is not reported speech stays a condition: the sentence is the speaker's opinion.
+    [(code, *_)] = proposed("Resuming flights with Georgia would be a mistake, Russia said.", published="2008-03-18")
+    assert code == "statement"
+
+
+def test_a_remark_said_in_a_statement_is_not_a_formal_statement():
+    lede = "Germany expelled 40 Russian diplomats on Monday."
+    remark = "The photos show great brutality, the German Foreign Ministry said in a statement."
+    assert [code for code, *_ in proposed(f"{lede} {remark}", published="2022-04-04")] == ["diplomats.expelled"]
+    # A warning is the news, whatever carries it.
+    warning = "The German Foreign Ministry warned Russia in a statement that more measures would follow."
+    assert [code for code, *_ in proposed(f"{lede} {warning}", published="2022-04-04")] == [
+        "diplomats.expelled",
+        "statement",
+    ]
+
+
+def test_whose_officer_or_airliners_are_acted_on():
+    [(_, _, _, _, roles, _)] = proposed(
+        "A Russian military intelligence officer will be expelled from the UK, the home secretary has announced.",
+        published="2024-05-08",
+    )
+    assert roles == [("united-kingdom", "initiator"), ("russia", "target")]
+    [(code, _, _, _, roles, _)] = proposed(
+        "Latvia has closed its airspace to Russian airliners.", published="2022-02-26"
+    )
+    assert (code, roles) == ("flights.ban", [("latvia", "initiator"), ("russia", "target")])
+
+
+def test_due_to_opens_a_clause_about_an_earlier_event_but_is_due_to_is_a_schedule():
+    # The sanctions are why the consulate closed: they give no proposal of their own.
+    assert proposed("In 2017, the Estonian consulate was closed due to anti-Latvian sanctions.") == []
+    [(code, status, start, *_)] = proposed(
+        "Latvia and Estonia are due to meet in Riga on 4 October.", published="2021-09-27"
+    )
+    assert (code, status, start) == ("meeting", "scheduled", "2021-10-04")
+
+
+def test_willing_ready_or_agreed_in_principle_is_an_intention_dated_when_stated():
+    found = proposed(
+        "Latvia has agreed in principle to return diplomatic property to Estonia, its minister said.",
+        published="2007-06-14",
+        title="Latvia willing to return Estonia's diplomatic property",
+    )
+    assert {(code, status, start) for code, status, start, *_ in found} == {
+        ("property.return", "proposed", "2007-06-14")
+    }
+
+
+def test_a_roadmap_on_a_return_is_a_proposal_not_the_return():
+    [(code, status, _, _, roles, _)] = proposed(
+        "Riga has given to Tallinn the roadmap on return of the confiscated Estonian diplomatic property.",
+        published="2025-06-11",
+    )
+    assert (code, status, roles) == ("proposal", "occurred", [("latvia", "initiator"), ("estonia", "target")])
+
+
+def test_days_to_leave_a_country_is_an_expulsion_by_that_country():
+    # Worded as the corpus's "They have just one week to leave the country".
+    [(code, _, _, _, roles, _)] = proposed(
+        "Two Russian diplomats have one week to leave Latvia, the ministry said.", published="2025-04-23"
+    )
+    assert (code, roles) == ("diplomats.expelled", [("latvia", "initiator"), ("russia", "target")])
+
+
+def test_a_negated_act_is_not_proposed():
+    # As in the corpus's "Subsequent US envoys for Syria operated from abroad and did not visit Damascus."
+    assert proposed("Later Latvian envoys for Estonia worked from abroad and did not visit Tallinn.") == []
+    assert proposed("Latvia refused to return the Russian diplomatic property.") == []
+    # "did not take place" is a cancellation, not a negated trigger.
+    [(code, status, *_)] = proposed("The planned talks between Russia and Latvia did not take place.")
+    assert (code, status) == ("talks", "cancelled")
+
+
+def test_an_act_agreed_to_is_still_to_come():
+    [(code, status, start, *_)] = proposed(
+        "Latvia and Estonia have agreed to reopen embassies within two months.", published="2023-03-11"
+    )
+    assert (code, status) == ("missions.reopened", "scheduled")
+    # An agreement agreed to is the agreement itself.
+    [(code, status, *_)] = proposed("Latvia and Estonia agreed to sign a treaty.", published="2023-03-11")
+    assert (code, status) == ("agreement", "occurred")
+
+
+def test_the_day_an_act_to_come_was_reported_is_read_as_past():
+    # Published on Saturday 11 March 2023: "on Friday" is the day before, not the next Friday.
+    [(code, status, start, *_)] = proposed(
+        "Latvia and Estonia have agreed to reopen embassies, the agency reported on Friday.", published="2023-03-11"
+    )
+    assert (code, status, start) == ("missions.reopened", "scheduled", "2023-03-10")

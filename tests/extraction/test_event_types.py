@@ -64,3 +64,23 @@ def test_an_act_beats_the_statement_that_announces_it():
 def test_according_is_not_the_trigger_accord():
     sentence = "According to the ministry, the ambassador was summoned on Thursday."
     assert taxonomy_types().guess(sentence, words=tokens(sentence, "en")) is None
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("The license authorizes transactions, effectively lifting sanctions on Syria.", "sanctions.lifted"),
+        ("The US lifted sanctions on Iran.", "sanctions.lifted"),
+        ("The EU imposed sanctions on Russia.", "sanctions.imposed"),
+        # A describing trigger ("direct flights") hides no act inside it.
+        ("Moscow-Tbilisi direct flights were cancelled in 2006.", "flights.ban"),
+    ],
+)
+def test_a_word_inside_a_longer_trigger_of_the_same_family_does_not_count_apart(text, code):
+    types = taxonomy_types()
+    assert types.guess(text, words=tokens(text, "en"), language="en").code == code
+
+
+def test_loosening_sanctions_is_a_lifting():
+    text = "The plan rests on loosening economic sanctions against Tallinn."
+    assert taxonomy_types().guess(text, words=tokens(text, "en"), language="en").code == "sanctions.lifted"

@@ -188,3 +188,14 @@ def test_what_was_only_discussed_did_not_happen():
     assert [family for family, _, _ in sides("Russia and the United States resumed direct flights on Monday.")] == [
         "flights"
     ]
+
+
+def test_where_a_delegation_goes_is_where_the_talks_are():
+    extraction = propose(
+        "Title\n\nThe minister will lead the Latvian delegation to Geneva for talks with Estonia on 30 September.",
+        published="2021-09-27",
+        actors=ACTORS,
+        types=TYPES,
+    )
+    [proposal] = extraction.proposals
+    assert (proposal.type, proposal.location["name"], proposal.location["country"]) == ("talks", "Geneva", "CHE")
