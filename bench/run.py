@@ -1350,7 +1350,7 @@ def targets(results):
     if results.get("import"):
         value = results["import"]["chancery_rate"]
         bound = "" if results["import"]["finished"] else "< "
-        add("import >= 20,000 events/s", value, "20,000/s", value >= 20_000, lambda v: f"{bound}{v:,.0f}/s")
+        add("import >= 10,000 events/s", value, "10,000/s", value >= 10_000, lambda v: f"{bound}{v:,.0f}/s")
     for key, entry in results["admin"].items():
         add(f"{key} < 500 ms", entry["chancery"], "500 ms", entry["chancery"] < 0.5, ms)
     counts = results["queries"]
