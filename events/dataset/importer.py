@@ -50,6 +50,11 @@ class ImportSummary:
 CHUNK = 2000
 """Events written per round: their stored versions are read, compared and written a chunk at a time."""
 
+SEARCH_COLUMNS_IN_BULK = 50
+"""Events from which an import gives their search columns itself, in bulk (PostgreSQL, migration 0016). For
+fewer (an API write, a small file) the triggers' few lookups per event cost less than the temporary table
+and the statements around it."""
+
 
 def _insert(model, columns, rows, unless_stored=None):
     """Insert `rows` (tuples of the values of `columns`, attribute names) into `model`'s table.
@@ -289,9 +294,11 @@ def save_dataset(reader, user=None, reason="dataset import", progress=None):
     """
     summary = ImportSummary()
     history = _History(user, reason, timezone.now())
+    in_bulk = len(reader.events) >= SEARCH_COLUMNS_IN_BULK
     try:
         with transaction.atomic():
-            _defer_search_columns(True)
+            if in_bulk:
+                _defer_search_columns(True)
             _save_actors(reader.actors, summary, history)
             source_ids = _save_sources(reader.sources, summary, history)
             Tag.objects.bulk_create(
@@ -301,10 +308,11 @@ def save_dataset(reader, user=None, reason="dataset import", progress=None):
             )
             for start in range(0, len(reader.events), CHUNK):
                 chunk = reader.events[start : start + CHUNK]
-                _save_events(chunk, source_ids, summary, user, history)
+                _save_events(chunk, source_ids, summary, user, history, in_bulk)
                 if progress:
                     progress(start + len(chunk), len(reader.events))
-            _defer_search_columns(False)
+            if in_bulk:
+                _defer_search_columns(False)
     except IntegrityError as exc:
         said = str(exc).strip().splitlines()[0]
         raise WriteConflict(
@@ -445,7 +453,7 @@ class _Changes:
         history.write(self.model, self.changed, "~")
 
 
-def _save_events(chunk, source_ids, summary, user, history):
+def _save_events(chunk, source_ids, summary, user, history, in_bulk):
     existing = Event.objects.with_dataset_relations().in_bulk([clean.event.id for clean in chunk])
     created, updated, edited = [], [], set()
     for clean in chunk:
@@ -519,9 +527,13 @@ def _save_events(chunk, source_ids, summary, user, history):
     _delete(through, [row.pk for row in tags.removed])
     _insert_instances(through, tags.created)
     # New events last: their search columns are computed from their participants and citations, written
-    # before them (foreign keys are checked at the commit), and each event row is written once.
-    _insert_events([clean.event for clean in created])
-    _refill_search_columns([clean.event.id for clean in updated])
+    # before them (foreign keys are checked at the commit), in bulk or by the row trigger, and each event
+    # row is written once.
+    if in_bulk:
+        _insert_events([clean.event for clean in created])
+        _refill_search_columns([clean.event.id for clean in updated])
+    else:
+        _insert_instances(Event, [clean.event for clean in created])
 
     # The event's history row carries the snapshot of its tags, as django-simple-history's would.
     history_ids = history.write(Event, [clean.event for clean in created], "+")

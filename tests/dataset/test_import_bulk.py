@@ -301,8 +301,9 @@ def curator():
 
 @pytest.fixture
 def small_chunks(monkeypatch):
-    """Chunks of four events, so that a small file spans several."""
+    """Chunks of four events, so that a small file spans several, and the search columns given in bulk."""
     monkeypatch.setattr(dataset_module, "CHUNK", 4)
+    monkeypatch.setattr(dataset_module, "SEARCH_COLUMNS_IN_BULK", 1)
 
 
 # ---------------------------------------------------------------- same rows, same history
@@ -358,7 +359,7 @@ def test_changed_records_are_written_as_saving_them_one_by_one_would(curator, sm
     assert bulk["found"]["q=fourth"] == ["talks-4"]
 
 
-def test_the_search_columns_are_kept_by_the_triggers_again_after_an_import(demo):
+def test_the_search_columns_are_kept_by_the_triggers_again_after_an_import(demo, small_chunks):
     with transaction.atomic():
         import_document(base_document())
         Participant.objects.create(event_id="talks-1", actor_id="turkey", role="participant")
@@ -470,6 +471,16 @@ def queries_to_import(prefix, count):
     with CaptureQueriesContext(connection) as queries:
         import_document(dataset(*events))
     return len(queries)
+
+
+def test_a_few_events_leave_their_search_columns_to_the_triggers(demo):
+    document = base_document()
+    assert len(document["events"]) < dataset_module.SEARCH_COLUMNS_IN_BULK
+
+    import_document(document)
+
+    assert search_columns() == search_columns_recomputed()
+    assert list(Event.objects.search("round 4").values_list("id", flat=True)) == ["talks-4"]
 
 
 def test_the_queries_do_not_grow_with_the_number_of_events():
