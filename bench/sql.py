@@ -286,3 +286,33 @@ def sqlite_timeline_month(where="1"):
 select case when start_precision = 'year' then start else substr(start, 1, 7) || '-01' end as period,
        start_precision = 'year' as whole_year, type, count(*) as count
 from events where {where} group by 1, 2, 3"""
+
+
+# ---------------------------------------------------------------- the import's floor
+
+# The events' own columns; the search columns are computed as they are written.
+EVENT_COLUMNS = (
+    'id, title, summary, status, start, start_precision, "end", end_precision, span_end, location_name, '
+    "location_country, location_lat, location_lon, review_state, created_at, updated_at, created_by_id, "
+    "updated_by_id, type_id, published_at, published_by_id, reviewed_at, reviewed_by_id"
+)
+
+# As Chancery's import does (events/dataset/importer.py, migration 0016): the search columns' triggers off
+# for the transaction, the events COPYed into a table of their own, then written with their search columns
+# in one INSERT, computed in one pass over the participants and citations COPYed before them.
+DEFER_SEARCH_COLUMNS = "SELECT set_config('chancery.search_columns', 'deferred', true)"
+IMPORT_EVENT_TABLE = (
+    f"CREATE TEMPORARY TABLE import_event ON COMMIT DROP AS SELECT {EVENT_COLUMNS} FROM events_event WITH NO DATA"
+)
+IMPORT_EVENTS = f"""
+INSERT INTO events_event ({EVENT_COLUMNS}, actor_ids, countries, search_document)
+SELECT {", ".join(f"new.{c}" for c in EVENT_COLUMNS.split(", "))},
+       fresh.actor_ids, fresh.countries, fresh.search_document
+FROM (
+    SELECT array_agg(id) AS ids, array_agg(location_country::varchar) AS location_countries,
+           array_agg(title) AS titles, array_agg(summary) AS summaries
+    FROM import_event
+) AS given,
+LATERAL events_event_search_columns_of(given.ids, given.location_countries, given.titles, given.summaries) AS fresh
+JOIN import_event AS new ON new.id = fresh.id
+"""

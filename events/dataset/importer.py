@@ -50,6 +50,11 @@ class ImportSummary:
 CHUNK = 2000
 """Events written per round: their stored versions are read, compared and written a chunk at a time."""
 
+SEARCH_COLUMNS_IN_BULK = 50
+"""Events from which an import gives their search columns itself, in bulk (PostgreSQL, migration 0016). For
+fewer (an API write, a small file) the triggers' few lookups per event cost less than the temporary table
+and the statements around it."""
+
 
 def _insert(model, columns, rows, unless_stored=None):
     """Insert `rows` (tuples of the values of `columns`, attribute names) into `model`'s table.
@@ -223,6 +228,62 @@ def _delete(model, pks):
         model._base_manager.filter(pk__in=pks)._raw_delete(model._base_manager.db)
 
 
+def _defer_search_columns(deferred):
+    """On PostgreSQL, turn the search columns' triggers off (or on again) for this transaction's writes of
+    events, participants and citations (migration 0016): the import gives the columns itself, in bulk
+    (`_insert_events`, `_refill_search_columns`). Rolled back with the savepoint that set it; set back at
+    the import's end, so that the transaction's later writes are kept by the triggers again."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('chancery.search_columns', %s, true)", ["deferred" if deferred else ""])
+
+
+def _insert_events(events):
+    """Insert new events; on PostgreSQL with their search columns, computed in one pass over their
+    participants and citations, written before them (`events_event_search_columns_of`, migration 0016).
+
+    The rows go into a table of their own with COPY, then into the events' table with their columns in one
+    INSERT: each row is written once, where the row trigger would look up each event's participants,
+    actors and citations one event at a time.
+    """
+    connection = connections[Event._base_manager.db]
+    if connection.vendor != "postgresql" or not events:
+        _insert_instances(Event, events)
+        return
+    columns = tuple(f.attname for f in Event._meta.concrete_fields)
+    rows = [tuple(getattr(event, name) for name in columns) for event in events]
+    quote = connection.ops.quote_name
+    db_columns = [Event._meta.get_field(name).column for name in _names(Event, columns)]
+    listed, table = ", ".join(map(quote, db_columns)), quote(Event._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE import_event ON COMMIT DROP AS SELECT {listed} FROM {table} WITH NO DATA"
+        )
+        _copy(cursor, "import_event", db_columns, rows)
+        cursor.execute(
+            f"INSERT INTO {table} ({listed}, actor_ids, countries, search_document) "
+            f"SELECT {', '.join(f'new.{quote(c)}' for c in db_columns)}, "
+            "fresh.actor_ids, fresh.countries, fresh.search_document "
+            "FROM (SELECT array_agg(id) AS ids, array_agg(location_country::varchar) AS location_countries, "
+            "array_agg(title) AS titles, array_agg(summary) AS summaries FROM import_event) AS given, "
+            "LATERAL events_event_search_columns_of(given.ids, given.location_countries, given.titles, given.summaries)"
+            " AS fresh JOIN import_event AS new ON new.id = fresh.id"
+        )
+        cursor.execute("DROP TABLE import_event")
+    for event in events:
+        event._state.adding = False
+
+
+def _refill_search_columns(event_ids):
+    """On PostgreSQL, write again the search columns of stored events the import changed, in one pass
+    (`events_event_refill_search_columns`, migration 0016)."""
+    connection = connections[Event._base_manager.db]
+    if connection.vendor == "postgresql" and event_ids:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT events_event_refill_search_columns(%s::varchar[])", [list(event_ids)])
+
+
 @transaction.atomic
 def save_dataset(reader, user=None, reason="dataset import", progress=None):
     """Write a checked dataset: create what is new, update what changed, leave the rest untouched.
@@ -233,8 +294,11 @@ def save_dataset(reader, user=None, reason="dataset import", progress=None):
     """
     summary = ImportSummary()
     history = _History(user, reason, timezone.now())
+    in_bulk = len(reader.events) >= SEARCH_COLUMNS_IN_BULK
     try:
         with transaction.atomic():
+            if in_bulk:
+                _defer_search_columns(True)
             _save_actors(reader.actors, summary, history)
             source_ids = _save_sources(reader.sources, summary, history)
             Tag.objects.bulk_create(
@@ -244,9 +308,11 @@ def save_dataset(reader, user=None, reason="dataset import", progress=None):
             )
             for start in range(0, len(reader.events), CHUNK):
                 chunk = reader.events[start : start + CHUNK]
-                _save_events(chunk, source_ids, summary, user, history)
+                _save_events(chunk, source_ids, summary, user, history, in_bulk)
                 if progress:
                     progress(start + len(chunk), len(reader.events))
+            if in_bulk:
+                _defer_search_columns(False)
     except IntegrityError as exc:
         said = str(exc).strip().splitlines()[0]
         raise WriteConflict(
@@ -387,7 +453,7 @@ class _Changes:
         history.write(self.model, self.changed, "~")
 
 
-def _save_events(chunk, source_ids, summary, user, history):
+def _save_events(chunk, source_ids, summary, user, history, in_bulk):
     existing = Event.objects.with_dataset_relations().in_bulk([clean.event.id for clean in chunk])
     created, updated, edited = [], [], set()
     for clean in chunk:
@@ -460,10 +526,14 @@ def _save_events(chunk, source_ids, summary, user, history):
     relations.write(history)
     _delete(through, [row.pk for row in tags.removed])
     _insert_instances(through, tags.created)
-    # New events last: on PostgreSQL the trigger filling their search columns (migration 0007) then finds
-    # their participants and citations written, and each event row is written once. Written first, each
-    # was rewritten by the participants' and citations' triggers: the import took twice as long.
-    _insert_instances(Event, [clean.event for clean in created])
+    # New events last: their search columns are computed from their participants and citations, written
+    # before them (foreign keys are checked at the commit), in bulk or by the row trigger, and each event
+    # row is written once.
+    if in_bulk:
+        _insert_events([clean.event for clean in created])
+        _refill_search_columns([clean.event.id for clean in updated])
+    else:
+        _insert_instances(Event, [clean.event for clean in created])
 
     # The event's history row carries the snapshot of its tags, as django-simple-history's would.
     history_ids = history.write(Event, [clean.event for clean in created], "+")

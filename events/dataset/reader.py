@@ -28,6 +28,9 @@ from .problems import DatasetError, Problem
 from .records import ACTOR_KEYS
 
 validate_source_url = URLValidator(schemes=["http", "https"])
+# A source's URL is checked with validate_source_url, then stored normalized: of its model field's
+# validators, only the others (its length) are left to run, not a second URLValidator.
+SOURCE_URL_VALIDATORS = [v for v in Source._meta.get_field("url").validators if not isinstance(v, URLValidator)]
 
 
 # Fields the API adds to an event for reading; a file holding them imports as if they were absent.
@@ -442,7 +445,7 @@ class DatasetReader:
                 record.add(f"{where}.url", f"{url} is cited twice by this event")
                 continue
             urls.add(url)
-            metadata = self._read_source_metadata(record, where, item)
+            metadata = self._read_source_metadata(record, where, item, url)
             quote = item.get("quote") if item.get("quote") is not None else ""
             if not isinstance(quote, str):
                 record.add(f"{where}.quote", "expected text")
@@ -465,8 +468,9 @@ class DatasetReader:
             result.append((url, quote, claimed_by))
         return result
 
-    def _read_source_metadata(self, record, where, item):
-        metadata, ok = {"url": item["url"]}, True
+    def _read_source_metadata(self, record, where, item, url):
+        """The source's metadata, checked; `url` is its URL, checked and normalized."""
+        metadata, ok = {}, True
         for key in ("title", "publisher", "language", "archive_url"):
             value = item.get(key)
             if value is None:
@@ -485,14 +489,19 @@ class DatasetReader:
             except ValueError:
                 record.add(f"{where}.published", f"{published!r} is not an ISO date (YYYY-MM-DD) or null")
                 ok = False
-        source = Source(**{k: v for k, v in metadata.items() if k != "url"}, url=normalize_url(item["url"]))
         try:
-            source.full_clean(validate_unique=False, validate_constraints=False)
+            for validate in SOURCE_URL_VALIDATORS:
+                validate(url)
+        except ValidationError as exc:
+            record.add(f"{where}.url", " ".join(exc.messages))
+            ok = False
+        source = Source(**metadata, url=url)
+        try:
+            source.full_clean(exclude={"url"}, validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             for field_name, message in _messages(Source, exc).items():
                 record.add(f"{where}.{field_name}", message)
                 ok = False
-        del metadata["url"]
         return metadata if ok else None
 
     def _read_tags(self, record):

@@ -136,7 +136,39 @@ def database_state():
         "tags": sorted(Tag.objects.values_list("slug", flat=True)),
         "event tags": sorted(Event.tags.through.objects.values_list("event_id", "tag_id")),
         "relations": sorted(EventRelation.objects.values_list("from_event_id", "to_event_id", "relation")),
+        "search columns": search_columns(),
+        "found": found(),
     }
+
+
+def search_columns():
+    """What the search reads, kept by triggers row by row, given in bulk by an import: PostgreSQL's search
+    columns (migrations 0007, 0016), SQLite's index of the texts (its rows by event, citations' ids aside)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT id, actor_ids, countries, search_document::text FROM events_event ORDER BY id")
+        else:
+            cursor.execute(
+                "SELECT r.event_id, r.citation_id IS NULL, s.body FROM events_search_row r "
+                "JOIN events_search s ON s.rowid = r.id ORDER BY 1, 2, 3"
+            )
+        return cursor.fetchall()
+
+
+def found():
+    """The events each kind of question finds, through the search columns on PostgreSQL."""
+    questions = {
+        "q=talks": Event.objects.search("talks"),
+        "q=round 4": Event.objects.search("round 4"),
+        "q=delegations met": Event.objects.search("delegations met"),
+        "q=fourth": Event.objects.search("fourth"),
+        "actor=lavrov": Event.objects.involving("lavrov"),
+        "actor=russia,turkey": Event.objects.involving("russia", "turkey"),
+        "initiator=russia": Event.objects.with_role("initiator", "russia"),
+        "country=SAU": Event.objects.in_country("SAU"),
+        "country=TUR": Event.objects.in_country("TUR"),
+    }
+    return {name: sorted(events.values_list("id", flat=True)) for name, events in questions.items()}
 
 
 def history_state(after):
@@ -269,8 +301,9 @@ def curator():
 
 @pytest.fixture
 def small_chunks(monkeypatch):
-    """Chunks of four events, so that a small file spans several."""
+    """Chunks of four events, so that a small file spans several, and the search columns given in bulk."""
     monkeypatch.setattr(dataset_module, "CHUNK", 4)
+    monkeypatch.setattr(dataset_module, "SEARCH_COLUMNS_IN_BULK", 1)
 
 
 # ---------------------------------------------------------------- same rows, same history
@@ -292,6 +325,10 @@ def test_new_records_are_written_as_saving_them_one_by_one_would(demo, curator, 
     assert bulk_history == by_row_history
     assert {first for first, _ in bulk_history["Event"].values()} == {"+"}
     assert len(bulk_history["Participant"]) == 27
+    assert bulk["found"]["country=SAU"] == [
+        *("talks-1", "talks-3", "talks-5", "talks-7", "talks-9"),
+        "us-ru-talks-riyadh-2025",  # the demo's
+    ]
     assert {row[:3] for row in bulk_history["Citation"]} == {("+", curator.pk, REASON)}
 
 
@@ -316,6 +353,37 @@ def test_changed_records_are_written_as_saving_them_one_by_one_would(curator, sm
     assert sorted(row[0] for row in bulk_history["Participant"]) == ["+", "+", "+", "-"]
     assert sorted(row[0] for row in bulk_history["Citation"]) == ["+", "-", "~"]
     assert sorted(row[0] for row in bulk_history["EventRelation"]) == ["+", "-"]
+    # The changes reach the search: a participant added and one gone, a quote changed, one removed.
+    assert "talks-3" in bulk["found"]["actor=lavrov"]
+    assert "talks-2" not in bulk["found"]["country=TUR"]
+    assert bulk["found"]["q=fourth"] == ["talks-4"]
+
+
+def test_the_search_columns_are_kept_by_the_triggers_again_after_an_import(demo, small_chunks):
+    with transaction.atomic():
+        import_document(base_document())
+        Participant.objects.create(event_id="talks-1", actor_id="turkey", role="participant")
+        Citation.objects.create(
+            event_id="talks-2", source=Source.objects.get(url="https://example.org/round-1"), quote="In Ankara."
+        )
+        Event.objects.filter(pk="talks-4").update(title="Talks in Reykjavik")
+
+        assert Event.objects.in_country("TUR").filter(pk="talks-1").exists()
+        assert list(Event.objects.search("ankara").values_list("id", flat=True)) == ["talks-2"]
+        assert list(Event.objects.search("reykjavik").values_list("id", flat=True)) == ["talks-4"]
+    assert search_columns() == search_columns_recomputed()
+
+
+def search_columns_recomputed():
+    """The search columns as the triggers compute each event's (PostgreSQL), or the index as it is (SQLite)."""
+    if connection.vendor != "postgresql":
+        return search_columns()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, events_event_actor_ids(id), events_event_countries(id, location_country), "
+            "events_event_search_document(id, title, summary)::text FROM events_event ORDER BY id"
+        )
+        return cursor.fetchall()
 
 
 def test_unchanged_records_write_nothing_not_even_history(curator, small_chunks):
@@ -390,6 +458,9 @@ def test_a_failure_while_writing_the_last_chunk_writes_nothing(demo, small_chunk
         import_document(base_document())
 
     assert row_counts() == before
+    # The search columns' triggers are on again for what the transaction writes next.
+    Participant.objects.create(event_id="us-seizes-more-russian-property-2017", actor_id="joe-biden", role="target")
+    assert Event.objects.with_role("target", "joe-biden").filter(pk="us-seizes-more-russian-property-2017").exists()
 
 
 # ---------------------------------------------------------------- in bulk
@@ -400,6 +471,16 @@ def queries_to_import(prefix, count):
     with CaptureQueriesContext(connection) as queries:
         import_document(dataset(*events))
     return len(queries)
+
+
+def test_a_few_events_leave_their_search_columns_to_the_triggers(demo):
+    document = base_document()
+    assert len(document["events"]) < dataset_module.SEARCH_COLUMNS_IN_BULK
+
+    import_document(document)
+
+    assert search_columns() == search_columns_recomputed()
+    assert list(Event.objects.search("round 4").values_list("id", flat=True)) == ["talks-4"]
 
 
 def test_the_queries_do_not_grow_with_the_number_of_events():
