@@ -8,8 +8,8 @@ does not depend on it much. This builds a throw-away database (`chancery_cpu_ben
 --seed 1`), then calls Chancery's WSGI application (what gunicorn calls, the whole middleware stack,
 DEBUG=0) in this process for the readers' questions of bench/load.py (bench/mix.py: the same URLs,
 in the same proportions, with an API token), and reports per kind of request the CPU milliseconds
-this process spent (`time.process_time`), and for the whole mix those of its PostgreSQL backend
-(/proc). Anonymous reads (the throttled event types) are measured apart, outside the mix. See
+this process spent (`time.process_time`), and those of its PostgreSQL backend (/proc), per kind and
+for the whole mix. Anonymous reads (the throttled event types) are measured apart, outside the mix. See
 bench/README.md.
 """
 
