@@ -15,7 +15,7 @@ from django.db import connections, router
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
-from rest_framework import authentication, exceptions
+from rest_framework import authentication, exceptions, permissions
 from rest_framework.authtoken.models import Token
 
 from ..models import SEES_UNPUBLISHED, UNPUBLISHED_PERMISSIONS
@@ -90,3 +90,14 @@ class TokenAuthentication(authentication.TokenAuthentication):
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         setattr(token.user, SEES_UNPUBLISHED, bool(token.user.is_superuser or token.sees))
         return (token.user, token)
+
+
+class ModelPermissionsOrAnonReadOnly(permissions.DjangoModelPermissionsOrAnonReadOnly):
+    """DRF's, without making the view's queryset for a method that needs no permission (GET, HEAD, OPTIONS):
+    DRF builds it only to name the model in the permissions a read needs, none, which cost a list's request
+    its queryset twice (the events' documents, annotations and all)."""
+
+    def has_permission(self, request, view):
+        if self.perms_map.get(request.method) == [] and not self.authenticated_users_only:
+            return bool(request.user)
+        return super().has_permission(request, view)
