@@ -38,4 +38,5 @@ USER chancery
 ENV GUNICORN_CMD_ARGS=--no-control-socket
 
 EXPOSE 8000
-CMD ["gunicorn", "tracker.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2"]
+# The worker class and count: deploy/gunicorn.conf.py (GUNICORN_WORKERS, GUNICORN_WORKER_CLASS...).
+CMD ["gunicorn", "-c", "deploy/gunicorn.conf.py", "tracker.wsgi", "--bind", "0.0.0.0:8000"]

@@ -8,8 +8,8 @@ does not depend on it much. This builds a throw-away database (`chancery_cpu_ben
 --seed 1`), then calls Chancery's WSGI application (what gunicorn calls, the whole middleware stack,
 DEBUG=0) in this process for the readers' questions of bench/load.py (bench/mix.py: the same URLs,
 in the same proportions, with an API token), and reports per kind of request the CPU milliseconds
-this process spent (`time.process_time`), and for the whole mix those of its PostgreSQL backend
-(/proc). Anonymous reads (the throttled event types) are measured apart, outside the mix. See
+this process spent (`time.process_time`), and those of its PostgreSQL backend (/proc), per kind and
+for the whole mix. Anonymous reads (the throttled event types) are measured apart, outside the mix. See
 bench/README.md.
 """
 
@@ -45,10 +45,12 @@ def build_database(db, events):
 class Caller:
     """Requests to the WSGI application in this process, each one's CPU time added to its kind."""
 
-    def __init__(self, application, token):
+    def __init__(self, application, token, backend=None):
         self.application = application
         self.token = token
+        self.backend = backend  # the PostgreSQL backend's pid: its CPU time is added to each kind too
         self.cpu = collections.Counter()
+        self.backend_cpu = collections.Counter()
         self.count = collections.Counter()
         self.statuses = collections.Counter()
 
@@ -74,6 +76,7 @@ class Caller:
         if token:
             environ["HTTP_AUTHORIZATION"] = f"Token {self.token}"
         status = []
+        backend_before = backend_cpu(self.backend) if self.backend else 0
         started = time.process_time()
         chunks = self.application(environ, lambda line, headers, exc_info=None: status.append(line))
         try:
@@ -82,6 +85,8 @@ class Caller:
             if hasattr(chunks, "close"):
                 chunks.close()
         self.cpu[kind] += time.process_time() - started
+        if self.backend:
+            self.backend_cpu[kind] += backend_cpu(self.backend) - backend_before
         self.count[kind] += 1
         code = int(status[0].split()[0])
         self.statuses[(kind, code)] += 1
@@ -138,7 +143,7 @@ def measure(application, token, requests, anonymous, seed, profile_top):
         cursor.execute("SELECT pg_backend_pid()")
         backend = cursor.fetchone()[0]
 
-    caller = Caller(application, token)
+    caller = Caller(application, token, backend)
     backend_before = backend_cpu(backend)
     replay(caller, requests, seed)
     backend_seconds = backend_cpu(backend) - backend_before
@@ -155,7 +160,11 @@ def measure(application, token, requests, anonymous, seed, profile_top):
     total = sum(caller.count.values())
     results = {
         "kinds": {
-            kind: {"requests": caller.count[kind], "cpu_ms": round(1000 * caller.cpu[kind] / caller.count[kind], 2)}
+            kind: {
+                "requests": caller.count[kind],
+                "cpu_ms": round(1000 * caller.cpu[kind] / caller.count[kind], 2),
+                "postgresql_ms": round(1000 * caller.backend_cpu[kind] / caller.count[kind], 2),
+            }
             for kind in sorted(caller.count, key=lambda kind: -caller.count[kind])
         },
         "requests": total,
@@ -185,10 +194,11 @@ def print_report(results):
         f"of load's readers' mix (seed {results['seed']}); commit {results['commit']}; "
         f"load average {results['load_before']} before"
     )
-    print("\n| request | requests | CPU ms per request (Python) |")
-    print("|---|---:|---:|")
+    print("\n| request | requests | CPU ms per request (Python) | PostgreSQL |")
+    print("|---|---:|---:|---:|")
     for kind, entry in {**results["kinds"], **results["anonymous"]}.items():
-        print(f"| {kind} | {entry['requests']:,} | {entry['cpu_ms']:.2f} |")
+        backend = f"{entry['postgresql_ms']:.2f}" if "postgresql_ms" in entry else ""
+        print(f"| {kind} | {entry['requests']:,} | {entry['cpu_ms']:.2f} | {backend} |")
     print(
         f"\nmix: {results['python_ms']:.2f} ms in Python + {results['postgresql_ms']:.2f} ms in PostgreSQL "
         f"= {results['python_ms'] + results['postgresql_ms']:.2f} ms of CPU per request"

@@ -4,7 +4,7 @@
     LOAD_EVENTS=20000 LOAD_SECONDS=30 make load
 
 Builds a throw-away database (`chancery_load_bench`) with `generate_events`,
-serves it with gunicorn (2 workers, DEBUG=0) and drives it with Locust, used
+serves it with gunicorn (deploy/gunicorn.conf.py, DEBUG=0) and drives it with Locust, used
 as a library: LOAD_READERS readers (an API token each) mixing filtered lists,
 cursor pages, details, timelines and small exports, and LOAD_WRITERS writers
 (a curator's token each) creating events and changing them with PATCH and
@@ -307,17 +307,36 @@ def start_server():
     env["ANON_THROTTLE_RATE"] = ANON_RATE
     # Each worker keeps one connection for the whole run, so that its backend's CPU time can be read.
     env["CONN_MAX_AGE"] = "600"
-    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "tracker.wsgi:application", "--workers", "2"]
+    # The deployment's settings (deploy/gunicorn.conf.py); LOAD_WORKERS, LOAD_WORKER_CLASS and LOAD_THREADS
+    # try others.
+    for name in ("WORKERS", "WORKER_CLASS", "THREADS"):
+        if os.environ.get(f"LOAD_{name}"):
+            env[f"GUNICORN_{name}"] = os.environ[f"LOAD_{name}"]
+    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn.conf.py")]
+    command += ["tracker.wsgi:application"]
     command += ["--bind", f"127.0.0.1:{PORT}", "--timeout", "120", "--graceful-timeout", "5", "--log-level", "warning"]
     return run.Server(
         "gunicorn", command, env, f"{HOST}/api/v1/event-types/", WORK / "load-gunicorn.log", setting="LOAD_PORT"
     )
 
 
+def gunicorn_settings():
+    """The worker class, workers and threads the server runs with, as deploy/gunicorn.conf.py reads them."""
+    names = {name: os.environ.get(f"LOAD_{name}") for name in ("WORKERS", "WORKER_CLASS", "THREADS")}
+    workers, worker_class, threads = (names["WORKERS"], names["WORKER_CLASS"], names["THREADS"])
+    config = {}
+    exec((ROOT / "deploy" / "gunicorn.conf.py").read_text(), config)
+    workers = workers or config["workers"]
+    worker_class = worker_class or config["worker_class"]
+    threads = threads or config["threads"]
+    return f"{worker_class}, {workers} workers" + (f" x {threads} threads" if worker_class == "gthread" else "")
+
+
 def print_report(results):
     main, anonymous = results["load"], results["anonymous"]
     print(
         f"\nChancery under load, {results['date']}: {results['events']:,} events, {READERS} readers + {WRITERS} writers"
+        f"; gunicorn {results['gunicorn']}"
     )
     print(f"for {main['seconds']} s; load average {results['load_before']} before, {results['load_after']} after\n")
     print("| request | requests | per second | p50 ms | p99 ms | max ms | errors |")
@@ -362,6 +381,7 @@ def main():
     try:
         build_database()
         server = start_server()
+        results["gunicorn"] = gunicorn_settings()
         # Each worker opens its connection (kept: CONN_MAX_AGE) before the run, so its backend is counted.
         for _ in range(8):
             run.get_ok(

@@ -11,6 +11,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
+from django.db import connections
 from django.db.models import Q
 from django.http import QueryDict
 from django_filters.fields import IsoDateTimeField, ModelMultipleChoiceField
@@ -72,13 +73,17 @@ def documented(filter_, **schema):
 
 
 class IdsField(ModelMultipleChoiceField):
-    """Ids of stored rows; their number, length and characters are checked before the database is asked."""
+    """Ids of stored rows; their number, length and characters are checked before the database is asked.
+    Cleaned to the ids, sorted. `stored`, when the form set it (`EventFilterForm.full_clean`), is the set
+    of the values that are stored, read with those of the form's other fields in one query."""
+
+    stored = None
 
     def __init__(self, *args, max_length, **kwargs):
         self.max_length = max_length
         super().__init__(*args, **kwargs)
 
-    def _check_values(self, value):
+    def checked(self, value):
         if len(value) > MAX_VALUES:
             raise ValidationError(f"at most {MAX_VALUES} values", code="max_values")
         for item in value:
@@ -89,7 +94,52 @@ class IdsField(ModelMultipleChoiceField):
                     code="max_length",
                     params={"value": item[:20], "max": self.max_length},
                 )
-        return super()._check_values(value)
+
+    def _check_values(self, value):
+        self.checked(value)
+        if self.stored is None:
+            return sorted(row.pk for row in super()._check_values(value))
+        value = frozenset(value)
+        for item in value:  # in the order, and with the message, of ModelMultipleChoiceField's check
+            if item not in self.stored:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": item}
+                )
+        return sorted(value)
+
+
+def stored_ids(form):
+    """{field name: the stored ones of its values} for the form's `IdsField`s, in one query on PostgreSQL
+    (the named actors and types: one query each before); {} elsewhere, where each field asks its own."""
+    named = {}
+    for name, field in form.fields.items():
+        if isinstance(field, IdsField):
+            values = field.widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
+            if isinstance(values, list | tuple) and values:
+                try:
+                    field.checked(values)
+                except ValidationError:
+                    continue  # the field's own clean says what is wrong
+                named[name] = (field.queryset.model, values)
+    database = connections[next(iter(named.values()))[0]._default_manager.db] if named else None
+    if database is None or database.vendor != "postgresql":
+        return {}
+    wanted = {}
+    for model, values in named.values():
+        wanted.setdefault(model, set()).update(values)
+    arms, params = [], []
+    for number, (model, values) in enumerate(wanted.items()):
+        table, key = model._meta.db_table, model._meta.pk.column
+        arms.append(f'SELECT {number}, "{key}" FROM "{table}" WHERE "{key}" = ANY(%s)')
+        params.append(sorted(values))
+    with database.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(arms), params)
+        rows = cursor.fetchall()
+    models = list(wanted)
+    found = {model: set() for model in models}
+    for number, key in rows:
+        found[models[number]].add(key)
+    return {name: found[model] for name, (model, values) in named.items()}
 
 
 class IdsFilter(django_filters.ModelMultipleChoiceFilter):
@@ -137,6 +187,12 @@ class CountryFilter(django_filters.Filter):
 
 
 class EventFilterForm(forms.Form):
+    def full_clean(self):
+        if self.is_bound:
+            for name, stored in stored_ids(self).items():
+                self.fields[name].stored = stored
+        super().full_clean()
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
@@ -302,24 +358,25 @@ class EventFilter(django_filters.FilterSet):
             filter_.model = queryset.model
             filter_.parent = self
 
+    # The actors' and types' values are their ids (`IdsField`).
     def filter_actor(self, queryset, name, actors):
-        return queryset.involving(*(a.pk for a in actors))
+        return queryset.involving(*actors)
 
     def filter_actor_tree(self, queryset, name, actors):
-        return involving_trees(queryset, *(a.pk for a in actors))
+        return involving_trees(queryset, *actors)
 
     def filter_initiator(self, queryset, name, actors):
         for actor in actors:
-            queryset = queryset.with_role("initiator", actor.pk)
+            queryset = queryset.with_role("initiator", actor)
         return queryset
 
     def filter_target(self, queryset, name, actors):
         for actor in actors:
-            queryset = queryset.with_role("target", actor.pk)
+            queryset = queryset.with_role("target", actor)
         return queryset
 
     def filter_type(self, queryset, name, types):
-        return queryset.of_type(*(t.pk for t in types)) if types else queryset
+        return queryset.of_type(*types) if types else queryset
 
     def filter_dates(self, queryset, name, value):
         return queryset.overlapping(**{name: value})

@@ -281,7 +281,8 @@ REST_FRAMEWORK = {
         "events.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
+    # DRF's DjangoModelPermissionsOrAnonReadOnly, which makes no queryset for a read (events/api/authentication.py).
+    "DEFAULT_PERMISSION_CLASSES": ["events.api.authentication.ModelPermissionsOrAnonReadOnly"],
     # drf-spectacular's, knowing that anonymous clients may read (events/api/schema.py).
     "DEFAULT_SCHEMA_CLASS": "events.api.schema.ApiSchema",
     "DEFAULT_RENDERER_CLASSES": [

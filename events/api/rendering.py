@@ -11,9 +11,12 @@ the events go through the serializer as before.
 
 import json
 
+from django.conf import settings
 from django.db import connections
-from rest_framework import serializers
+from django.utils import timezone
+from rest_framework import ISO_8601, serializers
 from rest_framework.renderers import JSONRenderer
+from rest_framework.settings import api_settings
 
 _MOMENT = serializers.DateTimeField()
 
@@ -32,15 +35,36 @@ class EventTexts(list):
         return [text.parsed() for text in self]
 
 
-def event_text(event):
+def moment_writer():
+    """A function writing a moment as `serializers.DateTimeField` does (ISO 8601 in the current time zone,
+    `Z` for UTC), the time zone looked up once: DRF's looks it up for every value, a tenth of a page's
+    time in Python."""
+    if api_settings.DATETIME_FORMAT.lower() != ISO_8601 or not settings.USE_TZ:
+        return _MOMENT.to_representation
+    zone = timezone.get_current_timezone()
+
+    def written(value):
+        if not value or not timezone.is_aware(value):
+            return _MOMENT.to_representation(value)
+        try:
+            text = value.astimezone(zone).isoformat()
+        except OverflowError:
+            return _MOMENT.to_representation(value)  # its error
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return written
+
+
+def event_text(event, moment=None):
     """The event's JSON text in the API (`EventSerializer.to_representation`'s keys and values), or None
-    where the database did not write its document."""
+    where the database did not write its document. `moment`: a `moment_writer()`, for a page's events."""
     document = getattr(event, "document", None)
     incoming = getattr(event, "incoming_document", None)
     if document is None or incoming is None:
         return None
-    created = _MOMENT.to_representation(event.created_at)
-    updated = _MOMENT.to_representation(event.updated_at)
+    moment = moment or moment_writer()
+    created = moment(event.created_at)
+    updated = moment(event.updated_at)
     # The moments are ISO datetimes: nothing in them needs escaping.
     return EventText(f'{document[:-1]}, "created_at": "{created}", "updated_at": "{updated}", "incoming": {incoming}}}')
 
@@ -48,8 +72,9 @@ def event_text(event):
 def event_texts(events):
     """The page's `EventTexts`, or None if any event lacks its document."""
     texts = EventTexts()
+    moment = moment_writer()
     for event in events:
-        text = event_text(event)
+        text = event_text(event, moment)
         if text is None:
             return None
         texts.append(text)

@@ -240,8 +240,8 @@ def test_the_list_runs_a_constant_number_of_queries(client, demo, django_assert_
         assert client.get("/api/v1/events/", {"page_size": 1}).status_code == 200
     with django_assert_num_queries(PAGE_QUERIES):
         assert client.get("/api/v1/events/", {"page_size": 1000}).status_code == 200
-    # Plus one query checking that the named actors exist, and one for the type codes.
-    with django_assert_num_queries(PAGE_QUERIES + 2):
+    # Plus the check that the named actors and type codes are stored: one query on PostgreSQL, one each elsewhere.
+    with django_assert_num_queries(PAGE_QUERIES + (1 if connection.vendor == "postgresql" else 2)):
         assert client.get("/api/v1/events/", {"actor": ["russia", "united-states"], "type": "talks"}).status_code == 200
 
 
