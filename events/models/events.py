@@ -14,7 +14,6 @@ from django.db import connections, models
 from django.db.models import Count, Exists, F, Func, OuterRef, Q, Value
 from django.db.models.functions import TruncMonth, TruncYear
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
 from .. import dates
 from ..choices import Precision, ReviewState, Status
@@ -24,6 +23,7 @@ from .search import SearchVerbs
 from .sources import Citation
 from .taxonomy import EventType, Tag
 from .validators import RESERVED_EVENT_IDS, validate_country, validate_event_id, validate_slug_id
+from .versions import VersionedHistory
 
 UNPUBLISHED_PERMISSIONS = ("events.view_event", "events.change_event")
 # The attribute of a user object holding the answer when the query that read the user gave it (the API's
@@ -355,7 +355,7 @@ class Event(models.Model):
     )
 
     objects = EventQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[tags])
+    history = VersionedHistory(m2m_fields=[tags])
 
     class Meta:
         ordering = ["start", "id"]
