@@ -63,6 +63,36 @@ class EventVersions(EventQuerySet):
     def parts(self, model):
         return versions_at(model, self.moment)
 
+    def tables_sql(self):
+        """A WITH clause naming after each table of events and parts its versions valid at the moment, so that
+        the SQL of PostgreSQL's exports (events/postgres.py, written over the tables) reads them. Each is
+        NOT MATERIALIZED: inlined where it is read, each event's rows found through their indexes. As
+        `events_then` reads them: a citation's source, a relation's target, alive then."""
+        valid = (
+            "{t}.history_date <= %s AND ({t}.history_end IS NULL OR {t}.history_end > %s) AND {t}.history_type <> '-'"
+        )
+        tables = {
+            "events_event": "SELECT * FROM events_historicalevent v WHERE " + valid.format(t="v"),
+            "events_participant": "SELECT * FROM events_historicalparticipant p WHERE " + valid.format(t="p"),
+            "events_citation": "SELECT * FROM events_historicalcitation c WHERE " + valid.format(t="c"),
+            "events_source": "SELECT * FROM events_historicalsource s WHERE " + valid.format(t="s"),
+            "events_eventrelation": (
+                "SELECT r.* FROM events_historicaleventrelation r WHERE "
+                + valid.format(t="r")
+                + " AND EXISTS (SELECT 1 FROM events_historicalevent v WHERE v.id = r.to_event_id AND "
+                + valid.format(t="v")
+                + ")"
+            ),
+            # The tags of each version are those its own history row holds.
+            "events_event_tags": (
+                "SELECT t.* FROM events_historicalevent_tags t JOIN events_historicalevent v"
+                " ON v.history_id = t.history_id WHERE " + valid.format(t="v")
+            ),
+        }
+        sql = "WITH " + ",\n".join(f"{name} AS NOT MATERIALIZED ({select})" for name, select in tables.items())
+        moments = sum((select.count("%s") for select in tables.values()), 0)
+        return sql, (self.moment,) * moments
+
     def tag_rows(self):
         return _tag_history().filter(history_id__in=self.order_by().values("history_id"))
 

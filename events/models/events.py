@@ -127,8 +127,8 @@ class EventQuerySet(SearchVerbs, models.QuerySet):
     # GiST index (migration 0009), then those starting from it in the chronological index.
     _split_day = None
 
-    # False for the events' versions at a moment (asof.EventVersions): PostgreSQL's own roads of the exports
-    # read the tables of the present.
+    # False for the events' versions at a moment (asof.EventVersions): the API's one-query pages read the
+    # tables of the present (the exports read the versions through `tables_sql`).
     is_present = True
 
     # Set by `visible_to` for a reader of published events only: what the events show of others (their
@@ -140,6 +140,12 @@ class EventQuerySet(SearchVerbs, models.QuerySet):
         clone._split_day = self._split_day
         clone.hides_unpublished = self.hides_unpublished
         return clone
+
+    def tables_sql(self):
+        """(A WITH clause, its parameters) naming after each table of the events and their parts the rows that
+        PostgreSQL's own roads (events/postgres.py) read in its place: none for the events now, the versions
+        of a moment for `asof.EventVersions`."""
+        return "", ()
 
     def head(self, count):
         """The first `count` events in the queryset's order, read part by part (`ordered_parts`)."""
