@@ -2,8 +2,9 @@
 
 `as_of` finds the version of a row valid at T as `history_date <= T AND (history_end > T OR history_end
 IS NULL)`, a test of the row alone, and the index (id, history_date) reads the versions of one row in
-order. The existing rows' ends are filled by one UPDATE with a window function; from then on triggers
-keep them whatever writes the history (events/history_end.py).
+order; the events' versions have (start, id) too, walked in order for a chronological page. The
+existing rows' ends are filled by one UPDATE with a window function; from then on triggers keep them
+whatever writes the history (events/history_end.py).
 """
 
 from django.conf import settings
@@ -96,6 +97,10 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="historicalsource",
             index=models.Index(fields=["id", "history_date"], name="hist_source_id_date_idx"),
+        ),
+        migrations.AddIndex(
+            model_name="historicalevent",
+            index=models.Index(fields=["start", "id"], name="hist_event_chrono_idx"),
         ),
         migrations.RunPython(create, drop),
     ]

@@ -361,7 +361,12 @@ class Event(models.Model):
     )
 
     objects = EventQuerySet.as_manager()
-    history = VersionedHistory(m2m_fields=[tags])
+    history = VersionedHistory(
+        m2m_fields=[tags],
+        # A page of a moment in chronological order: its versions walked in order until the page is full,
+        # as `event_published_chrono_idx` serves the page now.
+        indexes=[models.Index(fields=["start", "id"], name="hist_event_chrono_idx")],
+    )
 
     class Meta:
         ordering = ["start", "id"]

@@ -23,11 +23,14 @@ class VersionedHistory(HistoricalRecords):
     one row in order, which the triggers of `history_end` read and "the version of this row at T" finds
     as one index range."""
 
-    def __init__(self, **options):
+    def __init__(self, indexes=(), **options):
+        """`indexes`: the history model's own, besides (id, history_date)."""
         super().__init__(bases=[VersionEnd], **options)
+        self.indexes = tuple(indexes)
 
     def get_meta_options(self, model):
         meta = super().get_meta_options(model)
         name = f"hist_{model._meta.model_name}_id_date_idx"
-        meta["indexes"] = (*meta.get("indexes", ()), models.Index(fields=["id", "history_date"], name=name))
+        versions = models.Index(fields=["id", "history_date"], name=name)
+        meta["indexes"] = (*meta.get("indexes", ()), versions, *self.indexes)
         return meta
