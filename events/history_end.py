@@ -121,12 +121,16 @@ def fill(connection):
 
 def create(connection):
     """Fill every row's end, then the triggers that keep it (migration 0015)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Before the fill: an index built over the rows the fill has just updated in place (HOT) waits,
+            # unused by any query, until every transaction older than it has ended (pg_index.indcheckxmin).
+            for statement in POSTGRESQL_INDEXES:
+                cursor.execute(statement)
     fill(connection)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(POSTGRESQL_FUNCTION)
-            for statement in POSTGRESQL_INDEXES:
-                cursor.execute(statement)
             # The planner's estimate of how many spans contain a day comes from the expression's statistics.
             cursor.execute("ANALYZE events_historicalevent")
         for table in TABLES:
