@@ -6,7 +6,7 @@ from django.db import connections
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
-from . import sqlite_search
+from . import history_end, sqlite_search
 
 _matcher = threading.local()
 
@@ -45,6 +45,14 @@ def keep_the_search_index(sender, using, **kwargs):
         sqlite_search.keep_after_migrate(connection)
 
 
+def keep_the_history_ends(sender, using, **kwargs):
+    """After every migrate on SQLite: the triggers that keep the history rows' ends, which a migration
+    that remakes a history table drops with the old table (`history_end.keep_after_migrate`)."""
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        history_end.keep_after_migrate(connection)
+
+
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = "Diplomatic events"
@@ -52,3 +60,4 @@ class EventsConfig(AppConfig):
     def ready(self):
         connection_created.connect(add_sqlite_functions)
         post_migrate.connect(keep_the_search_index, sender=self)
+        post_migrate.connect(keep_the_history_ends, sender=self)

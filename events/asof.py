@@ -3,7 +3,8 @@
 Every row of an event and of its parts (participants, citations, relations, the sources cited) has a
 django-simple-history row for each version, written by the models' signals and by the dataset importer
 alike; an event's history row also holds the snapshot of its tags. The version of a row at a moment is
-its last history row at or before it; a row whose last version there is a deletion ('-') was gone then.
+its last history row at or before it (the one whose `history_end`, when the next came, is after it); a
+row whose version there is a deletion ('-') was gone then.
 So an event deleted since is there, one created since is not, and each shows the fields, parts and
 publication state it had.
 """
@@ -30,20 +31,17 @@ from .models import (
 
 def versions_at(model, moment, **narrowed):
     """The history rows of `model` that were current at `moment` (the rows then alive), narrowed by the
-    filters `narrowed` (on the history rows' fields) before the latest version is looked for."""
+    filters `narrowed` (on the history rows' fields)."""
     return _current_at(model.history.model.objects.all(), moment, **narrowed)
 
 
 def _current_at(rows, moment, **narrowed):
-    history = rows.model
-    # A later version at or before the moment: the row's last one wins. history_id breaks ties of a moment
-    # (an import writes all its rows with one history_date).
-    later = history.objects.filter(id=OuterRef("id"), history_date__lte=moment).filter(
-        Q(history_date__gt=OuterRef("history_date"))
-        | Q(history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id"))
-    )
-    rows = rows.filter(history_date__lte=moment, **narrowed)
-    return rows.exclude(history_type="-").exclude(Exists(later))
+    # The version valid at the moment is the row's own test, from its end (when the next version came,
+    # events/history_end.py): began by then, not superseded by then. No search for a later row, so the
+    # question's filters (`narrowed`, an actor's participations) read their own indexes and the versions
+    # of one row are an index range of (id, history_date).
+    valid = Q(history_end__isnull=True) | Q(history_end__gt=moment)
+    return rows.filter(valid, history_date__lte=moment, **narrowed).exclude(history_type="-")
 
 
 class EventVersions(EventQuerySet):
@@ -64,6 +62,36 @@ class EventVersions(EventQuerySet):
 
     def parts(self, model):
         return versions_at(model, self.moment)
+
+    def tables_sql(self):
+        """A WITH clause naming after each table of events and parts its versions valid at the moment, so that
+        the SQL of PostgreSQL's exports (events/postgres.py, written over the tables) reads them. Each is
+        NOT MATERIALIZED: inlined where it is read, each event's rows found through their indexes. As
+        `events_then` reads them: a citation's source, a relation's target, alive then."""
+        valid = (
+            "{t}.history_date <= %s AND ({t}.history_end IS NULL OR {t}.history_end > %s) AND {t}.history_type <> '-'"
+        )
+        tables = {
+            "events_event": "SELECT * FROM events_historicalevent v WHERE " + valid.format(t="v"),
+            "events_participant": "SELECT * FROM events_historicalparticipant p WHERE " + valid.format(t="p"),
+            "events_citation": "SELECT * FROM events_historicalcitation c WHERE " + valid.format(t="c"),
+            "events_source": "SELECT * FROM events_historicalsource s WHERE " + valid.format(t="s"),
+            "events_eventrelation": (
+                "SELECT r.* FROM events_historicaleventrelation r WHERE "
+                + valid.format(t="r")
+                + " AND EXISTS (SELECT 1 FROM events_historicalevent v WHERE v.id = r.to_event_id AND "
+                + valid.format(t="v")
+                + ")"
+            ),
+            # The tags of each version are those its own history row holds.
+            "events_event_tags": (
+                "SELECT t.* FROM events_historicalevent_tags t JOIN events_historicalevent v"
+                " ON v.history_id = t.history_id WHERE " + valid.format(t="v")
+            ),
+        }
+        sql = "WITH " + ",\n".join(f"{name} AS NOT MATERIALIZED ({select})" for name, select in tables.items())
+        moments = sum((select.count("%s") for select in tables.values()), 0)
+        return sql, (self.moment,) * moments
 
     def tag_rows(self):
         return _tag_history().filter(history_id__in=self.order_by().values("history_id"))

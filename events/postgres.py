@@ -103,6 +103,8 @@ def on_postgresql(events):
 
 def database_copy(events, columns, select, joins, options, chunk_size, progress=None) -> Iterator[list[bytes]]:
     """The rows of `COPY (SELECT {select} FROM (events) e {joins}) TO STDOUT WITH ({options})`, in the events' order.
+    The tables `select` and `joins` name are those `events.tables_sql()` names (the versions of a moment), or
+    the tables themselves.
 
     `events` (filtered, ordered, maybe sliced) is compiled by Django into the
     subquery `e`, which has the model's `columns`; `select` and `joins` read
@@ -140,7 +142,9 @@ def _copy_rows(events, columns, select, joins, options, chunk_size, progress):
         cursor.execute("SELECT set_config('jit', 'off', true), set_config('extra_float_digits', '1', true)")
         # A subquery with an ORDER BY is scanned in its order, and each LATERAL join keeps the order of its outer
         # side. COPY takes no parameters: psycopg2 quotes them in, as it does for any query.
-        query = cursor.mogrify(f"SELECT {select} FROM ({sql}) e {joins}", params).decode()
+        tables, tables_params = events.tables_sql()
+        query = cursor.mogrify(f"{tables} SELECT {select} FROM ({sql}) e {joins}", (*tables_params, *params))
+        query = query.decode()
         reader = CopyReader(cursor.cursor, f"COPY ({query}) TO STDOUT WITH ({options})", chunk_size)
         reader.start()
         try:

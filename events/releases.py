@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -209,10 +210,35 @@ def read_manifest(name):
         return None
 
 
+# The releases' manifests as last read: {releases directory: (its mtime, the manifests)}. A release comes
+# (and goes) by a rename in that directory, which changes its mtime, in whichever process wrote it.
+_listed = {}
+
+SETTLED_NS = 1_000_000_000
+"""How long after the directory last changed its listing may be kept: the file system stamps its mtime with
+a coarse clock, so a second change in the same tick as the first would leave the mtime as it was."""
+
+
 def all_manifests():
-    """Every release's manifest, the latest moment first (then by name)."""
+    """Every release's manifest, the latest moment first (then by name); shared, not to be changed. Read
+    again only when the releases directory has changed since it was last read."""
+    root = releases_dir()
     try:
-        names = [entry.name for entry in os.scandir(releases_dir()) if entry.is_dir()]
+        changed = root.stat().st_mtime_ns
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    cached = _listed.get(root)
+    if cached is not None and cached[0] == changed:
+        return list(cached[1])
+    manifests = _read_all_manifests(root)
+    if time.time_ns() - changed > SETTLED_NS:
+        _listed[root] = (changed, manifests)
+    return list(manifests)
+
+
+def _read_all_manifests(root):
+    try:
+        names = [entry.name for entry in os.scandir(root) if entry.is_dir()]
     except FileNotFoundError:
         return []
     manifests = [manifest for name in names if (manifest := read_manifest(name)) is not None]

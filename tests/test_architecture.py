@@ -16,7 +16,7 @@ PACKAGE = ROOT / "events"
 # Lowest first. A module belongs to the first layer whose prefix names it or a package holding it.
 LAYERS = (
     ("ground", ("events.choices", "events.dates", "events.countries", "events.errors", "events.security")),
-    ("ground", ("events.progress", "events.sqlite_search", "events.apps", "events.templatetags")),
+    ("ground", ("events.progress", "events.sqlite_search", "events.history_end", "events.apps", "events.templatetags")),
     ("shape", ("events.shape",)),
     ("postgres", ("events.postgres",)),
     ("models", ("events.models",)),

@@ -60,7 +60,7 @@ class CSVFormat(ExportFormat):
 
         writer.writerow(CSV_COLUMNS)
         yield flush()
-        if postgres.on_postgresql(events) and events.is_present:
+        if postgres.on_postgresql(events):
             select = CSV_SELECT_RAW if raw else CSV_SELECT
             joins = CSV_JOINS[events.hides_unpublished]
             rows = postgres.database_copy(

@@ -19,7 +19,7 @@ class NDJSONFormat(ExportFormat):
     extension = "ndjson"
 
     def stream(self, events, progress=None):
-        if postgres.on_postgresql(events) and events.is_present:
+        if postgres.on_postgresql(events):
             # COPY's CSV quotes a field that holds its delimiter, its quote or a line break. JSON text escapes
             # every control character: with two of them as delimiter and quote, the line goes out as it is.
             options = r"FORMAT csv, DELIMITER E'\x01', QUOTE E'\x02'"

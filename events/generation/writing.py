@@ -14,6 +14,7 @@ import threading
 from django.db import connection
 from django.db.models import Max
 
+from events import history_end
 from events.models import Citation, Event, EventRelation, Participant, Source
 from events.postgres import copy_line
 
@@ -176,6 +177,17 @@ class CopyWriter:
             for (name,) in self.cursor.fetchall():
                 action = "ENABLE" if enable else "DISABLE"
                 self.cursor.execute(f"ALTER TABLE {quote(table)} {action} TRIGGER {quote(name)}")
+        # The history rows' ends (migration 0015): every row written here is the one version of a new id, whose
+        # end is NULL as written; with the indexes dropped, the triggers' look at each id's versions would read
+        # the whole table for every chunk.
+        for table in history_end.TABLES:
+            for name in (f"{table}_end_insert", f"{table}_end_delete"):
+                self.cursor.execute(
+                    "SELECT 1 FROM pg_trigger WHERE tgname = %s AND tgrelid = %s::regclass", [name, table]
+                )
+                if self.cursor.fetchone():
+                    action = "ENABLE" if enable else "DISABLE"
+                    self.cursor.execute(f"ALTER TABLE {quote(table)} {action} TRIGGER {quote(name)}")
 
     def _drop(self):
         tables = [model._meta.db_table for model in self.TABLES]

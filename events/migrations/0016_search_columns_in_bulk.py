@@ -130,6 +130,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("events", "0013_search_fts_unaccent")]
+    dependencies = [("events", "0015_history_end")]
 
     operations = [migrations.RunPython(create, drop)]

@@ -14,7 +14,6 @@ from django.db import connections, models
 from django.db.models import Count, Exists, F, Func, OuterRef, Q, Value
 from django.db.models.functions import TruncMonth, TruncYear
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
 from .. import dates
 from ..choices import Precision, ReviewState, Status
@@ -24,6 +23,7 @@ from .search import SearchVerbs
 from .sources import Citation
 from .taxonomy import EventType, Tag
 from .validators import RESERVED_EVENT_IDS, validate_country, validate_event_id, validate_slug_id
+from .versions import VersionedHistory
 
 UNPUBLISHED_PERMISSIONS = ("events.view_event", "events.change_event")
 # The attribute of a user object holding the answer when the query that read the user gave it (the API's
@@ -127,8 +127,8 @@ class EventQuerySet(SearchVerbs, models.QuerySet):
     # GiST index (migration 0009), then those starting from it in the chronological index.
     _split_day = None
 
-    # False for the events' versions at a moment (asof.EventVersions): PostgreSQL's own roads of the exports
-    # read the tables of the present.
+    # False for the events' versions at a moment (asof.EventVersions): the API's one-query pages read the
+    # tables of the present (the exports read the versions through `tables_sql`).
     is_present = True
 
     # Set by `visible_to` for a reader of published events only: what the events show of others (their
@@ -140,6 +140,12 @@ class EventQuerySet(SearchVerbs, models.QuerySet):
         clone._split_day = self._split_day
         clone.hides_unpublished = self.hides_unpublished
         return clone
+
+    def tables_sql(self):
+        """(A WITH clause, its parameters) naming after each table of the events and their parts the rows that
+        PostgreSQL's own roads (events/postgres.py) read in its place: none for the events now, the versions
+        of a moment for `asof.EventVersions`."""
+        return "", ()
 
     def head(self, count):
         """The first `count` events in the queryset's order, read part by part (`ordered_parts`)."""
@@ -355,7 +361,12 @@ class Event(models.Model):
     )
 
     objects = EventQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[tags])
+    history = VersionedHistory(
+        m2m_fields=[tags],
+        # A page of a moment in chronological order: its versions walked in order until the page is full,
+        # as `event_published_chrono_idx` serves the page now.
+        indexes=[models.Index(fields=["start", "id"], name="hist_event_chrono_idx")],
+    )
 
     class Meta:
         ordering = ["start", "id"]

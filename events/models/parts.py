@@ -2,10 +2,10 @@
 
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
 from ..choices import RelationKind, Role
 from .actors import Actor
+from .versions import VersionedHistory
 
 
 class Participant(models.Model):
@@ -18,7 +18,7 @@ class Participant(models.Model):
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="participations")
     role = models.CharField(max_length=12, choices=Role.choices, help_text="What the actor did in the event.")
 
-    history = HistoricalRecords()
+    history = VersionedHistory()
 
     class Meta:
         constraints = [
@@ -44,7 +44,7 @@ class EventRelation(models.Model):
     to_event = models.ForeignKey("Event", on_delete=models.PROTECT, related_name="incoming_relations")
     relation = models.CharField(max_length=12, choices=Kind.choices)
 
-    history = HistoricalRecords()
+    history = VersionedHistory()
 
     class Meta:
         constraints = [

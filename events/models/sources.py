@@ -3,11 +3,11 @@
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Upper
-from simple_history.models import HistoricalRecords
 
 from ..choices import ReviewState
 from .actors import Actor
 from .validators import normalize_url
+from .versions import VersionedHistory
 
 
 class Source(models.Model):
@@ -31,7 +31,7 @@ class Source(models.Model):
         max_length=2000, blank=True, help_text="A saved copy (e.g. in a web archive), in case the article disappears."
     )
 
-    history = HistoricalRecords()
+    history = VersionedHistory()
 
     class Meta:
         ordering = ["url"]
@@ -97,7 +97,7 @@ class Citation(models.Model):
         ),
     )
 
-    history = HistoricalRecords()
+    history = VersionedHistory()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["event", "source"], name="citation_once_per_source")]
