@@ -67,6 +67,7 @@ DATASETTE_PORT = env_int("BENCH_DATASETTE_PORT", 8766)
 REUSE = os.environ.get("BENCH_REUSE") == "1"  # keep a database that already holds BENCH_EVENTS events
 KEEP = os.environ.get("BENCH_KEEP") == "1"  # leave the database behind, for EXPLAIN afterwards
 ONLY = os.environ.get("BENCH_ONLY", "")  # "import": build the database and time the import alone
+RELEASE = os.environ.get("BENCH_RELEASE", "1") != "0"  # "0": no release written (at a million it takes most of an hour)
 ADMIN_USER, ADMIN_PASSWORD = "bench", "bench-only-password-4f1c"
 
 # The questions' parameters: the busiest dyad of generated data, a mid-frequency word, the second busiest state.
@@ -1583,7 +1584,7 @@ def main():
         results["queries"] = query_counts(
             results["questions"], results["admin"], {**results["analyst"], **as_of_requests}
         )
-        results["release"] = run_release(published)
+        results["release"] = run_release(published) if RELEASE else None
         results["import"] = import_events(import_path, copies) if IMPORT_EVENTS else None
         floor.close()
     finally:
