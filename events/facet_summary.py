@@ -1,10 +1,11 @@
 """The facet summary: the facets of every published event, read from counts the database keeps (PostgreSQL).
 
 Migration 0014's `events_facet_summary` holds, per (facet, value) of the facets type, status, year, actor
-and country, how many published events have that value; statement triggers on events keep it exact through
-every write (publication, deletion, a new type, participants, bulk imports). It answers for the events it
-counts only: every published event of the present, with no filter (`answers`); `facets.facets` asks it
-then, and the events themselves otherwise (SQLite has no summary: it always counts the events).
+and country, how many published events have that value, and `events_facet_delta` the changes not yet folded
+into it; statement triggers on events append those through every write (publication, deletion, a new type,
+participants, bulk imports) and fold them into it now and then. It answers for the events it counts only:
+every published event of the present, with no filter (`answers`); `facets.facets` asks it then, and the
+events themselves otherwise (SQLite has no summary: it always counts the events).
 
 The events of the present are counted in one query too (`counted_facets`): the matching events read once,
 their actors and countries from the search columns' arrays, rather than the count and a query a facet.
@@ -45,12 +46,21 @@ SELECT facet, value, count, label FROM (
 ORDER BY facet, count DESC, value COLLATE "C"
 """
 
-# The summary's counts; every published event has one status, so their sum is the count of events.
+# The summary's counts: each value's row plus its deltas not yet folded (committed, or this transaction's).
+# Every published event has one status, so their sum is the count of events. A read never folds the deltas
+# (a writer does): it takes no lock and answers on a read-only standby.
 SUMMARY = """
-WITH counts AS (
-    SELECT facet, value, count FROM events_facet_summary
+WITH totals AS MATERIALIZED (
+    SELECT facet, value, sum(count)::bigint AS count FROM (
+        SELECT facet, value, count FROM events_facet_summary
+        UNION ALL
+        SELECT facet, value, delta FROM events_facet_delta
+    ) AS kept
+    GROUP BY facet, value
+), counts AS (
+    SELECT facet, value, count FROM totals
     UNION ALL
-    SELECT '', '', sum(count)::bigint FROM events_facet_summary WHERE facet = 'status'
+    SELECT '', '', sum(count)::bigint FROM totals WHERE facet = 'status'
 ),
 """
 

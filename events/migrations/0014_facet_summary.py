@@ -2,24 +2,35 @@
 
 Five facets over every published event (type, actor, country, status, year) read a million events
 and their arrays when counted from the events; the summary holds the answer instead, one row per
-(facet, value): `events_facet_summary`, with `count` the published events having that value (0
-once none has it: the row stays, so that concurrent writers never race to delete and insert it).
+(facet, value): `events_facet_summary`, with `count` the published events having that value, plus
+the deltas not yet folded into it, `events_facet_delta` (facet, value, delta). The count of a value
+is its summary row's plus the sum of its deltas.
 
-Statement triggers with transition tables on events_event keep it exact whatever writes the rows
-(the ORM, the admin, the API, dataset imports, bulk inserts, COPY, deletes): each statement adds
-the facet values of the published rows it wrote and takes away those of the rows it replaced or
-deleted, grouped, so a bulk import of thousands of events is one upsert of a few hundred rows, and
-a statement that changes no facet value of a published event writes nothing. Participants and
-actors' countries need no trigger of their own: migration 0007's triggers write them into the
-events' `actor_ids` and `countries`, an UPDATE of events_event that these triggers see.
-`generate_events` turns the triggers off for its load and fills the summary again after it
-(`events_facet_summary_fill`), as it does the search columns.
+Statement triggers with transition tables on events_event keep them exact whatever writes the rows
+(the ORM, the admin, the API, dataset imports, bulk inserts, COPY, deletes): each statement appends
+the facet values of the published rows it wrote (+n) and of the rows it replaced or deleted (-n),
+grouped, so a bulk import of thousands of events is one insert of a few hundred rows, and a
+statement that changes no facet value of a published event writes nothing. Writers only append:
+none updates a shared row (the count of `russia`, of `occurred`), so none waits for another's
+commit there, and two writers that wait for each other's events meet no deadlock through counts.
+A writer's statement folds the deltas into the summary once they pass `FOLD_AT` rows, if it takes
+the fold's advisory lock without waiting (one fold at a time); readers never fold, so they read on
+a hot standby too. Participants and actors' countries need no trigger of their own: migration
+0007's triggers write them into the events' `actor_ids` and `countries`, an UPDATE of events_event
+that these triggers see. `generate_events` turns the triggers off for its load and fills the
+summary again after it (`events_facet_summary_fill`), as it does the search columns.
 
-events/facet_summary.py reads it; events/facets.py asks it when it gives exactly the answer of
+events/facet_summary.py reads them; events/facets.py asks it when it gives exactly the answer of
 the events (every published event, no filter, the present).
 """
 
 from django.db import migrations
+
+# The key of the advisory lock a fold takes; any number no other lock uses (the importer's are "CHAN" and
+# its event ids'). Written here, not imported: a migration keeps the value it was applied with.
+FOLD_LOCK_KEY = 0x46414354  # "FACT"
+# The deltas a writer's statement lets pile up before it folds them: a reader sums them with the summary.
+FOLD_AT = 1000
 
 FUNCTIONS = """
 -- An event's facet values as the facets count them (events/facets.py): its type, its status, the year
@@ -36,12 +47,13 @@ LANGUAGE sql IMMUTABLE AS $$
     UNION ALL SELECT 'country', country::text FROM unnest($5) AS countries(country)
 $$;
 
--- Every published event counted again, under a lock that makes the writers' triggers wait for the
--- commit: the migration's fill and generate_events' after its load.
+-- Every published event counted again, its deltas folded in, under locks that make the writers' triggers
+-- wait for the commit: the migration's fill and generate_events' after its load.
 CREATE FUNCTION events_facet_summary_fill() RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-    LOCK TABLE events_facet_summary IN SHARE ROW EXCLUSIVE MODE;
+    LOCK TABLE events_facet_delta, events_facet_summary IN SHARE ROW EXCLUSIVE MODE;
+    DELETE FROM events_facet_delta;
     DELETE FROM events_facet_summary;
     INSERT INTO events_facet_summary (facet, value, count)
     SELECT v.facet, v.value, count(*)
@@ -51,31 +63,55 @@ BEGIN
 END
 $$;
 
--- A statement's changes. An UPDATE counts only the rows whose facet values or publication changed
+-- The deltas folded into the summary, by one transaction at a time: whoever takes the advisory lock
+-- (without waiting for it: false when another holds it). It moves the deltas it sees, committed or its
+-- own; another transaction's uncommitted ones stay for a later fold. Only a folder writes summary rows
+-- (and the fill, under its table locks), so a folder never waits for a writer nor a writer for it.
+CREATE FUNCTION events_facet_summary_fold() RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT pg_try_advisory_xact_lock(__FOLD_LOCK_KEY__) THEN
+        RETURN false;
+    END IF;
+    WITH moved AS (
+        DELETE FROM events_facet_delta RETURNING facet, value, delta
+    )
+    INSERT INTO events_facet_summary AS s (facet, value, count)
+    SELECT facet, value, sum(delta) FROM moved GROUP BY facet, value HAVING sum(delta) <> 0
+    ORDER BY facet, value
+    ON CONFLICT (facet, value) DO UPDATE SET count = s.count + excluded.count;
+    DELETE FROM events_facet_summary WHERE count = 0;
+    RETURN true;
+END
+$$;
+
+-- A statement's changes, appended to the deltas: no writer updates a shared row, so none waits for
+-- another's commit on a count. An UPDATE counts only the rows whose facet values or publication changed
 -- (a refill of every event's search_document changes none), matched by id; a row whose id changed
--- counts as one removed and one added. Upserted in key order, so that two writers lock shared rows
--- in the same order. Each kind of statement has its own transition tables, so its own query.
+-- counts as one removed and one added. Each kind of statement has its own transition tables, so its
+-- own query. Then the statement folds the deltas when they have grown past FOLD_AT rows, unless
+-- another transaction is folding; only under READ COMMITTED, where the fold reads the deltas as they
+-- are now (an older snapshot could find deltas a finished fold has moved, and fail).
 CREATE FUNCTION events_facet_summary_apply() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
-        UPDATE events_facet_summary SET count = 0 WHERE count <> 0;
+        -- No other transaction writes events until this one ends: every delta is committed or ours.
+        DELETE FROM events_facet_delta;
+        DELETE FROM events_facet_summary;
+        RETURN NULL;
     ELSIF TG_OP = 'INSERT' THEN
-        INSERT INTO events_facet_summary AS s (facet, value, count)
+        INSERT INTO events_facet_delta (facet, value, delta)
         SELECT v.facet, v.value, count(*) FROM new_rows n, LATERAL events_facet_values(n.type_id, n.status, n.start, n.actor_ids, n.countries) v
         WHERE n.review_state = 'published'
-        GROUP BY v.facet, v.value ORDER BY v.facet, v.value
-        ON CONFLICT (facet, value) DO UPDATE SET count = s.count + excluded.count;
+        GROUP BY v.facet, v.value;
     ELSIF TG_OP = 'DELETE' THEN
-        UPDATE events_facet_summary s SET count = s.count - removed.count
-        FROM (
-            SELECT v.facet, v.value, count(*) AS count FROM old_rows o, LATERAL events_facet_values(o.type_id, o.status, o.start, o.actor_ids, o.countries) v
-            WHERE o.review_state = 'published'
-            GROUP BY v.facet, v.value ORDER BY v.facet, v.value
-        ) AS removed
-        WHERE s.facet = removed.facet AND s.value = removed.value;
+        INSERT INTO events_facet_delta (facet, value, delta)
+        SELECT v.facet, v.value, -count(*) FROM old_rows o, LATERAL events_facet_values(o.type_id, o.status, o.start, o.actor_ids, o.countries) v
+        WHERE o.review_state = 'published'
+        GROUP BY v.facet, v.value;
     ELSE
-        INSERT INTO events_facet_summary AS s (facet, value, count)
+        INSERT INTO events_facet_delta (facet, value, delta)
         SELECT facet, value, sum(change) FROM (
             SELECT v.facet, v.value, 1 AS change
             FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id, LATERAL events_facet_values(n.type_id, n.status, n.start, n.actor_ids, n.countries) v
@@ -89,9 +125,11 @@ BEGIN
               AND (n.id IS NULL OR (o.review_state, o.type_id, o.status, o.start, o.actor_ids, o.countries)
                    IS DISTINCT FROM (n.review_state, n.type_id, n.status, n.start, n.actor_ids, n.countries))
         ) AS changes
-        GROUP BY facet, value HAVING sum(change) <> 0
-        ORDER BY facet, value
-        ON CONFLICT (facet, value) DO UPDATE SET count = s.count + excluded.count;
+        GROUP BY facet, value HAVING sum(change) <> 0;
+    END IF;
+    IF current_setting('transaction_isolation') = 'read committed'
+       AND (SELECT count(*) FROM (SELECT FROM events_facet_delta LIMIT __FOLD_AT__) AS pending) >= __FOLD_AT__ THEN
+        PERFORM events_facet_summary_fold();
     END IF;
     RETURN NULL;
 END
@@ -126,7 +164,18 @@ def create(apps, schema_editor):
         )
         """
     )
-    schema_editor.execute(FUNCTIONS)
+    schema_editor.execute(
+        """
+        CREATE TABLE events_facet_delta (
+            facet text NOT NULL,
+            value text NOT NULL,
+            delta bigint NOT NULL
+        )
+        """
+    )
+    schema_editor.execute(
+        FUNCTIONS.replace("__FOLD_LOCK_KEY__", str(FOLD_LOCK_KEY)).replace("__FOLD_AT__", str(FOLD_AT))
+    )
     # The triggers first: from here on a write to events waits for the fill's lock, so none is lost.
     schema_editor.execute(TRIGGERS)
     schema_editor.execute("SELECT events_facet_summary_fill()")
@@ -142,8 +191,9 @@ def drop(apps, schema_editor):
         DROP TRIGGER facet_summary_update ON events_event;
         DROP TRIGGER facet_summary_delete ON events_event;
         DROP TRIGGER facet_summary_truncate ON events_event;
-        DROP FUNCTION events_facet_summary_apply(), events_facet_summary_fill(), events_facet_values(varchar, varchar, date, varchar[], varchar[]);
-        DROP TABLE events_facet_summary;
+        DROP FUNCTION events_facet_summary_apply(), events_facet_summary_fold(), events_facet_summary_fill(),
+            events_facet_values(varchar, varchar, date, varchar[], varchar[]);
+        DROP TABLE events_facet_delta, events_facet_summary;
         """
     )
 
