@@ -89,11 +89,13 @@ $$;
 -- another's commit on a count. An UPDATE counts only the rows whose facet values or publication changed
 -- (a refill of every event's search_document changes none), matched by id; a row whose id changed
 -- counts as one removed and one added. Each kind of statement has its own transition tables, so its
--- own query. Then the statement folds the deltas when they have grown past FOLD_AT rows, unless
+-- own query. Then a statement that appended deltas folds them when they number FOLD_AT or more, unless
 -- another transaction is folding; only under READ COMMITTED, where the fold reads the deltas as they
 -- are now (an older snapshot could find deltas a finished fold has moved, and fail).
 CREATE FUNCTION events_facet_summary_apply() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+    appended bigint;
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         -- No other transaction writes events until this one ends: every delta is committed or ours.
@@ -127,7 +129,8 @@ BEGIN
         ) AS changes
         GROUP BY facet, value HAVING sum(change) <> 0;
     END IF;
-    IF current_setting('transaction_isolation') = 'read committed'
+    GET DIAGNOSTICS appended = ROW_COUNT;
+    IF appended > 0 AND current_setting('transaction_isolation') = 'read committed'
        AND (SELECT count(*) FROM (SELECT FROM events_facet_delta LIMIT __FOLD_AT__) AS pending) >= __FOLD_AT__ THEN
         PERFORM events_facet_summary_fold();
     END IF;
