@@ -1,7 +1,9 @@
 """The facet summary (PostgreSQL): the facets of every published event, kept exact by the writes themselves.
 
 Each test writes as Chancery writes (the ORM, bulk statements, the dataset import) and checks that the
-summary's answer is the one counted over the events (`counted`), value by value, labels included.
+summary's answer is the one counted over the events (`counted`), value by value, labels included, with the
+writes' deltas pending and after they are folded. The last tests write through two connections at once: two
+curators who wait for each other's events both commit, and a fold leaves another's uncommitted deltas.
 """
 
 import datetime
