@@ -1,8 +1,11 @@
 """Facets: how many of the matching events have each value of a field (Datasette's facets, ACLED's counts).
 
-One grouped query per facet, counted by the database over the filtered events (never a loop over them
-here): each event counts once per value it has, the values ordered by count descending then by value
-(byte order, as Python sorts text), at most `facet_size` of them.
+Counted by the database over the filtered events (never a loop over them here): each event counts once
+per value it has, the values ordered by count descending then by value (byte order, as Python sorts text),
+at most `facet_size` of them. On PostgreSQL the count and the facets type, family, status, actor, country
+and year are one query (events/facet_summary.py): from the facet summary for every published event, else
+over the matching events read once (their search columns' arrays for actors and countries); elsewhere,
+and for publisher and tag, one grouped query per facet.
 """
 
 from django.db import connections
@@ -10,6 +13,7 @@ from django.db.models import Count, F, Func, OuterRef, Subquery, TextField
 from django.db.models.functions import Collate, ExtractYear
 from rest_framework.exceptions import ValidationError
 
+from . import facet_summary
 from .countries import COUNTRIES
 from .models import EventType, Participant
 
@@ -146,13 +150,23 @@ def requested(request):
 
 def facets(events, names, size):
     """{"count": N, "facets": {name: [{"value", "count", "label"?}]}} over the events (a filtered queryset,
-    of the events now or of their versions at a moment: their `parts` say which participants and sources)."""
+    of the events now or of their versions at a moment: their `parts` say which participants and sources).
+
+    On PostgreSQL the count and the facets of `facet_summary.FACETS` are one query: every published event with
+    no filter from the facet summary, the same answer as the events give; other events of the present read
+    once. The other facets, and every facet elsewhere or of a moment, one grouped query each."""
     events = events.order_by()
     ids = events.values("id")
+    count, counted = None, {}
+    kept = [name for name in names if name in facet_summary.FACETS]
+    if facet_summary.answers(events):
+        count, counted = facet_summary.summary_facets(events, kept, size)
+    elif facet_summary.counts_in_one_query(events):
+        count, counted = facet_summary.counted_facets(events, kept, size)
     answer = {}
     for name in names:
+        rows = counted[name] if name in counted else FACETS[name](events, ids, size)
         answer[name] = [
-            {"value": value, "count": count, **({"label": label} if label else {})}
-            for value, count, label in FACETS[name](events, ids, size)
+            {"value": value, "count": number, **({"label": label} if label else {})} for value, number, label in rows
         ]
-    return {"count": events.count(), "facets": answer}
+    return {"count": events.count() if count is None else count, "facets": answer}

@@ -37,6 +37,7 @@ LAYERS = (
         (
             "events.exports",
             "events.facets",
+            "events.facet_summary",
             "events.etags",
             "events.curation",
             "events.matching",

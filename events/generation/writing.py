@@ -145,7 +145,8 @@ class CopyWriter:
     TABLES = (Event, Participant, Citation, Source, EventRelation, Event.tags.through, *HISTORY_MODELS)
 
     SEARCH_COLUMN_TABLES = (Event, Participant, Citation)
-    """Tables whose triggers keep the events' search columns (migration 0007): off for the load."""
+    """Tables whose triggers keep the events' search columns (migration 0007) and the facet summary
+    (migration 0017, on events): off for the load."""
 
     def __init__(self, rebuild=False, event_prefix=""):
         self.cursor = connection.cursor()
@@ -162,7 +163,8 @@ class CopyWriter:
         """The search columns' triggers, turned off for the load: left on, each chunk's participants and
         citations would rewrite its events twice, and with the indexes dropped each event inserted would
         scan the participants; one UPDATE after the load fills them (migration 0007's
-        `events_event_fill_search_columns`), for the events of this run, whose ids start with gen-SEED-."""
+        `events_event_fill_search_columns`), for the events of this run, whose ids start with gen-SEED-.
+        The facet summary's (migration 0017) too: counted again after the load (`events_facet_summary_fill`)."""
         quote = connection.ops.quote_name
         # Foreign-key checks still pending (of the rows written so far) must run before a table is altered.
         self.cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -170,7 +172,8 @@ class CopyWriter:
         for model in self.SEARCH_COLUMN_TABLES:
             table = model._meta.db_table
             self.cursor.execute(
-                "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname LIKE 'search\\_columns%%'"
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND (tgname LIKE 'search\\_columns%%'"
+                " OR tgname LIKE 'facet\\_summary%%')"
                 " ORDER BY tgname",
                 [quote(table)],
             )
@@ -262,6 +265,7 @@ class CopyWriter:
             self.cursor.execute("SET LOCAL maintenance_work_mem TO '1GB'")
         # Before the indexes are made again: the events' are then built once over the filled rows.
         self.cursor.execute("SELECT events_event_fill_search_columns(%s)", [f"{self.event_prefix}%"])
+        self.cursor.execute("SELECT events_facet_summary_fill()")
         self._switch_search_column_triggers(enable=True)
         for _, definition in self.indexes:
             self.cursor.execute(definition)

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from rest_framework.test import APIClient
 
 from events.dataset import import_document
@@ -149,12 +150,16 @@ def test_a_bad_parameter_is_a_400_naming_it(client, events, params, key):
     assert list(response.json()) == [key]
 
 
-def test_it_asks_one_query_per_facet(client, events, django_assert_num_queries):
-    # The count, then one grouped query per facet; and the throttle's.
-    with django_assert_num_queries(1 + len(ALL) + ANON_THROTTLE_QUERIES):
+def test_it_asks_one_query_per_facet_or_one_for_all_on_postgresql(client, events, django_assert_num_queries):
+    # The count, then one grouped query per facet; and the throttle's. Every published event on PostgreSQL:
+    # one query of the facet summary for the count and the six facets it answers, then publisher and tag.
+    counted = 1 + 2 if connection.vendor == "postgresql" else 1 + len(ALL)
+    with django_assert_num_queries(counted + ANON_THROTTLE_QUERIES):
         client.get("/api/v1/events/facets/", {"facet": ALL})
-    # Plus the named actors' check, whatever the facets count over.
-    with django_assert_num_queries(1 + 2 + 1 + ANON_THROTTLE_QUERIES):
+    # Plus the named actors' check, whatever the facets count over. On PostgreSQL the count and the facets
+    # of the matching events are one query, which reads them once.
+    counted = 1 if connection.vendor == "postgresql" else 1 + 2
+    with django_assert_num_queries(1 + counted + ANON_THROTTLE_QUERIES):
         client.get("/api/v1/events/facets/", {"facet": ["actor", "country"], "actor_tree": "russia"})
 
 
