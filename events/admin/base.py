@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import models, router, transaction
+from django.db import IntegrityError, models, router, transaction
 from django.utils import timezone
 from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
@@ -103,6 +103,20 @@ class VersionedAdmin(SimpleHistoryAdmin):
     """Change forms that never silently overwrite a change made since they were opened (VersionedForm)."""
 
     form = VersionedForm
+
+
+class AddedOnceAdmin(admin.ModelAdmin):
+    """An add form whose object's id is given: saved with an INSERT (its `save_model` passes `force_insert`),
+    which fails when a writer that takes no lock stored the same id between the form's check and the save.
+    Nothing was saved then; the form is checked again and says that the id is taken."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError:
+            if object_id is not None or request.method != "POST":
+                raise
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 # ---------------------------------------------------------------- list filters

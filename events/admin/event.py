@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect
@@ -28,6 +28,7 @@ from ..models import (
 )
 from .base import (
     ActorFilter,
+    AddedOnceAdmin,
     CappedCountPaginator,
     CountryFilter,
     PublisherFilter,
@@ -131,7 +132,7 @@ class EventForm(VersionedForm):
 
 
 @admin.register(Event)
-class EventAdmin(VersionedAdmin):
+class EventAdmin(AddedOnceAdmin, VersionedAdmin):
     form = EventForm
     change_list_template = "admin/events/event/change_list.html"
     change_form_template = "admin/events/event/change_form.html"
@@ -273,16 +274,6 @@ class EventAdmin(VersionedAdmin):
         # A new event is inserted, never Django's UPDATE-then-INSERT of a row whose id is given: an event that
         # an import stored meanwhile under the same id makes the save fail rather than be overwritten.
         obj.save(force_insert=not change)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except IntegrityError:
-            if object_id is not None or request.method != "POST":
-                raise
-            # An import (which takes no event's lock) stored the same id between the form's check and the
-            # save: nothing was saved. Checked again, the form now says that the id is taken.
-            return super().changeform_view(request, object_id, form_url, extra_context)
 
     # -- deleting leaves a tombstone, as the API's DELETE does: mirrors follow it, reviewers can restore
 

@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, router, transaction
+from django.db import router, transaction
 from django.db.models import Q
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
@@ -28,7 +28,7 @@ from ..models import (
     source_change_problem,
 )
 from ..restore import RestoreError, restore_event
-from .base import URL_FIELD, CappedCountPaginator, VersionedAdmin, VersionedForm
+from .base import URL_FIELD, AddedOnceAdmin, CappedCountPaginator, VersionedAdmin, VersionedForm
 
 
 def shown_change_problem(user, label, changed, events):
@@ -173,7 +173,7 @@ class ActorForm(ShownByEvents, VersionedForm):
 
 
 @admin.register(Actor)
-class ActorAdmin(DeletesOnlyUnused, VersionedAdmin):
+class ActorAdmin(DeletesOnlyUnused, AddedOnceAdmin, VersionedAdmin):
     form = ActorForm
     list_display = ["name", "id", "kind", "country", "parent"]
     list_filter = ["kind", "country"]
@@ -194,15 +194,6 @@ class ActorAdmin(DeletesOnlyUnused, VersionedAdmin):
         # takes no lock and stores the id meanwhile makes the save fail rather than be overwritten.
         obj._history_user = request.user
         obj.save(force_insert=not change)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except IntegrityError:
-            if object_id is not None or request.method != "POST":
-                raise
-            # Nothing was saved; checked again, the form says that the id is taken.
-            return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 class EventTypeForm(ShownByEvents, forms.ModelForm):
