@@ -1,6 +1,7 @@
 """The demo data and small builders of valid dataset records, defined once for every test module."""
 
 import json
+import time
 from pathlib import Path
 
 from django.db import connection
@@ -132,3 +133,24 @@ def empty_the_database():
 def manifest_of(releases, name):
     """Release `name`'s manifest in the directory `releases`, read from its file."""
     return json.loads((releases / name / "manifest.json").read_text(encoding="utf-8"))
+
+
+def waiting_backends():
+    """Other connections to this database waiting for a lock (a table's, a row's or an advisory one)."""
+    with connection.cursor() as cursor:
+        # pg_stat_activity, not pg_locks: a wait for another transaction's row names no database in pg_locks.
+        # Inside a transaction the view is read once and kept, unless told otherwise.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid() AND datname = current_database()"
+        )
+        return cursor.fetchone()[0]
+
+
+def wait_until(condition, what, seconds):
+    """Until `condition()` holds, checked every 50 ms; a failure naming `what` after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting: {what}"
+        time.sleep(0.05)

@@ -10,7 +10,6 @@ import datetime
 import io
 import json
 import threading
-import time
 from importlib import import_module
 
 import pytest
@@ -23,7 +22,7 @@ from events import facet_summary
 from events.dataset import import_document
 from events.facets import FACETS, facets
 from events.models import Actor, Event, Participant
-from tests.demo import ANON_THROTTLE_QUERIES, actor_record, event_record
+from tests.demo import ANON_THROTTLE_QUERIES, actor_record, event_record, wait_until, waiting_backends
 
 FOLD_AT = import_module("events.migrations.0017_facet_summary").FOLD_AT
 
@@ -284,24 +283,6 @@ committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 WAIT = 60  # seconds: a generous bound on a shared machine; each wait ends as soon as its condition holds
 
 
-def waiting_for_a_lock():
-    """How many other connections to this database wait for a lock (a row's, a table's or an advisory one)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid() AND datname = current_database()"
-        )
-        return cursor.fetchone()[0]
-
-
-def wait_until(condition, what):
-    deadline = time.monotonic() + WAIT
-    while not condition():
-        assert time.monotonic() < deadline, f"gave up waiting: {what}"
-        time.sleep(0.05)
-
-
 def in_a_thread(work):
     """Run `work` in a thread of its own (so on a connection of its own); the thread, and what it raised."""
     raised = []
@@ -331,13 +312,13 @@ def test_two_curators_publishing_events_of_one_actor_wait_and_both_commit():
             Event.objects.filter(pk="b").update(review_state="published")
             b_published.set()
             # B commits once A waits for it.
-            wait_until(waiting_for_a_lock, "the first curator waiting for the second's commit")
+            wait_until(waiting_backends, "the first curator waiting for the second's commit", WAIT)
 
     with transaction.atomic():
         Event.objects.filter(pk="a").update(review_state="published")
         thread, raised = in_a_thread(publish_b)
         # B holds its row either way: published, or waiting inside its statement for A's count of russia.
-        wait_until(lambda: b_published.is_set() or waiting_for_a_lock(), "the second curator's write")
+        wait_until(lambda: b_published.is_set() or waiting_backends(), "the second curator's write", WAIT)
         # A edits B too: it waits for B's commit (the ordinary wait), then goes on.
         Event.objects.filter(pk="b").update(title="Both published")
     thread.join(timeout=WAIT)
@@ -363,7 +344,7 @@ def test_a_fold_beside_another_writers_uncommitted_deltas_loses_none():
             folded.wait(timeout=WAIT)
 
     thread, raised = in_a_thread(publish_b)
-    wait_until(b_published.is_set, "the second curator's write")
+    wait_until(b_published.is_set, "the second curator's write", WAIT)
     assert fold()  # moves A's deltas; B's, not committed, it neither sees nor waits for
     assert pending() == 0
     folded.set()

@@ -32,7 +32,6 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from contextlib import closing
 from functools import partial
 from pathlib import Path
@@ -51,7 +50,7 @@ from rest_framework.authtoken.models import Token
 from events.dataset import event_to_dict, import_document
 from events.models import Actor, Citation, Event, Source
 from tests.admin.test_admin import change_form_data
-from tests.demo import actor_record, dataset, event_record
+from tests.demo import actor_record, dataset, event_record, wait_until, waiting_backends
 from tests.servers import gunicorn, serving
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,26 +95,6 @@ def every_row():
     """Every row of every table of the events app, history and many-to-many tables included."""
     models = apps.get_app_config("events").get_models(include_auto_created=True)
     return {model._meta.label: list(model._base_manager.order_by("pk").values_list()) for model in models}
-
-
-def waiting_backends():
-    """Other connections to this database waiting for a lock (a table's, a row's or an advisory one)."""
-    with connection.cursor() as cursor:
-        # pg_stat_activity, not pg_locks: a wait for another transaction's row names no database in pg_locks.
-        # Inside a transaction the view is read once and kept, unless told otherwise.
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid() AND datname = current_database()"
-        )
-        return cursor.fetchone()[0]
-
-
-def wait_until(condition, what):
-    deadline = time.monotonic() + WAIT
-    while not condition():
-        assert time.monotonic() < deadline, f"gave up waiting: {what}"
-        time.sleep(0.05)
 
 
 ACTORS = [actor_record(f"actor-{i}", country=country) for i, country in enumerate(["RUS", "USA", "SAU", "TUR", "CHE"])]
@@ -188,7 +167,7 @@ def test_two_imports_of_overlapping_files_at_once_leave_each_event_whole_from_on
         cursor.execute("LOCK TABLE events_actor, events_source, events_event IN SHARE MODE")
         processes = [start_command("import_dataset", str(path)) for path in paths]
         try:
-            wait_until(lambda: waiting_backends() >= 2, "both imports waiting for a lock")
+            wait_until(lambda: waiting_backends() >= 2, "both imports waiting for a lock", WAIT)
         finally:
             cursor.execute("COMMIT")
     results = [finished(process) for process in processes]
@@ -258,7 +237,9 @@ def test_an_import_killed_while_writing_leaves_nothing_behind(tmp_path):
         cursor.execute("LOCK TABLE events_citation IN SHARE MODE")
         process = start_command("import_dataset", str(path))
         try:
-            wait_until(lambda: waiting_backends() >= 1 or process.poll() is not None, "the import at the citations")
+            wait_until(
+                lambda: waiting_backends() >= 1 or process.poll() is not None, "the import at the citations", WAIT
+            )
             assert process.poll() is None, finished(process)
             assert holding("events_event")
             process.send_signal(signal.SIGKILL)
@@ -266,7 +247,7 @@ def test_an_import_killed_while_writing_leaves_nothing_behind(tmp_path):
         finally:
             cursor.execute("COMMIT")
         # PostgreSQL rolls the transaction back when it notices that its client is gone.
-        wait_until(lambda: not holding("events_event"), "the killed import's rollback")
+        wait_until(lambda: not holding("events_event"), "the killed import's rollback", WAIT)
 
     assert every_row() == before
 
@@ -465,12 +446,12 @@ def test_an_api_client_and_an_import_creating_one_id_at_once_never_overwrite_and
                 client.start()
             else:
                 process = start_command("import_dataset", str(path))
-            wait_until(lambda: waiting_backends() >= 1, f"the {first} writer at the events table")
+            wait_until(lambda: waiting_backends() >= 1, f"the {first} writer at the events table", WAIT)
             if first == "api":
                 process = start_command("import_dataset", str(path))
             else:
                 client.start()
-            wait_until(lambda: waiting_backends() >= 2, "the second writer waiting for the first")
+            wait_until(lambda: waiting_backends() >= 2, "the second writer waiting for the first", WAIT)
         finally:
             cursor.execute("COMMIT")
     client.join(timeout=WAIT)
@@ -572,7 +553,7 @@ def test_the_admin_never_overwrites_an_event_that_an_import_stores_while_it_adds
         # it waits there while the import stores the same id, as an import may at any moment.
         cursor.execute("LOCK TABLE events_actor IN ACCESS EXCLUSIVE MODE")
         client.start()
-        wait_until(lambda: waiting_backends() >= 1, "the admin reading the actors")
+        wait_until(lambda: waiting_backends() >= 1, "the admin reading the actors", WAIT)
         import_document(dataset(event_record("raced", title="From the file", review_state="draft")))
     client.join(timeout=WAIT)
 
