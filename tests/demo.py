@@ -148,8 +148,9 @@ def waiting_backends():
         return cursor.fetchone()[0]
 
 
-def wait_until(condition, what, seconds):
-    """Until `condition()` holds, checked every 50 ms; a failure naming `what` after `seconds`."""
+def wait_until(condition, what, seconds=120):
+    """Until `condition()` holds, checked every 50 ms; a failure naming `what` after `seconds` (120 unless
+    told: a generous bound on a shared machine, each wait ending as soon as its condition holds)."""
     deadline = time.monotonic() + seconds
     while not condition():
         assert time.monotonic() < deadline, f"gave up waiting: {what}"
