@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import router, transaction
-from django.db.models import Q
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -14,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .. import curation
 from ..dataset import wait_for_other_imports
+from ..dataset.review import showing_actor, shown_change_problem
 from ..models import (
     Actor,
     Citation,
@@ -29,33 +29,6 @@ from ..models import (
 )
 from ..restore import RestoreError, restore_event
 from .base import URL_FIELD, AddedOnceAdmin, CappedCountPaginator, VersionedAdmin, VersionedForm
-
-
-def shown_change_problem(user, label, changed, events):
-    """Why `user` may not change the fields `changed` of an actor or event type (`label`, as the message
-    names it) that `events` show, or None.
-
-    What an event shows of its actors (their names) and of its type (its name and codes) is part of it,
-    as a cited source's title is (source_change_problem): while reviewed or published events show it, a
-    change follows the review rules of changing them (Event.review_problem). Those rules depend, for a
-    write that keeps an event's review state, on the event's state alone: one event of each state is
-    asked.
-    """
-    shown = events.exclude(review_state=ReviewState.DRAFT).order_by("id")
-    closed = []
-    for state in ReviewState.values:
-        first = shown.filter(review_state=state).only("id", "review_state", "updated_by").first()
-        if first is not None and first.review_problem(user, state, changed=changed):
-            closed.append(state)
-    if not closed:
-        return None
-    ids = list(shown.filter(review_state__in=closed).values_list("id", flat=True)[:6])
-    named = ", ".join(ids[:5]) + (" and more" if len(ids) > 5 else "")
-    return (
-        f"{label} is shown by the {' or '.join(closed)} event{'s' if len(ids) > 1 else ''} {named}: changing "
-        f"its {', '.join(changed)} would change {'them' if len(ids) > 1 else 'it'} unreviewed. Keep it as "
-        f"stored, or have a superuser change it."
-    )
 
 
 class ShownByEvents:
@@ -148,10 +121,7 @@ class ActorForm(ShownByEvents, VersionedForm):
     SHOWN = ("name",)
 
     def showing(self, pk):
-        # Its events: those it takes part in, and those a source of which it is said to claim.
-        takes_part = Participant.objects.filter(actor=pk).values("event_id")
-        claims = Citation.objects.filter(claimed_by=pk).values("event_id")
-        return Event.objects.filter(Q(pk__in=takes_part) | Q(pk__in=claims))
+        return showing_actor(pk)
 
     def label(self, stored):
         return f"The actor {stored.pk!r} ({stored.name})"

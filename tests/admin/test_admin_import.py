@@ -9,9 +9,9 @@ from django.test import Client
 from django.urls import reverse
 
 from events.admin.upload import csv_to_document
-from events.dataset import event_to_dict
+from events.dataset import actor_to_dict, event_to_dict
 from events.exports import FORMATS
-from events.models import Event
+from events.models import Actor, Event
 from tests.demo import ARTICLE_URL, export_text, row_counts
 
 pytestmark = pytest.mark.django_db
@@ -202,3 +202,38 @@ def test_an_upload_may_not_change_a_source_that_published_events_cite(demo):
         ("event ru-us-talks-2025-04", "sources[0].title")
     ]
     assert row_counts() == before
+
+
+def test_an_upload_may_not_rename_an_actor_that_published_events_show(demo):
+    before = row_counts()
+    renamed = {"id": "russia", "name": "The Russian Federation", "kind": "state", "country": "RUS"}
+    for group in ("editor", "reviewer"):
+        response = upload(curator(group), "rename.json", json.dumps({"actors": [renamed], "events": []}))
+        (problem,) = response.context["problems"]
+        assert (problem.record, problem.field) == ("actor russia", "name")
+        assert problem.message.startswith("The actor 'russia' (Russia) is shown by the reviewed or published events ")
+        assert "Keep it as stored, or have a superuser change it." in problem.message
+    assert row_counts() == before
+    assert Actor.objects.get(pk="russia").name == "Russia"
+
+
+def test_an_upload_changes_what_no_event_shows_of_an_actor_and_renames_one_no_published_event_shows(demo):
+    client = curator("editor")
+    russia = actor_to_dict(Actor.objects.get(pk="russia"))
+    unused = {"id": "kazakhstan", "name": "Kazakhstan", "kind": "state", "country": "KAZ"}
+    document = {"actors": [{**russia, "aliases": [*russia["aliases"], "RF"]}, unused], "events": []}
+    assert upload(client, "aliases.json", json.dumps(document)).context["preview"].summary.created["actors"] == 1
+    assert client.post(IMPORT, {"confirm": "1"}).status_code == 302
+    response = upload(client, "rename.json", json.dumps({"actors": [{**unused, "name": "Qazaqstan"}]}))
+    assert response.context["preview"].summary.updated["actors"] == 1
+    assert client.post(IMPORT, {"confirm": "1"}).status_code == 302
+    assert Actor.objects.get(pk="kazakhstan").name == "Qazaqstan"
+    assert "RF" in Actor.objects.get(pk="russia").aliases
+
+
+def test_a_superusers_upload_renames_an_actor_that_published_events_show(admin_client, demo):
+    renamed = {**actor_to_dict(Actor.objects.get(pk="russia")), "name": "The Russian Federation"}
+    response = upload(admin_client, "rename.json", json.dumps({"actors": [renamed], "events": []}))
+    assert response.context["preview"].summary.updated["actors"] == 1
+    assert admin_client.post(IMPORT, {"confirm": "1"}).status_code == 302
+    assert Actor.objects.get(pk="russia").name == "The Russian Federation"
