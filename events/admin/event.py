@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -301,17 +301,23 @@ class EventAdmin(AddedOnceAdmin, VersionedAdmin):
     # -- bulk actions
 
     def _move(self, request, queryset, new_state, verb):
+        """Each selected event checked and moved in a transaction of its own, read under its row's lock:
+        an edit in progress is waited for, then checked and kept, never overwritten by the row as the list
+        read it."""
         moved, refused = 0, []
-        for event in queryset.annotate(sources=Count("citations")).select_related("updated_by"):
-            problem = event.review_problem(request.user, new_state) or Event.publication_problem(
-                new_state, event.sources
-            )
-            if problem:
-                refused.append(f"{event.pk}: {problem}")
-                continue
-            if event.review_state == new_state:
-                continue
+        for pk in queryset.order_by("pk").values_list("pk", flat=True):
             with transaction.atomic():
+                locked = Event.objects.select_for_update(of=("self",)).filter(pk=pk).select_related("updated_by")
+                event = locked.first()
+                if event is None:
+                    continue  # deleted since the list was shown
+                sources = event.citations.count()
+                problem = event.review_problem(request.user, new_state) or Event.publication_problem(new_state, sources)
+                if problem:
+                    refused.append(f"{event.pk}: {problem}")
+                    continue
+                if event.review_state == new_state:
+                    continue
                 event.record_review(request.user, new_state)
                 event._history_user = request.user
                 event._change_reason = f"admin: {verb}"

@@ -219,3 +219,36 @@ def test_a_rename_checked_while_drafts_alone_show_the_actor_is_not_published_unr
     assert state_meanwhile == "draft"
     assert Event.objects.get(pk="draft-only").review_state == "published"
     assert Actor.objects.get(pk="lonely").name == "Rita's name"
+
+
+@postgresql_only
+@committed
+def test_a_bulk_publication_waits_for_an_edit_in_progress_and_publishes_it_whole(live_server):
+    import_document(dataset(event_record("draft-edited", review_state="draft")))
+    url = reverse("admin:events_event_change", args=["draft-edited"])
+    edith, post = browser_of(live_server.url, member_of("editor", "edith")[0])
+    form = {**change_form_data(edith, url), "title": "Edith's title"}
+    _, as_rita = browser_of(live_server.url, member_of("reviewer", "rita")[0])
+
+    def publish():
+        action = {"action": "publish", "_selected_action": ["draft-edited"], "index": "0"}
+        return as_rita(reverse("admin:events_event_changelist"), action)
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Edith's edit of the draft is written; she waits to record it in the history, her transaction open.
+        # Rita publishes the event from the list meanwhile: read without a lock, the event she saves is the
+        # one before Edith's edit, and its save, once Edith commits, writes the old title back.
+        cursor.execute("LOCK TABLE events_historicalevent IN ACCESS EXCLUSIVE MODE")
+        (edith_thread,), edith_saved = started(lambda: post(url, form))
+        wait_until(lambda: waiting_backends() >= 1, "Edith's save waiting")
+        threads, published = started(publish)
+        wait_until(lambda: published[0] is not None or waiting_backends() >= 2, "the publication, or its wait")
+    (saved,) = answered([edith_thread], edith_saved)
+    (publication,) = answered(threads, published)
+
+    assert (saved.status_code, publication.status_code) == (302, 302), [saved.text[:300], publication.text[:300]]
+    event = Event.objects.select_related("updated_by").get(pk="draft-edited")
+    editor = event.updated_by and event.updated_by.username
+    assert (event.title, event.review_state, editor) == ("Edith's title", "published", "edith")
+    titles = list(Event.history.filter(id="draft-edited").order_by("history_id").values_list("title", flat=True))
+    assert titles[-2:] == ["Edith's title", "Edith's title"]
