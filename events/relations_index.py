@@ -4,13 +4,52 @@ An event counts when it occurred and one participant is A or below it (roll-up, 
 another is B or below it. Its Goldstein value (of its type, from the taxonomy: -10 conflict to +10
 cooperation; a type without one adds 0) makes the score; the periods are the timeline's. The API
 (`/api/v1/relations/`) and the public page's two-actor view both give it.
+
+On PostgreSQL, for every published event with no other filter, the dyad's events are read from the
+relation pairs (migration 0018, `events_relation_pair`: each published event that occurred, once per pair
+of its participants' actors): the pairs (x, y) of x at or below A and y at or below B, each one an index
+range of its events in date order, rather than the participants of every event of both trees. Elsewhere,
+and with a filter, the events themselves. Both roads give the same rows, bucketed here the same way.
 """
 
 from decimal import Decimal
 
+from django.db import connections
+
 from . import dates
+from .facet_summary import scope_of
 from .models import Status
 from .rollup import between_trees
+
+# Every two different actors of the two sides' trees (each side the actor and every actor below it, as
+# `rollup.subtree`: migration 0018's `events_actor_tree`), as the pairs are stored (the lower id in byte
+# order first), then each pair's rows: one index range each (OFFSET 0 keeps the pairs apart, so that each
+# reads its own range rather than the planner merging every row of the table with them). An event with
+# several such pairs counts once; each period's events in date order, then by id, as the events' own road.
+PAIRS = """
+WITH pairs AS (
+    SELECT DISTINCT least(x COLLATE "C", y COLLATE "C") AS low, greatest(x COLLATE "C", y COLLATE "C") AS high
+    FROM events_actor_tree(%s) AS x, events_actor_tree(%s) AS y
+    WHERE x <> y
+), matched AS (
+    SELECT DISTINCT p.event_id, p.start, p.start_precision, p.type_id
+    FROM pairs, LATERAL (
+        SELECT event_id, start, start_precision, type_id FROM events_relation_pair
+        WHERE low = pairs.low AND high = pairs.high OFFSET 0
+    ) AS p
+), periods AS (
+    -- The timeline's period of an event (as `_period`): its start at the interval, or at its own
+    -- precision when that is coarser ("2025" among months).
+    SELECT m.*, CASE WHEN %s::text = 'year' OR m.start_precision = 'year' THEN 'year'
+                     WHEN %s::text = 'month' OR m.start_precision = 'month' THEN 'month' ELSE 'day' END AS precision
+    FROM matched m
+)
+SELECT date_trunc(e.precision, e.start)::date AS first_day, e.precision, count(*),
+       count(*) FILTER (WHERE t.goldstein > 0), count(*) FILTER (WHERE t.goldstein < 0),
+       coalesce(sum(t.goldstein), 0), array_agg(e.event_id ORDER BY e.start, e.event_id)
+FROM periods e LEFT JOIN events_eventtype t ON t.code = e.type_id
+GROUP BY 1, 2
+"""
 
 _RANK = {precision: -dates.PRECISIONS.index(precision) for precision in dates.PRECISIONS}
 
@@ -28,24 +67,30 @@ def _period(start, precision, interval):
 
 
 def relations_index(events, a, b, interval):
-    """The index over `events` (a filtered queryset): one query for the dyad's events, bucketed here."""
-    rows = (
-        between_trees(events.filter(status=Status.OCCURRED), a, b)
-        .order_by("start", "id")
-        .values_list("id", "start", "start_precision", "type__goldstein")
-    )
-    buckets = {}
-    for event_id, start, precision, goldstein in rows:
-        key, period = _period(start, precision, interval)
-        bucket = buckets.setdefault(
-            key, {"period": period, "count": 0, "cooperation": 0, "conflict": 0, "score": Decimal(0), "events": []}
+    """The index over `events` (a filtered queryset): one query for the dyad's events, bucketed here (or, from
+    the relation pairs, in the query)."""
+    if scope_of(events) == "":
+        with connections[events.db].cursor() as cursor:
+            cursor.execute(PAIRS, [a, b, interval, interval])
+            rows = cursor.fetchall()
+        buckets = {
+            (first_day, _RANK[precision]): {
+                "period": dates.format_partial_date(first_day, precision),
+                "count": count,
+                "cooperation": cooperation,
+                "conflict": conflict,
+                "score": score,
+                "events": ids,
+            }
+            for first_day, precision, count, cooperation, conflict, score, ids in rows
+        }
+    else:
+        buckets = _bucketed(
+            between_trees(events.filter(status=Status.OCCURRED), a, b)
+            .order_by("start", "id")
+            .values_list("id", "start", "start_precision", "type__goldstein"),
+            interval,
         )
-        value = goldstein or Decimal(0)
-        bucket["count"] += 1
-        bucket["cooperation"] += value > 0
-        bucket["conflict"] += value < 0
-        bucket["score"] += value
-        bucket["events"].append(event_id)
     ordered = [buckets[key] for key in sorted(buckets)]
     total = sum((bucket["score"] for bucket in ordered), Decimal(0))  # summed exactly, in tenths
     for bucket in ordered:
@@ -58,3 +103,20 @@ def relations_index(events, a, b, interval):
         "score": float(total),
         "buckets": ordered,
     }
+
+
+def _bucketed(rows, interval):
+    """{(first day, rank): bucket} of the events `rows` (id, start, precision, Goldstein value), in order."""
+    buckets = {}
+    for event_id, start, precision, goldstein in rows:
+        key, period = _period(start, precision, interval)
+        bucket = buckets.setdefault(
+            key, {"period": period, "count": 0, "cooperation": 0, "conflict": 0, "score": Decimal(0), "events": []}
+        )
+        value = goldstein or Decimal(0)
+        bucket["count"] += 1
+        bucket["cooperation"] += value > 0
+        bucket["conflict"] += value < 0
+        bucket["score"] += value
+        bucket["events"].append(event_id)
+    return buckets
