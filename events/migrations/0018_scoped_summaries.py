@@ -57,20 +57,34 @@ BEGIN
 END
 $$;
 
+-- As 0017's fold, but the values whose count fell to 0 are found among the rows it changed (the upsert's
+-- RETURNING), not by reading the whole summary: a statement cannot see its own changes, so the second one
+-- deletes them.
 CREATE OR REPLACE FUNCTION events_facet_summary_fold() RETURNS boolean
 LANGUAGE plpgsql AS $$
+DECLARE
+    zero_scopes text[];
+    zero_facets text[];
+    zero_values text[];
 BEGIN
     IF NOT pg_try_advisory_xact_lock(__FOLD_LOCK_KEY__) THEN
         RETURN false;
     END IF;
     WITH moved AS (
         DELETE FROM events_facet_delta RETURNING scope, facet, value, delta
+    ), folded AS (
+        INSERT INTO events_facet_summary AS s (scope, facet, value, count)
+        SELECT scope, facet, value, sum(delta) FROM moved GROUP BY scope, facet, value HAVING sum(delta) <> 0
+        ORDER BY scope, facet, value
+        ON CONFLICT (scope, facet, value) DO UPDATE SET count = s.count + excluded.count
+        RETURNING s.scope, s.facet, s.value, s.count
     )
-    INSERT INTO events_facet_summary AS s (scope, facet, value, count)
-    SELECT scope, facet, value, sum(delta) FROM moved GROUP BY scope, facet, value HAVING sum(delta) <> 0
-    ORDER BY scope, facet, value
-    ON CONFLICT (scope, facet, value) DO UPDATE SET count = s.count + excluded.count;
-    DELETE FROM events_facet_summary WHERE count = 0;
+    SELECT array_agg(scope), array_agg(facet), array_agg(value) INTO zero_scopes, zero_facets, zero_values
+    FROM folded WHERE count = 0;
+    IF zero_scopes IS NOT NULL THEN
+        DELETE FROM events_facet_summary
+        WHERE (scope, facet, value) IN (SELECT * FROM unnest(zero_scopes, zero_facets, zero_values)) AND count = 0;
+    END IF;
     RETURN true;
 END
 $$;
