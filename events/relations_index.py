@@ -15,6 +15,8 @@ and with a filter, the events themselves. Both roads give the same rows, buckete
 from decimal import Decimal
 
 from django.db import connections
+from django.db.models import F
+from django.db.models.functions import Collate
 
 from . import dates
 from .facet_summary import scope_of
@@ -25,37 +27,37 @@ from .rollup import between_trees
 # `rollup.subtree`: migration 0018's `events_actor_tree`), as the pairs are stored (the lower id in byte
 # order first), then each pair's rows: one index range each (OFFSET 0 keeps the pairs apart, so that each
 # reads its own range rather than the planner merging every row of the table with them). An event with
-# several such pairs counts once; each period's events in date order, then by id, as the events' own road.
+# several such pairs counts once (DISTINCT: its rows are alike). Each event's period as `_period` gives it:
+# its start at the interval, or at its own precision when that is coarser ("2025" among months). Grouped
+# here, each period's events in date order then by id in byte order, as `_bucketed` lists them.
 PAIRS = """
 WITH pairs AS (
     SELECT DISTINCT least(x COLLATE "C", y COLLATE "C") AS low, greatest(x COLLATE "C", y COLLATE "C") AS high
     FROM events_actor_tree(%s) AS x, events_actor_tree(%s) AS y
     WHERE x <> y
 ), matched AS (
-    SELECT DISTINCT p.event_id, p.start, p.start_precision, p.type_id
+    SELECT DISTINCT date_trunc(p.precision, p.start)::date AS first_day, p.precision, p.start,
+           p.event_id COLLATE "C" AS event_id, t.goldstein
     FROM pairs, LATERAL (
-        SELECT event_id, start, start_precision, type_id FROM events_relation_pair
-        WHERE low = pairs.low AND high = pairs.high OFFSET 0
+        SELECT event_id, start, type_id,
+               CASE WHEN %s::text = 'year' OR start_precision = 'year' THEN 'year'
+                    WHEN %s::text = 'month' OR start_precision = 'month' THEN 'month' ELSE 'day' END AS precision
+        FROM events_relation_pair WHERE low = pairs.low AND high = pairs.high OFFSET 0
     ) AS p
-), periods AS (
-    -- The timeline's period of an event (as `_period`): its start at the interval, or at its own
-    -- precision when that is coarser ("2025" among months).
-    SELECT m.*, CASE WHEN %s::text = 'year' OR m.start_precision = 'year' THEN 'year'
-                     WHEN %s::text = 'month' OR m.start_precision = 'month' THEN 'month' ELSE 'day' END AS precision
-    FROM matched m
+    LEFT JOIN events_eventtype t ON t.code = p.type_id
 )
-SELECT date_trunc(e.precision, e.start)::date AS first_day, e.precision, count(*),
-       count(*) FILTER (WHERE t.goldstein > 0), count(*) FILTER (WHERE t.goldstein < 0),
-       coalesce(sum(t.goldstein), 0), array_agg(e.event_id ORDER BY e.start, e.event_id)
-FROM periods e LEFT JOIN events_eventtype t ON t.code = e.type_id
-GROUP BY 1, 2
+SELECT first_day, precision, count(*), count(*) FILTER (WHERE goldstein > 0), count(*) FILTER (WHERE goldstein < 0),
+       coalesce(sum(goldstein), 0), array_agg(event_id ORDER BY start, event_id)
+FROM matched
+GROUP BY first_day, precision
 """
 
 _RANK = {precision: -dates.PRECISIONS.index(precision) for precision in dates.PRECISIONS}
 
 
 def _period(start, precision, interval):
-    """The timeline's period of an event: of its start at `interval`, or of its own coarser precision."""
+    """The timeline's period of an event, (first day, rank) and its precision: of its start at `interval`,
+    or of its own coarser precision."""
     if dates.precision_is_finer(interval, precision):
         interval = precision  # "2025" among months: the start is already its period's first day
     first_day = {
@@ -63,31 +65,31 @@ def _period(start, precision, interval):
         dates.MONTH: start.replace(day=1),
         dates.YEAR: start.replace(month=1, day=1),
     }[interval]
-    return (first_day, _RANK[interval]), dates.format_partial_date(first_day, interval)
+    return (first_day, _RANK[interval]), interval
 
 
 def relations_index(events, a, b, interval):
-    """The index over `events` (a filtered queryset): one query for the dyad's events, bucketed here (or, from
-    the relation pairs, in the query)."""
+    """The index over `events` (a filtered queryset): one query for the dyad's events, bucketed here (or,
+    from the relation pairs, in the query). Each period's events in date order, then by id in byte order (as
+    Python sorts text) on every database."""
     if scope_of(events) == "":
         with connections[events.db].cursor() as cursor:
             cursor.execute(PAIRS, [a, b, interval, interval])
-            rows = cursor.fetchall()
-        buckets = {
-            (first_day, _RANK[precision]): {
-                "period": dates.format_partial_date(first_day, precision),
-                "count": count,
-                "cooperation": cooperation,
-                "conflict": conflict,
-                "score": score,
-                "events": ids,
+            buckets = {
+                (first_day, _RANK[precision]): {
+                    "period": dates.format_partial_date(first_day, precision),
+                    "count": count,
+                    "cooperation": cooperation,
+                    "conflict": conflict,
+                    "score": score,
+                    "events": ids,
+                }
+                for first_day, precision, count, cooperation, conflict, score, ids in cursor.fetchall()
             }
-            for first_day, precision, count, cooperation, conflict, score, ids in rows
-        }
     else:
         buckets = _bucketed(
             between_trees(events.filter(status=Status.OCCURRED), a, b)
-            .order_by("start", "id")
+            .order_by("start", _by_id(events))
             .values_list("id", "start", "start_precision", "type__goldstein"),
             interval,
         )
@@ -105,14 +107,27 @@ def relations_index(events, a, b, interval):
     }
 
 
+def _by_id(events):
+    """Ordering by event id in byte order on every database (PostgreSQL's collation would not be)."""
+    return Collate(F("id"), "C") if connections[events.db].vendor == "postgresql" else F("id")
+
+
 def _bucketed(rows, interval):
     """{(first day, rank): bucket} of the events `rows` (id, start, precision, Goldstein value), in order."""
     buckets = {}
     for event_id, start, precision, goldstein in rows:
-        key, period = _period(start, precision, interval)
-        bucket = buckets.setdefault(
-            key, {"period": period, "count": 0, "cooperation": 0, "conflict": 0, "score": Decimal(0), "events": []}
-        )
+        key, period_precision = _period(start, precision, interval)
+        bucket = buckets.get(key)
+        if bucket is None:
+            period = dates.format_partial_date(key[0], period_precision)
+            bucket = buckets[key] = {
+                "period": period,
+                "count": 0,
+                "cooperation": 0,
+                "conflict": 0,
+                "score": Decimal(0),
+                "events": [],
+            }
         value = goldstein or Decimal(0)
         bucket["count"] += 1
         bucket["cooperation"] += value > 0
