@@ -18,7 +18,7 @@ with the summary's (their names begin with facet_summary) and `events_facet_summ
 
 from importlib import import_module
 
-from django.db import migrations
+from django.db import migrations, transaction
 
 FACET_SUMMARY = import_module("events.migrations.0017_facet_summary")
 
@@ -233,6 +233,15 @@ def _functions(text):
 def create(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    with transaction.atomic(using=schema_editor.connection.alias):
+        _create(schema_editor)
+    # Outside the transaction (the migration is not atomic for this): the relations index reads the pairs'
+    # index alone only where the visibility map says a page is all visible, which autovacuum would say later.
+    schema_editor.execute("VACUUM ANALYZE events_relation_pair")
+    schema_editor.execute("ANALYZE events_facet_summary")
+
+
+def _create(schema_editor):
     # Writes to events wait from here until the fill is done: no delta is lost between the two.
     schema_editor.execute("LOCK TABLE events_event IN SHARE ROW EXCLUSIVE MODE")
     schema_editor.execute(
@@ -266,13 +275,16 @@ def create(apps, schema_editor):
         CREATE INDEX relation_pair_event_idx ON events_relation_pair (event_id);
         """
     )
-    schema_editor.execute("ANALYZE events_facet_summary")
-    schema_editor.execute("ANALYZE events_relation_pair")
 
 
 def drop(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    with transaction.atomic(using=schema_editor.connection.alias):
+        _drop(schema_editor)
+
+
+def _drop(schema_editor):
     schema_editor.execute(
         """
         LOCK TABLE events_event IN SHARE ROW EXCLUSIVE MODE;
@@ -299,6 +311,8 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    atomic = False  # for the VACUUM after the fill; the work itself is one transaction
+
     dependencies = [("events", "0017_facet_summary")]
 
     operations = [migrations.RunPython(create, drop)]
