@@ -1,21 +1,26 @@
-"""The facet summary: the facets of every published event, read from counts the database keeps (PostgreSQL).
+"""The facet summary: the facets of the published events, read from counts the database keeps (PostgreSQL).
 
-Migration 0017's `events_facet_summary` holds, per (facet, value) of the facets type, status, year, actor
-and country, how many published events have that value, and `events_facet_delta` the changes not yet folded
-into it; statement triggers on events append those through every write (publication, deletion, a new type,
-participants, bulk imports) and fold them into it now and then. It answers for the events it counts only:
-every published event of the present, with no filter (`answers`); `facets.facets` asks it then, and the
-events themselves otherwise (SQLite has no summary: it always counts the events).
+Migrations 0017 and 0018's `events_facet_summary` holds, per (scope, facet, value) of the facets type,
+status, year, actor and country, how many published events of the scope have that value, and
+`events_facet_delta` the changes not yet folded into it; statement triggers on events append those through
+every write (publication, deletion, a new type, participants, bulk imports) and fold them into it now and
+then. A scope is every published event ('') or those with one actor (`actor:ID`), one country
+(`country:CODE`) or two actors (`pair:ID ID`, in byte order). It answers for the events of a scope only,
+as the filters `actor` (one or two) and `country` ask for them with no other filter (`scope_of`);
+`facets.facets` asks it then, and the events themselves otherwise (SQLite has no summary: it always counts
+the events).
 
 The events of the present are counted in one query too (`counted_facets`): the matching events read once,
 their actors and countries from the search columns' arrays, rather than the count and a query a facet.
 """
 
+from django.contrib.postgres.fields.array import ArrayContains
 from django.db import connections
 from django.db.models.expressions import RawSQL
 
 from .countries import COUNTRIES
 from .models import Event, SearchColumn
+from .models.expressions import SEARCH_COLUMNS
 
 # The facets counted per value; `family` is summed from `type` (an event has one type, so one family).
 STORED = frozenset({"type", "status", "year", "actor", "country"})
@@ -52,10 +57,11 @@ ORDER BY facet, count DESC, value COLLATE "C"
 # deltas (a writer does): it takes no lock and answers on a read-only standby.
 SUMMARY = """
 WITH pending AS (
-    SELECT facet, value, sum(delta) AS delta FROM events_facet_delta GROUP BY facet, value
+    SELECT facet, value, sum(delta) AS delta FROM events_facet_delta WHERE scope = %s GROUP BY facet, value
 ), totals AS (
     SELECT facet, value, (coalesce(s.count, 0) + coalesce(p.delta, 0))::bigint AS count
-    FROM events_facet_summary s FULL JOIN pending p USING (facet, value)
+    FROM (SELECT facet, value, count FROM events_facet_summary WHERE scope = %s) AS s
+    FULL JOIN pending p USING (facet, value)
 ), counts AS (
     SELECT facet, value, count FROM totals
     UNION ALL
@@ -84,21 +90,56 @@ COUNTED = """
 """
 
 
-def answers(events):
-    """Whether the summary counts exactly `events` (a queryset): every published event now, on PostgreSQL,
-    as `Event.objects.published()` (or `visible_to` an anonymous reader) asks for them, with no filter."""
-    if connections[events.db].vendor != "postgresql" or not events.is_present or events.model is not Event:
-        return False
+def scope_of(events):
+    """The summary's scope that counts exactly `events` (a queryset), or None: every published event now, on
+    PostgreSQL, as `Event.objects.published()` (or `visible_to` an anonymous reader) asks for them, with no
+    filter (''), or with only the filter of one actor, of two actors or of one country."""
+    if not counts_in_one_query(events):
+        return None
     query = events.query
     if query.distinct or query.is_sliced or query.combinator or query.extra:
-        return False
-    return query.where == Event.objects.published().query.where
+        return None
+    published = Event.objects.published()
+    if query.where == published.query.where:
+        return ""
+    # The one filter after publication: its values read from it, then the whole question built again from
+    # them and compared, so that nothing but that filter with those values gets the scope's counts.
+    children = query.where.children
+    if query.where.connector != "AND" or query.where.negated or len(children) != 2:
+        return None
+    condition = children[1]
+    if not isinstance(condition, ArrayContains):
+        return None
+    column = getattr(condition.lhs, "target", None)
+    given = [getattr(value, "value", None) for value in condition.rhs.get_source_expressions()]
+    if not all(isinstance(value, str) for value in given):
+        return None
+    values = sorted(set(given))
+    if column is SEARCH_COLUMNS["actor_ids"] and 1 <= len(values) <= 2 and not any(":" in v for v in values):
+        kind = "actor" if len(values) == 1 else "pair"
+        scope, same = f"{kind}:{' '.join(values)}", published.involving(*given)
+    elif column is SEARCH_COLUMNS["countries"] and len(values) == 1:
+        scope, same = f"country:{values[0]}", published.in_country(*given)
+    else:
+        return None
+    return scope if _where(events) == _where(same.using(events.db)) else None
+
+
+def _where(events):
+    """The SQL and parameters of a queryset's conditions (lookups on the search columns do not compare)."""
+    return events.query.get_compiler(events.db).compile(events.query.where)
+
+
+def answers(events):
+    """Whether the summary counts exactly `events` (of which `scope_of` is not None)."""
+    return scope_of(events) is not None
 
 
 def summary_facets(events, names, size):
-    """(count, {name: [(value, count, label)]}) of the facets `names` (of `FACETS`) over every published
-    event, from the summary in one query; `events` (of which `answers`) names the database."""
-    return _read(events, SUMMARY, [], names, size)
+    """(count, {name: [(value, count, label)]}) of the facets `names` (of `FACETS`) over the events of a
+    scope (`events`, of which `answers`), from the summary in one query."""
+    scope = scope_of(events)
+    return _read(events, SUMMARY, [scope, scope], names, size)
 
 
 def counts_in_one_query(events):

@@ -3,9 +3,10 @@
 Counted by the database over the filtered events (never a loop over them here): each event counts once
 per value it has, the values ordered by count descending then by value (byte order, as Python sorts text),
 at most `facet_size` of them. On PostgreSQL the count and the facets type, family, status, actor, country
-and year are one query (events/facet_summary.py): from the facet summary for every published event, else
-over the matching events read once (their search columns' arrays for actors and countries); elsewhere,
-and for publisher and tag, one grouped query per facet.
+and year are one query (events/facet_summary.py): from the facet summary for every published event (or
+those of one actor, two actors or one country, with no other filter), else over the matching events read
+once (their search columns' arrays for actors and countries); elsewhere, and for publisher and tag, one
+grouped query per facet.
 """
 
 from django.db import connections
@@ -153,8 +154,9 @@ def facets(events, names, size):
     of the events now or of their versions at a moment: their `parts` say which participants and sources).
 
     On PostgreSQL the count and the facets of `facet_summary.FACETS` are one query: every published event with
-    no filter from the facet summary, the same answer as the events give; other events of the present read
-    once. The other facets, and every facet elsewhere or of a moment, one grouped query each."""
+    no filter, or only an actor, two actors or a country, from the facet summary, the same answer as the events
+    give; other events of the present read once. The other facets, and every facet elsewhere or of a moment,
+    one grouped query each."""
     events = events.order_by()
     ids = events.values("id")
     count, counted = None, {}

@@ -241,7 +241,7 @@ def test_it_answers_every_published_event_only():
     assert facet_summary.answers(Event.objects.filter(review_state="published").order_by("-start"))
     assert not facet_summary.answers(Event.objects.all())  # a curator's: drafts too
     assert not facet_summary.answers(Event.objects.published().filter(status="occurred"))
-    assert not facet_summary.answers(Event.objects.published().involving("russia"))
+    assert facet_summary.scope_of(Event.objects.published().involving("russia")) == "actor:russia"  # its own
     assert not facet_summary.answers(Event.objects.published()[:10])
 
 
