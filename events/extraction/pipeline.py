@@ -201,6 +201,9 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
     unilateral += [(m.start("act"), m.end()) for m in _DISCUSSED.finditer(sentence)]
     # "handed over a roadmap on the return of the property": the plan is the event, the return only its aim.
     unilateral += [(m.start("act"), m.end()) for m in _PLANNED.finditer(sentence)]
+    # "the Collective Security Treaty Organisation": a word of a body's name types no event.
+    unilateral += [(m.start, m.end) for m in mentions if _is_body_name(m, actors)]
+    unilateral += [m.span("name") for m in _ACRONYM_NAME.finditer(sentence)] if language == "en" else []
     guess = types.guess(
         sentence, excluded=causes + unilateral, ignore={"statement"} if claim else (), words=words, language=language
     )
@@ -354,6 +357,19 @@ _VEHICLE = re.compile(
     r"|\bthe\s+statement\s+(?:said|added|says|reads|noted)\b",
     re.I,
 )
+
+
+# A name in capitals followed by its acronym: "the Collective Security Treaty Organisation (CSTO)".
+_ACRONYM_NAME = re.compile(
+    r"(?-i:(?P<name>[A-Z][\w'-]*(?:\s+(?:of|and|for|on|the|[A-Z][\w'-]*))+))\s+\((?-i:[A-Z]{2,})\)"
+)
+
+
+def _is_body_name(mention, actors):
+    """A mention naming a body in words of its own ("Collective Security Treaty Organisation"), not a state's
+    adjective or a person."""
+    actor = actors.get(mention.actor)
+    return actor is not None and actor.kind not in {"state", "person"} and len(mention.text.split()) >= 2
 
 
 def _missing_party(code, roles, locations, actors):

@@ -1,0 +1,59 @@
+"""English wordings of the beat read by general rules: names, triggers, dates, who acts, who says."""
+
+from .test_english_rules import proposed
+
+# ---------------------------------------------------------------- what names a thing types nothing
+
+
+def test_a_word_of_a_named_body_before_its_acronym_types_nothing():
+    # "Treaty" is part of the body's name: the sentence is a meeting, not an agreement.
+    [(code, status, start, _, roles, _)] = proposed(
+        "On 3 October 2024 a joint session of the Council of Ministers of the Northern Treaty Union (NTU) "
+        "will take place in Oslo, attended by Finland and Sweden.",
+        published="2024-09-20",
+    )
+    assert (code, status, start) == ("meeting", "scheduled", "2024-10-03")
+    # Without the acronym the words are no name: "treaty" still types an agreement.
+    [(code, *_)] = proposed("Finland and Sweden signed a northern treaty on Monday.", published="2024-09-20")
+    assert code == "agreement"
+
+
+# ---------------------------------------------------------------- trigger wordings
+
+
+def test_cancelling_a_decree_that_banned_flights_resumes_them():
+    [(code, _, start, _, roles, _)] = proposed(
+        "On June 3, Georgia cancelled the 2020 decree banning Belarusian carriers from flying to Tbilisi.",
+        published="2024-09-20",
+    )
+    assert (code, start) == ("flights.resumed", "2024-06-03")
+    assert roles == [("georgia", "initiator"), ("belarus", "target")]
+
+
+def test_lifting_a_ban_on_flights_resumes_them():
+    [(code, *_)] = proposed("Kazakhstan lifted the ban on flights to Armenia on Monday.", published="2024-09-20")
+    assert code == "flights.resumed"
+
+
+def test_removing_diplomatic_status_from_premises_is_a_seizure():
+    [(code, _, _, _, roles, _)] = proposed(
+        "Norway removed diplomatic premises status from two Belarusian-owned buildings in Bergen on Monday.",
+        published="2024-09-20",
+    )
+    assert code == "property.seizure"
+    assert ("norway", "initiator") in roles
+
+
+def test_restrictions_on_diplomatic_visas_limit_staff():
+    [(code, _, _, _, roles, _)] = proposed(
+        "Denmark is imposing new restrictions on Belarusian diplomatic visas.", published="2024-09-20"
+    )
+    assert code == "diplomats.staff_limits"
+    assert roles == [("denmark", "initiator"), ("belarus", "target")]
+
+
+def test_a_delisting_lifts_sanctions():
+    [(code, *_)] = proposed(
+        "Canada delisted three Belarusian banks on Monday, the finance ministry said.", published="2024-09-20"
+    )
+    assert code == "sanctions.lifted"
