@@ -66,7 +66,8 @@ def detect_status(text, language="en"):
     for status, pattern in STATUS_RULES_RU if language == "ru" else STATUS_RULES:
         if pattern.search(text):
             return status
-    return "proposed" if THREAT.search(text) else None
+    # "said it would close the consulate" announces the act; "could close" threatens it.
+    return "proposed" if THREAT.search(REPORTED_FUTURE.sub(" ", text)) else None
 
 
 def tense(text, language="en"):

@@ -171,6 +171,9 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
         subjects = [m for m in others if m not in acted_on and _is_subject(m, language)] or _listed(sentence, others)
         before = [m for m in others if m.start < anchor and m not in acted_on and m not in origins]
         initiators = agents or subjects or before
+        if speaker and _SAID_IT.fullmatch(sentence, speaker.end, anchor):
+            # "The ministry said it was expelling ... (killings by Russian troops)": "it" is the one who said.
+            initiators, agents = [speaker], []
         if not initiators and not agents and len(between := _between(sentence, others)) >= 2:
             # "Air traffic between Russia and Egypt was interrupted": both sides, neither named as doing it.
             for mention in between:
@@ -235,6 +238,13 @@ _OFFERED_TO = re.compile(r"\b(?:to|offer(?:s|ed)?|propos(?:es|ed)\s+to)\s+(?:the
 _FROM = re.compile(r"\b(?:from|to\s+leave|из)\s+(?:the\s+)?$", re.I)
 
 
+# "said it was expelling", "announced on Monday that they would close": the speaker does the act it reports.
+_SAID_IT = re.compile(
+    r"\s+(?:(?:has|have|had)\s+)?(?:said|says|announced|announces|confirmed|confirms)\s+(?:on\s+\w+\s+)?(?:that\s+)?"
+    r"(?:it|they)\s+(?:(?:was|were|is|are|had|has|have|would|will|will\s+be|would\s+be|had\s+been|has\s+been)\s+)?"
+    r"(?:\w+\s+)?",
+    re.I,
+)
 # Between a verb of saying and the act: the act is reported ("said it was expelling"), not announced.
 _CLAUSE_BREAK = re.compile(r"[,;:«“\"]|\b(?:that|it|they|he|she|we|its|their|что|он[аи]?)\b", re.I)
 
@@ -285,6 +295,8 @@ def _is_patient(sentence, mention):
     after = _PATIENT_AFTER.match(sentence, mention.end)
     if after and after["between"] and _is_russian_verb(after["between"]):
         after = None  # "МИД России объявил послу Греции": the subject, then its verb, then whom it is told to
+    if after and after["between"] and re.fullmatch(r"(?-i:[a-z]+ed)", after["between"]):
+        after = None  # "Norway removed diplomatic status": the subject and its verb, no owner
     return bool(after or _PATIENT_BEFORE.search(sentence[: mention.start]))
 
 

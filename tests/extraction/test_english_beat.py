@@ -57,3 +57,31 @@ def test_a_delisting_lifts_sanctions():
         "Canada delisted three Belarusian banks on Monday, the finance ministry said.", published="2024-09-20"
     )
     assert code == "sanctions.lifted"
+
+
+# ---------------------------------------------------------------- who acts, and whether it is a threat
+
+
+def test_the_one_who_said_it_was_acting_does_the_act():
+    # "it" is the ministry; "by Belarusian troops" is no agent of the expulsion.
+    [(code, _, _, _, roles, claim)] = proposed(
+        "Preamble without an event.\n\nThe Polish Foreign Ministry said it was expelling 12 Belarusian "
+        "diplomats amid reports of attacks on border guards by Belarusian troops.",
+        published="2024-09-20",
+    )
+    assert code == "diplomats.expelled"
+    assert ("poland", "initiator") in roles and ("belarus", "target") in roles
+    assert ("belarus", "initiator") not in roles
+    assert claim == "poland-foreign-ministry"
+
+
+def test_a_reported_would_announces_the_act_rather_than_threatens_it():
+    [(code, status, *_)] = proposed(
+        "Preamble without an event.\n\nLithuania said on Monday that it would close the Belarusian consulate "
+        "in Klaipeda.",
+        published="2024-09-20",
+    )
+    assert (code, status) == ("missions.closed", "occurred")
+    # A modal of the article's own voice still threatens.
+    [(_, status, *_)] = proposed("Preamble.\n\nLithuania could close the Belarusian consulate in Klaipeda.")
+    assert status == "proposed"
