@@ -55,6 +55,9 @@ _DATE_PHRASE = re.compile(
 _WORD_NUMBERS = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten".split())}
 
 
+_YEAR_AS_NAME = re.compile(r"\b(?:the|a|an|its|his|her|their|this|that)\s+$", re.I)
+
+
 def resolve_date(phrase, published, *, future=False):
     """A date phrase ("last month", "in late 2016", "on Saturday") read against the publication date.
 
@@ -71,6 +74,10 @@ def find_dates(text, published, *, future=False, language="en"):
         return _find_russian_dates(text, published, future=future)
     found = []
     for match in _DATE_PHRASE.finditer(text):
+        if match["year"] and not match["prep"] and _YEAR_AS_NAME.search(text, 0, match.start()):
+            # "the 2015 decree", "its 2018 summit": the year names a thing, it does not date the event.
+            if re.match(r"\s+(?-i:[a-z])", text[match.end() :]):
+                continue
         guess = _resolve(match, published, future=future)
         if guess is not None:
             found.append((match.start(), match.end(), guess))

@@ -59,6 +59,22 @@ def test_a_delisting_lifts_sanctions():
     assert code == "sanctions.lifted"
 
 
+# ---------------------------------------------------------------- dates
+
+
+def test_a_year_naming_a_thing_does_not_date_the_event():
+    # "the 2015 decree" names the decree; the sentence's own day dates the act.
+    [(_, _, start, precision, _, _)] = proposed(
+        "On July 8, Finland ended the 2019 agreement on visa-free travel with Belarus.", published="2024-09-20"
+    )
+    assert (start, precision) == ("2024-07-08", "day")
+    # A year after a preposition still dates: "closed in 2019".
+    [(_, _, start, precision, _, _)] = proposed(
+        "Finland closed the Belarusian embassy in Helsinki in 2019, the ministry recalled.", published="2024-09-20"
+    )
+    assert (start, precision) == ("2019-01-01", "year")
+
+
 # ---------------------------------------------------------------- who acts, and whether it is a threat
 
 
