@@ -17,6 +17,7 @@ from .naming import _merge, _name
 from .people import find_people
 from .reading import Article, Paragraph, read_article
 from .sentences import split_sentences
+from .speakers import with_speakers
 from .structure import (
     STATE_ACT_FAMILIES,
     SYMMETRIC_FAMILIES,
@@ -79,7 +80,9 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
     article = replace(article, language=detect(f"{article.title}\n{article.text}"))
     actors = actors if actors is not None else ActorIndex.load()
     types = types if types is not None else TypeIndex.load()
-    people = [p.actor for p in find_people(f"{article.title}\n{article.text}", article.language, actors)]
+    found_people = find_people(f"{article.title}\n{article.text}", article.language, actors)
+    people = [p.actor for p in found_people]
+    titles = {p.actor.id: p.title for p in found_people}
     # A ministry's or a body's own release speaks in its voice: "The Council today renewed", "I have issued".
     voice = _publisher_voice(article.publisher, actors)
     people += [voice] if voice else []
@@ -87,13 +90,15 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
     # "The Foreign Ministry said" speaks for the dateline's state ("MOSCOW (Sputnik) -"), else the one named most.
     home = actors.home_state(article.place) if article.place else None
     actors = actors.with_home(home or actors.home_state(f"{article.title}\n{article.text}", article.language))
-    proposals, skipped, lede_seen, pair = [], [], False, ()
+    proposals, skipped, lede_seen, pair, named = [], [], False, (), []
     # The headline is news of the day as the lede is; its proposals merge with the body's that say the same.
     headline = [Paragraph(article.title, headline=True)] if _is_headline(article.title) else []
     for paragraph in [*headline, *article.paragraphs]:
         carried, previous = None, []
         for sentence in split_sentences(paragraph.text):
             pair_before, pair = pair, last_pair(actors.find(sentence, article.language), actors, pair)
+            named_before = list(named)
+            named += [m.actor for m in actors.find(sentence, article.language) if _is_person(m.actor, actors)]
             # "headline": undated, it is the day's news whatever its tense ("Russia Declares ...").
             lede = "headline" if paragraph.headline else not paragraph.linked and not lede_seen
             lede_seen = lede_seen or not (paragraph.linked or paragraph.headline)
@@ -112,6 +117,7 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
                     paragraph.linked,
                     voice.id if voice else None,
                     pair=pair_before,
+                    speakers=(named_before, titles),
                 )
                 for proposal in found:
                     proposal.quote = sentence[:5000]
@@ -187,12 +193,15 @@ def _publisher_voice(publisher, actors):
     return replace(voice, aliases=(*voice.aliases, *(f"The {head}" for head in heads)))
 
 
-def _propose_sentence(sentence, article, actors, types, lede, carried, linked, voice=None, pair=()):
+def _propose_sentence(sentence, article, actors, types, lede, carried, linked, voice=None, pair=(), speakers=None):
     """([Proposal], reason skipped or None, the date the sentence gives for the next ones)."""
     language = article.language
     causes = cause_spans(sentence)
     # "the two countries", "обе стороны": the two states named last.
     mentions = with_collectives(sentence, actors.find(sentence, language), pair, actors, language)
+    if language == "en" and speakers is not None:
+        # "he said", "the ambassador added": the person named before.
+        mentions = with_speakers(sentence, mentions, *speakers, actors)
     words = tokens(sentence, language)
     claim = find_claimant(sentence, mentions, actors)
     # "Putin signed a decree on the resumption of flights": a decree is one state's act, not an agreement.
@@ -363,6 +372,10 @@ _VEHICLE = re.compile(
 _ACRONYM_NAME = re.compile(
     r"(?-i:(?P<name>[A-Z][\w'-]*(?:\s+(?:of|and|for|on|the|[A-Z][\w'-]*))+))\s+\((?-i:[A-Z]{2,})\)"
 )
+
+
+def _is_person(actor_id, actors):
+    return getattr(actors.get(actor_id), "kind", None) == "person"
 
 
 def _is_body_name(mention, actors):

@@ -101,3 +101,54 @@ def test_a_reported_would_announces_the_act_rather_than_threatens_it():
     # A modal of the article's own voice still threatens.
     [(_, status, *_)] = proposed("Preamble.\n\nLithuania could close the Belarusian consulate in Klaipeda.")
     assert status == "proposed"
+
+
+# ---------------------------------------------------------------- who says it
+
+
+def test_a_title_with_where_its_holder_is_sent_names_the_person():
+    [(_, _, _, _, _, claim)] = proposed(
+        "Preamble.\n\nOslo has handed Minsk a list of demands, Norway's new Ambassador to Belarus Kari Nordmann "
+        "said in an interview.",
+        published="2024-09-20",
+    )
+    assert claim == "kari-nordmann"
+
+
+def test_a_lower_case_ministry_title_names_the_person():
+    [(code, _, _, _, roles, claim)] = proposed(
+        "Preamble.\n\nThe Danish sanctions on Chinese firms are unacceptable, foreign ministry spokeswoman "
+        "Li Mei told a regular briefing on Tuesday.",
+        published="2024-09-20",
+    )
+    assert claim == "li-mei"
+
+
+def test_a_name_without_a_title_that_speaks_is_a_person():
+    [(code, _, _, _, roles, claim)] = proposed(
+        "Preamble.\n\nJane Holm told parliament that Sweden will expel two Belarusian diplomats.",
+        published="2024-09-20",
+    )
+    assert (code, claim) == ("diplomats.expelled", "jane-holm")
+    assert roles == [("sweden", "initiator"), ("belarus", "target")]
+    # A street or a palace that speaks is no person; an honorific is no first name.
+    for text in (
+        "Downing Street said Britain will expel two Belarusian diplomats.",
+        "Britain will expel two Belarusian diplomats, said Mr Holm.",
+    ):
+        [(_, _, _, _, _, claim)] = proposed(f"Preamble.\n\n{text}", published="2024-09-20")
+        assert claim in (None, "united-kingdom-government")
+
+
+def test_he_said_and_the_ambassador_added_name_the_person_named_before():
+    text = (
+        "Preamble.\n\nNorway's Ambassador to Belarus Kari Nordmann spoke to reporters in Minsk on Monday.\n\n"
+        "“Norway will expel two Belarusian diplomats,” he said.\n\n"
+        "Norway will also close the Belarusian consulate in Bergen, the ambassador added."
+    )
+    found = {code: claim for code, _, _, _, _, claim in proposed(text, published="2024-09-20")}
+    assert found == {"diplomats.expelled": "kari-nordmann", "missions.closed": "kari-nordmann"}
+    # With nobody named before, "he" names nobody; "the minister" names no ambassador.
+    assert proposed("Preamble.\n\n“Norway will expel two Belarusian diplomats,” he said.")[0][5] is None
+    text = "Preamble.\n\nAmbassador Kari Nordmann arrived.\n\nNorway will expel two diplomats, the minister said."
+    assert [p[5] for p in proposed(text) if p[0] == "diplomats.expelled"] == [None]
