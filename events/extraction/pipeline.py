@@ -17,7 +17,7 @@ from .naming import _merge, _name
 from .people import find_people
 from .reading import Article, Paragraph, read_article
 from .sentences import split_sentences
-from .speakers import with_speakers
+from .speakers import is_ministry, is_person, with_speakers
 from .structure import (
     STATE_ACT_FAMILIES,
     SYMMETRIC_FAMILIES,
@@ -98,7 +98,11 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
         for sentence in split_sentences(paragraph.text):
             pair_before, pair = pair, last_pair(actors.find(sentence, article.language), actors, pair)
             named_before = list(named)
-            named += [m.actor for m in actors.find(sentence, article.language) if _is_person(m.actor, actors)]
+            named += [
+                m.actor
+                for m in actors.find(sentence, article.language)
+                if is_person(m.actor, actors) or is_ministry(m.actor, actors)
+            ]
             # "headline": undated, it is the day's news whatever its tense ("Russia Declares ...").
             lede = "headline" if paragraph.headline else not paragraph.linked and not lede_seen
             lede_seen = lede_seen or not (paragraph.linked or paragraph.headline)
@@ -372,10 +376,6 @@ _VEHICLE = re.compile(
 _ACRONYM_NAME = re.compile(
     r"(?-i:(?P<name>[A-Z][\w'-]*(?:\s+(?:of|and|for|on|the|[A-Z][\w'-]*))+))\s+\((?-i:[A-Z]{2,})\)"
 )
-
-
-def _is_person(actor_id, actors):
-    return getattr(actors.get(actor_id), "kind", None) == "person"
 
 
 def _is_body_name(mention, actors):

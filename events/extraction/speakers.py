@@ -1,9 +1,10 @@
-"""Speakers named again without their name: "he said", "the minister told reporters", "the Prime Minister said".
+"""Speakers named again without their name: "he said", "the minister told reporters", "the ministry added".
 
 English news names a speaker once, with a title, then says "he said" or "the ambassador added". Such a
 phrase before a verb of saying (or after it at the end of a clause: "..., she said.") stands for the person
 named last in the article: the last one whose title has the phrase's noun ("the ambassador" for "Russia's
-Ambassador to Washington Alexander Darchiev"), or for "he"/"she" the last person named. Each becomes a
+Ambassador to Washington Alexander Darchiev"), or for "he"/"she" the last person named; "the ministry" for
+the last ministry named ("The Russian Foreign Ministry summoned ... The ministry added that ..."). Each becomes a
 mention of that person at the phrase, so that the sentence is attributed to them.
 """
 
@@ -25,6 +26,16 @@ _TITLE_NOUNS = frozenset(
 _SHORT = {"pm": "prime minister"}
 
 
+def is_person(actor_id, actors):
+    return getattr(actors.get(actor_id), "kind", None) == "person"
+
+
+def is_ministry(actor_id, actors):
+    """A ministry or department ("Ministry of Foreign Affairs of Russia", "United States Department of State")."""
+    actor = actors.get(actor_id)
+    return actor is not None and actor.kind == "government" and bool(re.search(r"Ministry|Department", actor.name))
+
+
 def with_speakers(text, mentions, people, titles, actors):
     """The mentions with a person for each "he said", "the minister said" of `text`.
 
@@ -34,15 +45,19 @@ def with_speakers(text, mentions, people, titles, actors):
     for pattern in _SPEAKER:
         for match in pattern.finditer(text):
             before = [*people, *(m.actor for m in mentions if m.start < match.start("who"))]
-            before = [a for a in before if getattr(actors.get(a), "kind", None) == "person"]
-            person = _referent(match, before, titles)
+            person = _referent(match, before, titles, actors)
             if person and not any(m.start <= match.start("who") < m.end for m in mentions):
                 added.append(Mention(person, match.start("who"), match.end("who"), match.group("who")))
     return sorted([*mentions, *added], key=lambda m: (m.start, m.end)) if added else mentions
 
 
-def _referent(match, before, titles):
-    """The person the phrase stands for, or None: "he"/"she" the last named; "the X" the last titled X."""
+def _referent(match, before, titles, actors):
+    """The person the phrase stands for, or None: "he"/"she" the last named; "the X" the last titled X; "the
+    ministry" the last ministry named."""
+    if match["noun"] is not None and match["noun"].lower() == "ministry":
+        ministries = [a for a in before if is_ministry(a, actors)]
+        return ministries[-1] if ministries else None
+    before = [a for a in before if is_person(a, actors)]
     if not before:
         return None
     if match["noun"] is None:

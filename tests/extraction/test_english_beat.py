@@ -152,3 +152,15 @@ def test_he_said_and_the_ambassador_added_name_the_person_named_before():
     assert proposed("Preamble.\n\n“Norway will expel two Belarusian diplomats,” he said.")[0][5] is None
     text = "Preamble.\n\nAmbassador Kari Nordmann arrived.\n\nNorway will expel two diplomats, the minister said."
     assert [p[5] for p in proposed(text) if p[0] == "diplomats.expelled"] == [None]
+
+
+def test_the_ministry_said_names_the_ministry_named_before():
+    text = (
+        "Preamble.\n\nThe Polish Foreign Ministry summoned the Belarusian ambassador on Thursday.\n\n"
+        "Poland will expel two Belarusian diplomats, the ministry said."
+    )
+    found = [(code, claim) for code, _, _, _, _, claim in proposed(text, published="2024-09-20")]
+    assert ("diplomats.expelled", "poland-foreign-ministry") in found
+    # No ministry named before: "the ministry" names none.
+    [(_, _, _, _, _, claim)] = proposed("Preamble.\n\nPoland will expel two Belarusian diplomats, the ministry said.")
+    assert claim is None
