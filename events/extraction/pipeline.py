@@ -187,14 +187,16 @@ _BODY_NOUNS = ("Council", "Commission", "Department", "Ministry", "Office", "Sec
 
 def _publisher_voice(publisher, actors):
     """The ministry, government or body that publishes the article itself (a release, a briefing), known by
-    the head noun of its name too ("The Council", "The Department"); None for the press."""
+    the head noun of its name too ("The Council", "the Department"); None for the press."""
     mentions = actors.find(publisher or "")
     voices = [actors.get(m.actor) for m in mentions if actors.get(m.actor).kind in {"government", "igo"}]
     if not voices:
         return None
     voice = voices[-1]
     heads = [word for word in voice.name.split() if word in _BODY_NOUNS][:1]
-    return replace(voice, aliases=(*voice.aliases, *(f"The {head}" for head in heads)))
+    # "the Council adopted" within a sentence as well as "The Council" opening one: a longer name that ends in
+    # the same noun ("the Security Council") is still that body, the longest name winning.
+    return replace(voice, aliases=(*voice.aliases, *(f"The {head}" for head in heads), *heads))
 
 
 def _propose_sentence(sentence, article, actors, types, lede, carried, linked, voice=None, pair=(), speakers=None):

@@ -164,3 +164,22 @@ def test_the_ministry_said_names_the_ministry_named_before():
     # No ministry named before: "the ministry" names none.
     [(_, _, _, _, _, claim)] = proposed("Preamble.\n\nPoland will expel two Belarusian diplomats, the ministry said.")
     assert claim is None
+
+
+def test_a_release_names_its_body_by_its_head_noun_within_a_sentence():
+    publisher = "Council of the European Union"
+    [(code, _, start, _, roles, _)] = proposed(
+        "Preamble.\n\nOn 3 March 2019, the Council adopted restrictive measures against Belarus.",
+        published="2024-02-28",
+        publisher=publisher,
+    )
+    assert (code, start) == ("sanctions.imposed", "2019-03-03")
+    assert ("european-union", "initiator") in roles and ("belarus", "target") in roles
+    # The press has no body of its own: "the Council" names nobody.
+    assert (
+        proposed(
+            "Preamble.\n\nOn 3 March 2019, the Council adopted restrictive measures against Belarus.",
+            publisher="Daily Courier",
+        )
+        == []
+    )
