@@ -49,7 +49,7 @@ _DATE_PHRASE = re.compile(
     r"|(?P<dayword>(?i:yesterday|today|tomorrow))"
     rf"|(?P<weekday>(?:(?i:last|this|next)\s+)?{_WEEKDAY})"
     rf"|(?P<month>{_MONTH}(?![\w]))"
-    rf"|(?P<year>{_YEAR}(?![\w%]|-\d|\.\d))"
+    rf"|(?P<year>(?<!/){_YEAR}(?![\w%/]|-\d|\.\d))"
     r")(?![\w])"
 )
 _WORD_NUMBERS = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten".split())}

@@ -183,3 +183,17 @@ def test_a_release_names_its_body_by_its_head_noun_within_a_sentence():
         )
         == []
     )
+
+
+def test_a_year_in_a_document_number_is_no_date():
+    # "Decision 2019/41/CFSP", "Regulation 833/2014": numbers of documents; the day written dates the act.
+    [(_, _, start, precision, _, _)] = proposed(
+        "Preamble.\n\nOn 3 March 2019, Norway adopted Decision 2019/41/CFSP imposing sanctions on Belarus.",
+        published="2024-02-28",
+    )
+    assert (start, precision) == ("2019-03-03", "day")
+    [(_, _, start, precision, _, _)] = proposed(
+        "Preamble.\n\nIn June 2019, Norway amended Regulation 833/2014 to impose sanctions on Belarus.",
+        published="2024-02-28",
+    )
+    assert (start, precision) == ("2019-06-01", "month")
