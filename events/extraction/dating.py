@@ -115,7 +115,10 @@ def _resolve(match, published, *, future):
         return None
     value, precision = parsed
     if not has_year and kind in {"dm", "md", "month"} and published is not None:
-        value = _nearest_year(value, precision, published, future=future)
+        # "consent to resume flights from March 25" said on 18 March: a start announced a few weeks ahead of its
+        # day is that day, whatever the tense of the announcement.
+        soon = kind != "month" and prep.lower() == "from" and _within_weeks(value, published)
+        value = _nearest_year(value, precision, published, future=future or soon)
         if value is None:
             return None
     return DateGuess(value, precision, phrase=phrase, qualifier=qualifier)
@@ -211,6 +214,11 @@ def _ru_month(word):
     word = word.lower()
     return next(i + 1 for i, stem in enumerate(_RU_MONTHS) if word.startswith(stem) and (stem != "ма" or word[2] == "я"
                                                                                        or word[2] == "е"))  # fmt: skip
+
+
+def _within_weeks(value, published, days=31):
+    """Whether this year's day falls within a month after publication."""
+    return 0 < (value - published).days <= days
 
 
 def _nearest_year(value, precision, published, *, future):

@@ -288,7 +288,8 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
     if date is None:
         return [], "no date in the sentence and no publication date", dated
     if status == "occurred" and not statement and date.how == "text" and article.published:
-        if date.start > article.published and _ahead(tense(_clause(sentence, guess.anchor), language), language):
+        ahead = _ahead(tense(_clause(sentence, guess.anchor), language), language)
+        if date.start > article.published and (ahead or (language == "en" and date.phrase.lower().startswith("from"))):
             status = "scheduled"  # "Russia will lift restrictions on flights from November 9": set for a day ahead
     code = guess.code
     roles, locations = _roles(sentence, active, claim, code, guess.anchor, actors, language)

@@ -197,3 +197,22 @@ def test_a_year_in_a_document_number_is_no_date():
         published="2024-02-28",
     )
     assert (start, precision) == ("2019-06-01", "month")
+
+
+def test_a_start_from_a_day_without_a_year_is_the_nearer_such_day():
+    # Said on 18 March: "from March 25" is a week ahead, not last year's; a day ahead is still to come.
+    [(code, status, start, _, _, _)] = proposed(
+        "Preamble.\n\nArmenia has given its consent to resume flights to Georgia from March 25.",
+        published="2024-03-18",
+    )
+    assert (code, status, start) == ("flights.resumed", "scheduled", "2024-03-25")
+    # From a day a week before publication: that day, past.
+    [(code, status, start, _, _, _)] = proposed(
+        "Preamble.\n\nArmenia banned flights to Georgia from March 11.", published="2024-03-18"
+    )
+    assert (code, status, start) == ("flights.ban", "occurred", "2024-03-11")
+    # Not after "from": a day without a year in the past tense is the latest before publication.
+    [(_, _, start, _, _, _)] = proposed(
+        "Preamble.\n\nArmenia banned flights to Georgia on March 25.", published="2024-03-18"
+    )
+    assert start == "2023-03-25"
