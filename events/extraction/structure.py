@@ -164,6 +164,8 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
                 [*others, *(m for m in where if m.start > anchor and m not in agents)], key=lambda m: m.start
             )
         acted_on = patients + [m for m in others if _AGAINST.search(sentence, 0, m.start) or _is_dative(m, language)]
+        # "The American side has been given a roadmap": the subject of a passive of giving receives it.
+        acted_on += [m for m in others if m not in acted_on and _GIVEN.match(sentence, m.end)]
         if family == "proposal":
             # "Moscow has given to Washington the roadmap", "offered Iran": whom a proposal is made to.
             acted_on += [m for m in others if m not in acted_on and _OFFERED_TO.search(sentence, 0, m.start)]
@@ -234,7 +236,15 @@ _AGAINST = re.compile(
 )
 _SANCTIONS_OF = re.compile(r"\b(?:санкци[йиям]{1,3}|рестрикци[йиям]{1,3})\s+$", re.I)
 _AIRSPACE_OWNER = re.compile(r"\b(?:воздушн\w+\s+пространств\w+|неб[оау]|небом)\s+$", re.I)
-_OFFERED_TO = re.compile(r"\b(?:to|offer(?:s|ed)?|propos(?:es|ed)\s+to)\s+(?:the\s+)?$", re.I)
+_OFFERED_TO = re.compile(
+    r"\b(?:to|offer(?:s|ed)?|propos(?:es|ed)\s+to|g[ai]ve[ns]?|hand(?:s|ed)?|sen[dt]s?|present(?:s|ed)?)\s+(?:the\s+)?$",
+    re.I,
+)
+_GIVEN = re.compile(
+    r"(?:\s+(?-i:[a-z]+))?\s+(?:(?:has|have|had)\s+(?:also\s+)?been|was|were|is|are|will\s+be)\s+(?:also\s+)?"
+    r"(?:given|offered|handed|presented|sent|shown|promised)\b",
+    re.I,
+)
 _FROM = re.compile(r"\b(?:from|to\s+leave|из)\s+(?:the\s+)?$", re.I)
 
 

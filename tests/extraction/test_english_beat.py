@@ -216,3 +216,18 @@ def test_a_start_from_a_day_without_a_year_is_the_nearer_such_day():
         "Preamble.\n\nArmenia banned flights to Georgia on March 25.", published="2024-03-18"
     )
     assert start == "2023-03-25"
+
+
+def test_whom_a_proposal_is_given_receives_it():
+    # Active: the indirect object after "given" receives the plan; passive: the subject receives it.
+    [(code, _, _, _, roles, _)] = proposed(
+        "Preamble.\n\nPoland has given the Lithuanian side a roadmap on Monday.", published="2024-09-20"
+    )
+    assert code == "proposal"
+    assert roles == [("poland", "initiator"), ("lithuania", "target")]
+    [(code, _, _, _, roles, _)] = proposed(
+        "Preamble.\n\nThe Lithuanian side has been given a roadmap by Poland.", published="2024-09-20"
+    )
+    assert roles == [("poland", "initiator"), ("lithuania", "target")]
+    # A passive with nobody named as giving: the receiver does not make the proposal.
+    assert proposed("Preamble.\n\nThe Lithuanian side has been given a roadmap.", published="2024-09-20") == []
