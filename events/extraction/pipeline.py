@@ -219,6 +219,8 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
     # "the Collective Security Treaty Organisation": a word of a body's name types no event.
     unilateral += [(m.start, m.end) for m in mentions if _is_body_name(m, actors)]
     unilateral += [m.span("name") for m in _ACRONYM_NAME.finditer(sentence)] if language == "en" else []
+    # "made his decision in consultation with Pompeo": advice taken, not talks held.
+    unilateral += [m.span() for m in _CONSULTED.finditer(sentence)] if language == "en" else []
     guess = types.guess(
         sentence, excluded=causes + unilateral, ignore={"statement"} if claim else (), words=words, language=language
     )
@@ -253,6 +255,8 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
         for s, e, d in found_dates
         if not _DEADLINE.search(sentence, 0, s) and not _DEADLINE_PHRASE.match(d.phrase)
     ]
+    # "the first foreign secretary to visit Iran since 2003": the date is of the one before, not of this one.
+    found_dates = [(s, e, d) for s, e, d in found_dates if not _FIRST_SINCE.search(sentence[:s] + d.phrase)]
     own = [(s, e, d) for s, e, d in found_dates if not _inside(s, causes)]
     if guess is not None and guess.code != "statement" and claim:
         # "said on Tuesday it would resume flights from March 25": the day of saying dates the act only alone.
@@ -379,6 +383,10 @@ _VEHICLE = re.compile(
 _ACRONYM_NAME = re.compile(
     r"(?-i:(?P<name>[A-Z][\w'-]*(?:\s+(?:of|and|for|on|the|[A-Z][\w'-]*))+))\s+\((?-i:[A-Z]{2,})\)"
 )
+
+
+_CONSULTED = re.compile(r"\bin\s+(?:close\s+)?consultation\s+with\b", re.I)
+_FIRST_SINCE = re.compile(r"\bfirst\b[^.;]*\bsince\s+[^.;]*$", re.I)
 
 
 def _is_body_name(mention, actors):

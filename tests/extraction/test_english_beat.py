@@ -231,3 +231,24 @@ def test_whom_a_proposal_is_given_receives_it():
     assert roles == [("poland", "initiator"), ("lithuania", "target")]
     # A passive with nobody named as giving: the receiver does not make the proposal.
     assert proposed("Preamble.\n\nThe Lithuanian side has been given a roadmap.", published="2024-09-20") == []
+
+
+def test_in_consultation_with_is_advice_not_talks():
+    assert proposed("Preamble.\n\nNorway decided in consultation with Sweden to stay out.") == []
+    [(code, *_)] = proposed("Preamble.\n\nNorway held consultations with Sweden on Monday.", published="2024-09-20")
+    assert code == "talks"
+
+
+def test_the_first_since_a_date_is_not_dated_by_it():
+    # "since 2019" is when the last such visit was, not this one: the present dates it to the month.
+    [(code, _, start, precision, _, _)] = proposed(
+        "Preamble.\n\nNorway said its foreign minister is the first Norwegian minister to visit Belarus since 2019.",
+        published="2024-09-20",
+    )
+    assert (code, start, precision) == ("meeting", "2024-09-01", "month")
+    # A "since" without "first" still dates, as a clause about an earlier event (one precision coarser).
+    [(_, _, start, precision, _, _)] = proposed(
+        "Preamble.\n\nNorway said its foreign minister is visiting Belarus since March 2019.",
+        published="2024-09-20",
+    )
+    assert (start, precision) == ("2019-01-01", "year")
