@@ -252,3 +252,16 @@ def test_the_first_since_a_date_is_not_dated_by_it():
         published="2024-09-20",
     )
     assert (start, precision) == ("2019-01-01", "year")
+
+
+def test_a_visit_someone_will_pay_is_scheduled():
+    [(code, status, start, _, _, _)] = proposed(
+        "Preamble.\n\nNorway's foreign minister will pay a working visit to Belarus on October 10-12.",
+        published="2024-09-20",
+    )
+    assert (code, status, start) == ("meeting", "scheduled", "2024-10-10")
+    [(code, status, *_)] = proposed(
+        "Preamble.\n\nNorway's foreign minister paid a working visit to Belarus on September 10.",
+        published="2024-09-20",
+    )
+    assert (code, status) == ("meeting", "occurred")
