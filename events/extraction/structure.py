@@ -211,6 +211,10 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
     locations = _locations(sentence, where, family, actors, language)
     hosts = {location.get("host") for location in locations}
     roles = [(a, r) for a, r in roles if a not in hosts or r != "participant"]
+    # "The United States has ordered Russia to close its consulate in San Francisco": the state that closes a
+    # mission on its own soil acts; it is not also the mission's host.
+    initiators = set(_actors_of(roles, "initiator"))
+    roles = [(a, r) for a, r in roles if r != "host" or a not in initiators]
     return roles, locations
 
 

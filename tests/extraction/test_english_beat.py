@@ -265,3 +265,16 @@ def test_a_visit_someone_will_pay_is_scheduled():
         published="2024-09-20",
     )
     assert (code, status) == ("meeting", "occurred")
+
+
+def test_a_state_that_closes_a_mission_on_its_soil_is_not_also_its_host():
+    [(code, _, _, _, roles, _)] = proposed(
+        "Preamble.\n\nNorway has ordered Belarus to close its embassy in Oslo.", published="2024-09-20"
+    )
+    assert code == "missions.closed"
+    assert roles == [("norway", "initiator"), ("belarus", "target")]
+    # Another state's soil stays the host.
+    [(code, _, _, _, roles, _)] = proposed(
+        "Preamble.\n\nNorway has closed its embassy in Minsk.", published="2024-09-20"
+    )
+    assert ("norway", "initiator") in roles and ("belarus", "host") in roles
