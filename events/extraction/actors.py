@@ -34,7 +34,8 @@ ADJECTIVE_NOUNS = {
         "diplomat diplomatic delegation official side government authority embassy consulate mission carrier "
         "airline aircraft plane property citizen national envoy ambassador negotiator counterpart leader "
         "president minister ministry administration school compound residence dacha asset sanction "
-        "foreign military troop resort airport airliner flight officer employee staff personnel".split()
+        "foreign military troop resort airport airliner flight officer employee staff personnel attache attaché "
+        "intelligence defence defense consul spy".split()
     ),
     "ru": frozenset(
         "дипломат дипломатический делегация чиновник сторона власть правительство посольство консульство "

@@ -49,10 +49,13 @@ _DATE_PHRASE = re.compile(
     r"|(?P<dayword>(?i:yesterday|today|tomorrow))"
     rf"|(?P<weekday>(?:(?i:last|this|next)\s+)?{_WEEKDAY})"
     rf"|(?P<month>{_MONTH}(?![\w]))"
-    rf"|(?P<year>{_YEAR}(?![\w%]|-\d|\.\d))"
+    rf"|(?P<year>(?<!/){_YEAR}(?![\w%/]|-\d|\.\d))"
     r")(?![\w])"
 )
 _WORD_NUMBERS = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten".split())}
+
+
+_YEAR_AS_NAME = re.compile(r"\b(?:the|a|an|its|his|her|their|this|that)\s+$", re.I)
 
 
 def resolve_date(phrase, published, *, future=False):
@@ -71,6 +74,10 @@ def find_dates(text, published, *, future=False, language="en"):
         return _find_russian_dates(text, published, future=future)
     found = []
     for match in _DATE_PHRASE.finditer(text):
+        if match["year"] and not match["prep"] and _YEAR_AS_NAME.search(text, 0, match.start()):
+            # "the 2015 decree", "its 2018 summit": the year names a thing, it does not date the event.
+            if re.match(r"\s+(?-i:[a-z])", text[match.end() :]):
+                continue
         guess = _resolve(match, published, future=future)
         if guess is not None:
             found.append((match.start(), match.end(), guess))
@@ -108,7 +115,10 @@ def _resolve(match, published, *, future):
         return None
     value, precision = parsed
     if not has_year and kind in {"dm", "md", "month"} and published is not None:
-        value = _nearest_year(value, precision, published, future=future)
+        # "consent to resume flights from March 25" said on 18 March: a start announced a few weeks ahead of its
+        # day is that day, whatever the tense of the announcement.
+        soon = kind != "month" and prep.lower() == "from" and _within_weeks(value, published)
+        value = _nearest_year(value, precision, published, future=future or soon)
         if value is None:
             return None
     return DateGuess(value, precision, phrase=phrase, qualifier=qualifier)
@@ -204,6 +214,11 @@ def _ru_month(word):
     word = word.lower()
     return next(i + 1 for i, stem in enumerate(_RU_MONTHS) if word.startswith(stem) and (stem != "ма" or word[2] == "я"
                                                                                        or word[2] == "е"))  # fmt: skip
+
+
+def _within_weeks(value, published, days=31):
+    """Whether this year's day falls within a month after publication."""
+    return 0 < (value - published).days <= days
 
 
 def _nearest_year(value, precision, published, *, future):

@@ -36,6 +36,7 @@ STATUS_RULES = (
                              r"|\bcalled off\b|\bscrapped\b", re.I)),
     ("postponed", re.compile(r"\bpostpone(?:d|ment)?\b|\bput on hold\b|\bdelayed\b|\bpushed back\b", re.I)),
     ("scheduled", re.compile(r"\bwill (?:hold|meet|visit|travel|sign|take place|be held|resume|lead|attend)\b"
+                             r"|\b(?:will|is to|are to) (?:pay|make) (?:a|an|his|her|their) (?:[\w-]+ )?visit\b"
                              r"|\bscheduled\b|\b(?:is|are) (?:set|due|expected) to\b"
                              r"|\b(?:is|are) to (?:meet|visit|travel|lead|attend|host|resume|hold)\b"
                              r"|(?:^|[,;:]\s+)(?-i:(?:[A-Z][\w.-]+\s+){1,3})to "
@@ -66,7 +67,8 @@ def detect_status(text, language="en"):
     for status, pattern in STATUS_RULES_RU if language == "ru" else STATUS_RULES:
         if pattern.search(text):
             return status
-    return "proposed" if THREAT.search(text) else None
+    # "said it would close the consulate" announces the act; "could close" threatens it.
+    return "proposed" if THREAT.search(REPORTED_FUTURE.sub(" ", text)) else None
 
 
 def tense(text, language="en"):

@@ -20,11 +20,31 @@ _EN_TITLE = (
     r"|Secretary of State|Under ?secretary of State|Assistant Secretary of State|Secretary-General|Secretary General"
     r"|Chancellor|Ambassador|Special Envoy|Envoy|Minister of Foreign Affairs|Foreign Affairs Minister|Minister"
     r"|Premier|King|Crown Prince|Emir|High Representative|Secretary"
-    r"|(?:Foreign Ministry |ministry )?[Ss]pokes(?:wo)?man|(?:Foreign Ministry |ministry )?[Ss]pokesperson"
+    r"|(?:[Ff]oreign [Mm]inistry |[Mm]inistry )?[Ss]pokes(?:wo)?man|(?:[Ff]oreign [Mm]inistry |[Mm]inistry )?"
+    r"[Ss]pokesperson"
     r"|[Pp]ress [Ss]ecretary|Chief|Leader|(?:Deputy |Political )?Director))"
 )
 _EN_NAME = r"(?P<name>[A-Z][a-z-]+(?:\s+[A-Z]\.)?(?:\s+(?:de |van |von |bin |al-)?[A-Z][a-z-]+){1,2})"
-_EN_PERSON = re.compile(rf"\b(?P<title>{_EN_TITLE})(?:\s+of\s+(?P<of>[A-Z][\w.]+(?:\s+[A-Z][\w.]+)?))?,?\s+{_EN_NAME}")
+# "Ambassador to Washington Alexander Darchiev", "Special Envoy for Syria Thomas Barrack": where the holder is
+# sent says nothing of whose they are.
+_EN_PERSON = re.compile(
+    rf"\b(?P<title>{_EN_TITLE})(?:\s+of\s+(?P<of>[A-Z][\w.]+(?:\s+[A-Z][\w.]+)?))?"
+    rf"(?:\s+(?:to|for|in)\s+(?:the\s+)?[A-Z][\w.]+(?:\s+[A-Z][\w.]+)?)?,?\s+{_EN_NAME}"
+)
+# A name without a title, said to speak: "James Cleverly told the House", "..., said Jane Doe." Not a place or
+# an institution ("Downing Street said", "the White House said").
+_EN_SPEAKER = (
+    re.compile(
+        rf"(?:^|(?<=[.,;:!?”\"’'] )|(?<=\n)){_EN_NAME}(?=\s+(?:has\s+|had\s+)?(?:said|says|told|tells|added"
+        r"|stressed|warned|announced)\b)"
+    ),
+    re.compile(rf"\b(?:said|says|added)\s+{_EN_NAME}(?=\s*[.,])"),
+)
+_NOT_PERSON_WORDS = frozenset(
+    "Street House Hill Palace Office Ministry Department Council Agency Service Committee Commission Media News Post "
+    "Times Television Radio Press Government Embassy Union Organisation Organization Kremlin Federation Republic "
+    "Minister President Secretary Foreign State Affairs".split()
+)
 # Titles whose holder speaks for the foreign ministry, when the ministry is known.
 _MINISTRY_TITLES = re.compile(
     r"foreign|spokes|secretary of state|министр иностранных|мид|представител|замминистр", re.I
@@ -41,6 +61,10 @@ _NOT_NAMES = frozenset(
     "January February March April May June July August September October November December Monday Tuesday "
     "Wednesday Thursday Friday Saturday Sunday The This That".split()
 )
+
+
+# "Mr Trump": the surname of someone named before, not a first name.
+_HONORIFICS = frozenset("Mr Mrs Ms Miss Dr Sir Lord Dame Mme".split())
 
 
 @dataclass(frozen=True)
@@ -81,6 +105,10 @@ def _titled_names(text, language):
                 # The title with the words before it: "Mongolian Foreign Minister", "the US Secretary of State".
                 before = re.search(r"(?:[\w.’'-]+\s+){0,2}$", text[max(0, match.start() - 40) : match.start()])
                 yield " ".join(words), before.group() + title
+        for match in (m for pattern in _EN_SPEAKER for m in pattern.finditer(text)):
+            words = match["name"].split()
+            if len(words) >= 2 and not _NOT_PERSON_WORDS & set(words) and words[0] not in _NOT_NAMES | _HONORIFICS:
+                yield " ".join(w for w in words if not re.fullmatch(r"[A-Z]\.", w)), ""
         return
     for match in _RU_TITLE.finditer(text):
         window = text[match.end() : match.end() + 80]

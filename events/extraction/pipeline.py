@@ -17,6 +17,7 @@ from .naming import _merge, _name
 from .people import find_people
 from .reading import Article, Paragraph, read_article
 from .sentences import split_sentences
+from .speakers import is_ministry, is_person, with_speakers
 from .structure import (
     STATE_ACT_FAMILIES,
     SYMMETRIC_FAMILIES,
@@ -79,7 +80,9 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
     article = replace(article, language=detect(f"{article.title}\n{article.text}"))
     actors = actors if actors is not None else ActorIndex.load()
     types = types if types is not None else TypeIndex.load()
-    people = [p.actor for p in find_people(f"{article.title}\n{article.text}", article.language, actors)]
+    found_people = find_people(f"{article.title}\n{article.text}", article.language, actors)
+    people = [p.actor for p in found_people]
+    titles = {p.actor.id: p.title for p in found_people}
     # A ministry's or a body's own release speaks in its voice: "The Council today renewed", "I have issued".
     voice = _publisher_voice(article.publisher, actors)
     people += [voice] if voice else []
@@ -87,13 +90,19 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
     # "The Foreign Ministry said" speaks for the dateline's state ("MOSCOW (Sputnik) -"), else the one named most.
     home = actors.home_state(article.place) if article.place else None
     actors = actors.with_home(home or actors.home_state(f"{article.title}\n{article.text}", article.language))
-    proposals, skipped, lede_seen, pair = [], [], False, ()
+    proposals, skipped, lede_seen, pair, named = [], [], False, (), []
     # The headline is news of the day as the lede is; its proposals merge with the body's that say the same.
     headline = [Paragraph(article.title, headline=True)] if _is_headline(article.title) else []
     for paragraph in [*headline, *article.paragraphs]:
         carried, previous = None, []
         for sentence in split_sentences(paragraph.text):
             pair_before, pair = pair, last_pair(actors.find(sentence, article.language), actors, pair)
+            named_before = list(named)
+            named += [
+                m.actor
+                for m in actors.find(sentence, article.language)
+                if is_person(m.actor, actors) or is_ministry(m.actor, actors)
+            ]
             # "headline": undated, it is the day's news whatever its tense ("Russia Declares ...").
             lede = "headline" if paragraph.headline else not paragraph.linked and not lede_seen
             lede_seen = lede_seen or not (paragraph.linked or paragraph.headline)
@@ -112,6 +121,7 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
                     paragraph.linked,
                     voice.id if voice else None,
                     pair=pair_before,
+                    speakers=(named_before, titles),
                 )
                 for proposal in found:
                     proposal.quote = sentence[:5000]
@@ -177,22 +187,27 @@ _BODY_NOUNS = ("Council", "Commission", "Department", "Ministry", "Office", "Sec
 
 def _publisher_voice(publisher, actors):
     """The ministry, government or body that publishes the article itself (a release, a briefing), known by
-    the head noun of its name too ("The Council", "The Department"); None for the press."""
+    the head noun of its name too ("The Council", "the Department"); None for the press."""
     mentions = actors.find(publisher or "")
     voices = [actors.get(m.actor) for m in mentions if actors.get(m.actor).kind in {"government", "igo"}]
     if not voices:
         return None
     voice = voices[-1]
     heads = [word for word in voice.name.split() if word in _BODY_NOUNS][:1]
-    return replace(voice, aliases=(*voice.aliases, *(f"The {head}" for head in heads)))
+    # "the Council adopted" within a sentence as well as "The Council" opening one: a longer name that ends in
+    # the same noun ("the Security Council") is still that body, the longest name winning.
+    return replace(voice, aliases=(*voice.aliases, *(f"The {head}" for head in heads), *heads))
 
 
-def _propose_sentence(sentence, article, actors, types, lede, carried, linked, voice=None, pair=()):
+def _propose_sentence(sentence, article, actors, types, lede, carried, linked, voice=None, pair=(), speakers=None):
     """([Proposal], reason skipped or None, the date the sentence gives for the next ones)."""
     language = article.language
     causes = cause_spans(sentence)
     # "the two countries", "обе стороны": the two states named last.
     mentions = with_collectives(sentence, actors.find(sentence, language), pair, actors, language)
+    if language == "en" and speakers is not None:
+        # "he said", "the ambassador added": the person named before.
+        mentions = with_speakers(sentence, mentions, *speakers, actors)
     words = tokens(sentence, language)
     claim = find_claimant(sentence, mentions, actors)
     # "Putin signed a decree on the resumption of flights": a decree is one state's act, not an agreement.
@@ -201,6 +216,11 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
     unilateral += [(m.start("act"), m.end()) for m in _DISCUSSED.finditer(sentence)]
     # "handed over a roadmap on the return of the property": the plan is the event, the return only its aim.
     unilateral += [(m.start("act"), m.end()) for m in _PLANNED.finditer(sentence)]
+    # "the Collective Security Treaty Organisation": a word of a body's name types no event.
+    unilateral += [(m.start, m.end) for m in mentions if _is_body_name(m, actors)]
+    unilateral += [m.span("name") for m in _ACRONYM_NAME.finditer(sentence)] if language == "en" else []
+    # "made his decision in consultation with Pompeo": advice taken, not talks held.
+    unilateral += [m.span() for m in _CONSULTED.finditer(sentence)] if language == "en" else []
     guess = types.guess(
         sentence, excluded=causes + unilateral, ignore={"statement"} if claim else (), words=words, language=language
     )
@@ -235,6 +255,8 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
         for s, e, d in found_dates
         if not _DEADLINE.search(sentence, 0, s) and not _DEADLINE_PHRASE.match(d.phrase)
     ]
+    # "the first foreign secretary to visit Iran since 2003": the date is of the one before, not of this one.
+    found_dates = [(s, e, d) for s, e, d in found_dates if not _FIRST_SINCE.search(sentence[:s] + d.phrase)]
     own = [(s, e, d) for s, e, d in found_dates if not _inside(s, causes)]
     if guess is not None and guess.code != "statement" and claim:
         # "said on Tuesday it would resume flights from March 25": the day of saying dates the act only alone.
@@ -270,7 +292,8 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
     if date is None:
         return [], "no date in the sentence and no publication date", dated
     if status == "occurred" and not statement and date.how == "text" and article.published:
-        if date.start > article.published and _ahead(tense(_clause(sentence, guess.anchor), language), language):
+        ahead = _ahead(tense(_clause(sentence, guess.anchor), language), language)
+        if date.start > article.published and (ahead or (language == "en" and date.phrase.lower().startswith("from"))):
             status = "scheduled"  # "Russia will lift restrictions on flights from November 9": set for a day ahead
     code = guess.code
     roles, locations = _roles(sentence, active, claim, code, guess.anchor, actors, language)
@@ -354,6 +377,23 @@ _VEHICLE = re.compile(
     r"|\bthe\s+statement\s+(?:said|added|says|reads|noted)\b",
     re.I,
 )
+
+
+# A name in capitals followed by its acronym: "the Collective Security Treaty Organisation (CSTO)".
+_ACRONYM_NAME = re.compile(
+    r"(?-i:(?P<name>[A-Z][\w'-]*(?:\s+(?:of|and|for|on|the|[A-Z][\w'-]*))+))\s+\((?-i:[A-Z]{2,})\)"
+)
+
+
+_CONSULTED = re.compile(r"\bin\s+(?:close\s+)?consultation\s+with\b", re.I)
+_FIRST_SINCE = re.compile(r"\bfirst\b[^.;]*\bsince\s+[^.;]*$", re.I)
+
+
+def _is_body_name(mention, actors):
+    """A mention naming a body in words of its own ("Collective Security Treaty Organisation"), not a state's
+    adjective or a person."""
+    actor = actors.get(mention.actor)
+    return actor is not None and actor.kind not in {"state", "person"} and len(mention.text.split()) >= 2
 
 
 def _missing_party(code, roles, locations, actors):

@@ -164,6 +164,8 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
                 [*others, *(m for m in where if m.start > anchor and m not in agents)], key=lambda m: m.start
             )
         acted_on = patients + [m for m in others if _AGAINST.search(sentence, 0, m.start) or _is_dative(m, language)]
+        # "The American side has been given a roadmap": the subject of a passive of giving receives it.
+        acted_on += [m for m in others if m not in acted_on and _GIVEN.match(sentence, m.end)]
         if family == "proposal":
             # "Moscow has given to Washington the roadmap", "offered Iran": whom a proposal is made to.
             acted_on += [m for m in others if m not in acted_on and _OFFERED_TO.search(sentence, 0, m.start)]
@@ -171,6 +173,9 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
         subjects = [m for m in others if m not in acted_on and _is_subject(m, language)] or _listed(sentence, others)
         before = [m for m in others if m.start < anchor and m not in acted_on and m not in origins]
         initiators = agents or subjects or before
+        if speaker and _SAID_IT.fullmatch(sentence, speaker.end, anchor):
+            # "The ministry said it was expelling ... (killings by Russian troops)": "it" is the one who said.
+            initiators, agents = [speaker], []
         if not initiators and not agents and len(between := _between(sentence, others)) >= 2:
             # "Air traffic between Russia and Egypt was interrupted": both sides, neither named as doing it.
             for mention in between:
@@ -206,6 +211,10 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
     locations = _locations(sentence, where, family, actors, language)
     hosts = {location.get("host") for location in locations}
     roles = [(a, r) for a, r in roles if a not in hosts or r != "participant"]
+    # "The United States has ordered Russia to close its consulate in San Francisco": the state that closes a
+    # mission on its own soil acts; it is not also the mission's host.
+    initiators = set(_actors_of(roles, "initiator"))
+    roles = [(a, r) for a, r in roles if r != "host" or a not in initiators]
     return roles, locations
 
 
@@ -231,10 +240,25 @@ _AGAINST = re.compile(
 )
 _SANCTIONS_OF = re.compile(r"\b(?:санкци[йиям]{1,3}|рестрикци[йиям]{1,3})\s+$", re.I)
 _AIRSPACE_OWNER = re.compile(r"\b(?:воздушн\w+\s+пространств\w+|неб[оау]|небом)\s+$", re.I)
-_OFFERED_TO = re.compile(r"\b(?:to|offer(?:s|ed)?|propos(?:es|ed)\s+to)\s+(?:the\s+)?$", re.I)
+_OFFERED_TO = re.compile(
+    r"\b(?:to|offer(?:s|ed)?|propos(?:es|ed)\s+to|g[ai]ve[ns]?|hand(?:s|ed)?|sen[dt]s?|present(?:s|ed)?)\s+(?:the\s+)?$",
+    re.I,
+)
+_GIVEN = re.compile(
+    r"(?:\s+(?-i:[a-z]+))?\s+(?:(?:has|have|had)\s+(?:also\s+)?been|was|were|is|are|will\s+be)\s+(?:also\s+)?"
+    r"(?:given|offered|handed|presented|sent|shown|promised)\b",
+    re.I,
+)
 _FROM = re.compile(r"\b(?:from|to\s+leave|из)\s+(?:the\s+)?$", re.I)
 
 
+# "said it was expelling", "announced on Monday that they would close": the speaker does the act it reports.
+_SAID_IT = re.compile(
+    r"\s+(?:(?:has|have|had)\s+)?(?:said|says|announced|announces|confirmed|confirms)\s+(?:on\s+\w+\s+)?(?:that\s+)?"
+    r"(?:it|they)\s+(?:(?:was|were|is|are|had|has|have|would|will|will\s+be|would\s+be|had\s+been|has\s+been)\s+)?"
+    r"(?:\w+\s+)?",
+    re.I,
+)
 # Between a verb of saying and the act: the act is reported ("said it was expelling"), not announced.
 _CLAUSE_BREAK = re.compile(r"[,;:«“\"]|\b(?:that|it|they|he|she|we|its|their|что|он[аи]?)\b", re.I)
 
@@ -285,6 +309,8 @@ def _is_patient(sentence, mention):
     after = _PATIENT_AFTER.match(sentence, mention.end)
     if after and after["between"] and _is_russian_verb(after["between"]):
         after = None  # "МИД России объявил послу Греции": the subject, then its verb, then whom it is told to
+    if after and after["between"] and re.fullmatch(r"(?-i:[a-z]+ed)", after["between"]):
+        after = None  # "Norway removed diplomatic status": the subject and its verb, no owner
     return bool(after or _PATIENT_BEFORE.search(sentence[: mention.start]))
 
 
