@@ -13,7 +13,7 @@ from .event_types import TypeGuess, TypeIndex
 from .language import detect
 from .modality import _ANAPHORA, _OPINION, REPORTED_FUTURE, THREAT, detect_status, tense
 from .morphology import tokens
-from .naming import _merge, _name
+from .naming import _merge, _name, _same_event
 from .people import find_people
 from .reading import Article, Paragraph, read_article
 from .sentences import split_sentences
@@ -125,12 +125,45 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
                 _claim_back(previous, sentence, actors)
             previous = in_sentence
             proposals += in_sentence
+    if article.language == "ru":
+        proposals = _hedged(proposals, actors)
     proposals = _merge(proposals, actors)
     skipped += [Skipped(p.quote, "a remark quoted in passing, not a statement the article reports") for p in proposals
                 if p.passing]  # fmt: skip
     proposals = [p for p in proposals if not p.passing]
     _name(proposals, actors, types, article)
     return Extraction(article, proposals, skipped, people)
+
+
+_UNDATED = frozenset({"lede", "publication", "announced", "reported"})
+
+
+def _hedged(proposals, actors):
+    """An announced act that another sentence of the article calls only planned is the planned one: "Россия
+    скоро откроет посольства" in the headline and "Россия планирует открыть посольства" in the lede are one
+    event, `proposed`, told and claimed as the planning sentence tells it. Only undated tellings: an act the
+    article dates is its own."""
+    kept = []
+    for proposal in proposals:
+        planned = None
+        if proposal.status == "occurred" and proposal.date.how in _UNDATED and proposal.type != "statement":
+            hedged = replace(proposal, status="proposed")
+            planned = next(
+                (p for p in proposals if p.status == "proposed" and p.date.how in _UNDATED
+                 and _same_event(p, hedged, actors)),
+                None,
+            )  # fmt: skip
+        if planned is None:
+            kept.append(proposal)
+            continue
+        planned.also += 1 + proposal.also
+        known = set(planned.actors())
+        planned.participants = _ordered(
+            planned.participants + [(x, role) for x, role in proposal.participants if x not in known]
+        )
+        if planned.claimed_by is None:
+            planned.claimed_by, planned.notes = proposal.claimed_by, [*planned.notes, *proposal.notes]
+    return kept
 
 
 # "Об этом сообщили в МИД России.": the sentence before is the ministry's.
