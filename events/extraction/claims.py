@@ -16,7 +16,7 @@ _SPEECH = (
 _SPEECH_RU = (
     r"(?:заявил[аи]?|заявляет|сообщил[аи]?|сообщает|сказал[аи]?|говорит|отметил[аи]?|подчеркнул[аи]?"
     r"|добавил[аи]?|написал[аи]?|пояснил[аи]?|уточнил[аи]?|рассказал[аи]?|указал[аи]?|констатировал[аи]?"
-    r"|заверил[аи]?|предупредил[аи]?|считает|полагает)"
+    r"|заверил[аи]?|предупредил[аи]?|считает|полагает|поделил(?:ся|ась|ись))"
 )
 _SPEECH = _SPEECH[:-1] + "|" + _SPEECH_RU[3:]
 # A Russian verb of saying after a comma or dash, then the speaker's title and name at the end of the sentence
@@ -100,3 +100,30 @@ def find_claimant(text, mentions, actors=None):
             belief.append(Claim(mention.actor, mention, mention.text + match.group(), "belief"))
     found = speech or belief
     return found[-1] if found else None
+
+
+# A Russian speaker named again by a pronoun or a noun of their office: "..., — добавила представитель
+# внешнеполитического ведомства", "..., — сказал журналистам высокопоставленный дипломат", "Как отметил
+# дипломат, ...", "По его словам, ...".
+_RU_SPEAKER_NOUN = (
+    r"(?:(?:(?:высокопоставленн|российск|американск|бывш)\w+\s+)?"
+    r"(?:дипломат|министр|замминистра|замглавы|посол|пресс-секретарь|спикер|глава\s+(?:МИД|ведомства)"
+    r"|представитель\s+(?:МИД|внешнеполитического\s+ведомства|ведомства)|он|она)(?![а-яё]))"
+)
+_RU_ANAPHORIC = re.compile(
+    rf"(?:[,—–]|\s-)\s*(?:[—–-]\s*)?{_SPEECH_RU}(?:\s+(?:журналистам|в\s+интервью|[А-ЯЁ]{{2,}}))*\s+(?P<who>{_RU_SPEAKER_NOUN})"
+    r"(?:\s+(?-i:[а-яё]+)){0,3}\s*[.!?]?\s*$"
+    rf"|^\s*Как\s+{_SPEECH_RU}\s+(?P<as>{_RU_SPEAKER_NOUN})\s*,"
+    r"|^\s*По\s+(?P<his>(?:его|её|ее))\s+словам\s*,",
+    re.I,
+)
+
+
+def anaphoric_claim(text, speaker):
+    """The claim of a Russian sentence whose speaker is named again only by a pronoun or an office
+    ("— сказал дипломат", "По его словам"): the article's last speaker, `speaker` (an actor id), or None."""
+    match = _RU_ANAPHORIC.search(text) if speaker else None
+    if match is None:
+        return None
+    group = next(name for name in ("who", "as", "his") if match[name] is not None)
+    return Claim(speaker, Mention(speaker, match.start(group), match.end(group), match[group]), match[0], "speech")

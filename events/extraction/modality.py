@@ -51,9 +51,9 @@ THREAT = re.compile(
     r"|suspend|sanction)\w*|\bthreaten(?:s|ed)? to\b",
     re.I,
 )
-# "должны", not "должностные лица" (officials).
+# "должны", not "должностные лица" (officials); "бы" is the Russian conditional ("способствовало бы").
 _OPINION = re.compile(
-    r"\b(?:must|should|would|could|might|may|needs? to|ought to|долж(?:ен|н[аоы])|следует|нужно|необходимо)\b"
+    r"\b(?:must|should|would|could|might|may|needs? to|ought to|долж(?:ен|н[аоы])|следует|нужно|необходимо|бы)\b"
 )
 _ANAPHORA = re.compile(
     r"\b(?:the|this|that|these|those|such|этот|эта|это|эти|этого|этой|этих|этим|такой|такие)\s+$", re.I

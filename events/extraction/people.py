@@ -110,6 +110,9 @@ def _parent(title, language, actors):
     mentions = [
         m for m in actors.find(phrase, language) if actors.get(m.actor) and actors.get(m.actor).kind != "person"
     ]
+    # "посол РФ в США": the state after "в" is where the envoy serves; the one before is theirs.
+    posted = [m for m in mentions if re.search(r"(?:^|\s)(?:в|во)\s+$", phrase[: m.start])]
+    mentions = [m for m in mentions if m not in posted] or mentions
     state = None
     for mention in reversed(mentions):
         actor = actors.get(mention.actor)

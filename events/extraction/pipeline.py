@@ -5,7 +5,7 @@ from dataclasses import dataclass, field, replace
 
 from .. import dates
 from .actors import ActorIndex
-from .claims import find_claimant
+from .claims import anaphoric_claim, find_claimant
 from .clauses import coordinated
 from .collective import last_pair, with_collectives
 from .dating import DateGuess, coarser, find_dates
@@ -87,7 +87,7 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
     # "The Foreign Ministry said" speaks for the dateline's state ("MOSCOW (Sputnik) -"), else the one named most.
     home = actors.home_state(article.place) if article.place else None
     actors = actors.with_home(home or actors.home_state(f"{article.title}\n{article.text}", article.language))
-    proposals, skipped, lede_seen, pair = [], [], False, ()
+    proposals, skipped, lede_seen, pair, speaker = [], [], False, (), None
     # The headline is news of the day as the lede is; its proposals merge with the body's that say the same.
     headline = [Paragraph(article.title, headline=True)] if _is_headline(article.title) else []
     for paragraph in [*headline, *article.paragraphs]:
@@ -101,6 +101,10 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
                 skipped.append(Skipped(sentence, "dates the event told of before it"))
                 continue
             in_sentence = []
+            if article.language == "ru":
+                # The article's last speaker, whom "— сказал дипломат", "По его словам" name again.
+                said = find_claimant(sentence, actors.find(sentence, "ru"), actors)
+                speaker = said.actor if said and actors.get(said.actor).kind == "person" else speaker
             for clause in coordinated(sentence, types, article.language):
                 found, reason, dated = _propose_sentence(
                     clause,
@@ -112,6 +116,7 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
                     paragraph.linked,
                     voice.id if voice else None,
                     pair=pair_before,
+                    speaker=speaker,
                 )
                 for proposal in found:
                     proposal.quote = sentence[:5000]
@@ -220,20 +225,22 @@ def _publisher_voice(publisher, actors):
     return replace(voice, aliases=(*voice.aliases, *(f"The {head}" for head in heads)))
 
 
-def _propose_sentence(sentence, article, actors, types, lede, carried, linked, voice=None, pair=()):
+def _propose_sentence(sentence, article, actors, types, lede, carried, linked, voice=None, pair=(), speaker=None):
     """([Proposal], reason skipped or None, the date the sentence gives for the next ones)."""
     language = article.language
     causes = cause_spans(sentence)
     # "the two countries", "обе стороны": the two states named last.
     mentions = with_collectives(sentence, actors.find(sentence, language), pair, actors, language)
     words = tokens(sentence, language)
-    claim = find_claimant(sentence, mentions, actors)
+    claim = find_claimant(sentence, mentions, actors) or anaphoric_claim(sentence, speaker)
     # "Putin signed a decree on the resumption of flights": a decree is one state's act, not an agreement.
     unilateral = [(m.start(), m.start() + 1) for m in _SIGNED_ACT.finditer(sentence)]
     # "have discussed resuming direct flights": what was talked about did not happen.
     unilateral += [(m.start("act"), m.end()) for m in _DISCUSSED.finditer(sentence)]
     # "handed over a roadmap on the return of the property": the plan is the event, the return only its aim.
-    unilateral += [(m.start("act"), m.end()) for m in _PLANNED.finditer(sentence)]
+    unilateral += [(m.start("act"), m.end()) for plan in _PLANS for m in plan.finditer(sentence)]
+    # "Мы предлагаем восстановить авиасообщение": the offer is the event, the act only offered.
+    unilateral += [(m.start("act"), m.end()) for m in _OFFERED_RU.finditer(sentence) if not _MEETING_RU.search(m[0])]
     guess = types.guess(
         sentence, excluded=causes + unilateral, ignore={"statement"} if claim else (), words=words, language=language
     )
@@ -245,6 +252,8 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
     status = (
         "occurred" if statement or guess is None else detect_status(sentence, language) or guess.status or "occurred"
     )
+    if language == "ru" and status == "proposed" and guess and guess.code == "proposal":
+        status = "occurred"  # "Мы предлагаем восстановить ...": the offer is made; what it offers is to come
     if status == "cancelled" and any(_CANCELLING.search(keyword) for keyword in guess.keywords):
         status = "occurred"  # "flights were cancelled": the cancellation is the event (a ban), not called off
     if status == "occurred" and guess and guess.code.split(".")[0] not in {"agreement", "statement"}:
@@ -280,11 +289,17 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
         return [], "a reply to a question, not an event the article reports", dated
     if language == "en" and not statement and _NEGATED.search(sentence, 0, guess.anchor):
         return [], "says the event did not or will not happen", dated
-    planned = any(m.start() == guess.anchor for m in _PLANNED.finditer(sentence))
+    if language == "ru" and not statement and _CONDITIONAL_RU.search(_clause(sentence, guess.anchor)):
+        return [], "a condition or a wish, not an event", dated
+    planned = any(m.start() == guess.anchor for plan in _PLANS for m in plan.finditer(sentence))
     if not statement and not found_dates and not planned and _ANAPHORA.search(sentence[: guess.anchor]):
         return [], "refers back to an event named earlier, without a date of its own", dated
     active = [m for m in mentions if not _inside(m.start, causes)]
-    if not active:
+    if language == "ru" and claim:
+        # "..., сообщил посол РФ в США Иван Петров": the states of the speaker's title name the speaker only.
+        title = (claim.mention.end - len(claim.phrase), claim.mention.start)
+        active = [m for m in active if m is claim.mention or not title[0] <= m.start < title[1]]
+    if not active and not (claim and claim.mention not in mentions):  # a speaker named again ("— сказал он")
         reason = "no actor Chancery knows" if not mentions else "its actors are all in a clause about another event"
         return [], reason, dated
     # A statement's time is its verb of saying ("has said", "says"); another event's, its own clause.
@@ -344,6 +359,8 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
 _REPORTED_NOW = re.compile(
     r"(?:[,—–]|\s-)\s*(?:[—–-]\s*)?(?:сообщает|сообщают|сообщается|передает|передаёт|пишет|говорится)\b", re.I
 )
+# "возобновление рейсов способствовало бы нормализации": what would follow is no event.
+_CONDITIONAL_RU = re.compile(r"(?<![а-яё])бы(?![а-яё])", re.I)
 _SAID_ON = re.compile(r"\b(?:said|says|announced|announces|told\s+\w+|stated|reported)\s+$", re.I)
 _DEADLINE_WORDS = r"(?:by|until|till|no later than|до|не позднее)"
 _DEADLINE = re.compile(rf"\b{_DEADLINE_WORDS}\s+(?:the\s+)?$", re.I)
@@ -369,6 +386,21 @@ _PLANNED = re.compile(
     r"(?P<act>(?:return|resumption|restoration|reopening|lifting|easing)\b[^,;:—–]*)",
     re.I,
 )
+# "документы для восстановления авиасообщения", "дорожная карта по возвращению", "работают над
+# восстановлением": the plan or the work is the news, the restoration only its aim.
+_PLANNED_RU = re.compile(
+    r"(?<![а-яё])(?:(?:документ\w*|дорожн\w+\s+карт\w*|план(?:а|у|ом|е|ы|ов|ами|ах)?|предложени\w*|инициатив\w*"
+    r"|проект\w*|работ\w*\s+над)\s+(?:по\s+|для\s+|о\s+|об\s+)?(?:\w+\s+)?)"
+    r"(?P<act>(?:восстановлени|возобновлени|возвращени|возврат|сняти|смягчени|ослаблени|открыти)\w*[^,;:—–]*)",
+    re.I,
+)
+_PLANS = (_PLANNED, _PLANNED_RU)
+_OFFERED_RU = re.compile(
+    r"(?<![а-яё])(?:предлага(?:ет|ем|ют|л[аи]?)|предложил[аи]?)\s+(?:[а-яё]+\s+){0,2}?"
+    r"(?P<act>[а-яё]+(?:ть|ти)(?:ся)?\s[^,;:—–]*)",
+    re.I,
+)
+_MEETING_RU = re.compile(r"встреч|переговор|саммит|визит|консультаци", re.I)
 _CANCELLING = re.compile(r"\b(?:cancel\w*|abolish\w*|отмен\w*)", re.I)
 _DEADLINE_PHRASE = re.compile(rf"{_DEADLINE_WORDS}\s", re.I)
 # What makes a statement the news rather than a remark: a warning, a protest, a formal statement.

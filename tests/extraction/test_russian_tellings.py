@@ -30,3 +30,55 @@ def test_an_announced_act_another_sentence_calls_planned_is_one_planned_event():
 def test_an_act_dated_on_its_own_is_not_hedged_by_a_plan():
     found = proposed("Армения открыла посольство в Мали 3 июня. Армения также планирует открыть посольство в Мали.")
     assert sorted(status for _, status, _, _, _ in found) == ["occurred", "proposed"]
+
+
+def test_discussing_with_a_state_is_talks_and_the_documents_aim_is_no_event():
+    found = proposed("Армения обсуждает с Грузией документы для восстановления авиасообщения.")
+    assert [(code, sorted(p)) for code, _, _, p, _ in found] == [
+        ("talks", [("armenia", "participant"), ("georgia", "participant")])
+    ]
+    # Without the plan, the restoration itself is the news.
+    [(code, *_)] = proposed("Армения и Грузия восстановили авиасообщение.")
+    assert code == "flights.resumed"
+
+
+def test_work_towards_a_return_types_nothing():
+    assert proposed("Армения и Грузия работают над восстановлением авиасообщения.") == []
+
+
+def test_what_would_follow_is_no_event():
+    assert proposed("Возобновление авиасообщения между Арменией и Грузией способствовало бы торговле.") == []
+    [(code, *_)] = proposed("Возобновление авиасообщения между Арменией и Грузией способствовало торговле.")
+    assert code == "flights.resumed"
+
+
+def test_an_offer_of_an_act_is_a_proposal_made_by_the_speakers_state():
+    [(code, status, _, participants, claimed_by)] = proposed(
+        "Мы предлагаем восстановить прямое авиасообщение с Грузией, сказал посол Армении в Грузии Иван Петров."
+    )
+    # The offer was made; Armenia (the speaker's "мы", not the state he is posted to) makes it.
+    assert (code, status, claimed_by) == ("proposal", "occurred", "ivan-petrov")
+    assert sorted(participants) == [("armenia", "initiator"), ("georgia", "target")]
+    # An offer of a meeting stays that meeting, proposed.
+    [(code, status, *_)] = proposed("Армения предложила провести встречу с Грузией в Ереване.")
+    assert (code, status) == ("meeting", "proposed")
+
+
+def test_the_states_of_a_speakers_title_take_no_role():
+    [(code, _, _, participants, _)] = proposed(
+        "Армения закроет консульство в Гюмри, сообщил посол Армении в Грузии Иван Петров."
+    )
+    assert code == "missions.closed"
+    assert "georgia" not in [actor for actor, _ in participants]
+
+
+def test_a_speaker_named_again_by_an_office_or_a_pronoun_claims_the_sentence():
+    found = proposed(
+        "Армения готова к диалогу с Грузией, заявил посол Армении в Грузии Иван Петров. "
+        "«Мы предлагаем восстановить авиасообщение между нашими странами», — сказал журналистам дипломат."
+    )
+    assert ("proposal", "occurred", "2024-06-14", [("armenia", "initiator"), ("georgia", "target")], "ivan-petrov") in [
+        (code, status, start, sorted(p), claim) for code, status, start, p, claim in found
+    ]
+    # Without a speaker named before, an office names nobody.
+    assert proposed("«Мы предлагаем восстановить авиасообщение с Грузией», — сказал журналистам дипломат.") == []
