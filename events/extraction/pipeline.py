@@ -294,7 +294,8 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
     planned = any(m.start() == guess.anchor for plan in _PLANS for m in plan.finditer(sentence))
     if not statement and not found_dates and not planned and _ANAPHORA.search(sentence[: guess.anchor]):
         return [], "refers back to an event named earlier, without a date of its own", dated
-    active = [m for m in mentions if not _inside(m.start, causes)]
+    # A Russian statement is about what it answers too: "Россия ответит на закрытие консульства в США".
+    active = [m for m in mentions if not _inside(m.start, causes) or (statement and language == "ru")]
     if language == "ru" and claim:
         # "..., сообщил посол РФ в США Иван Петров": the states of the speaker's title name the speaker only.
         title = (claim.mention.end - len(claim.phrase), claim.mention.start)

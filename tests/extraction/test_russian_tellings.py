@@ -82,3 +82,24 @@ def test_a_speaker_named_again_by_an_office_or_a_pronoun_claims_the_sentence():
     ]
     # Without a speaker named before, an office names nobody.
     assert proposed("«Мы предлагаем восстановить авиасообщение с Грузией», — сказал журналистам дипломат.") == []
+
+
+def test_a_first_name_and_surname_next_to_a_verb_of_saying_is_a_speaker():
+    [(code, _, _, participants, claimed_by)] = proposed(
+        "Армения ответит на закрытие консульства в Грузии, заявил журналистам депутат парламента Иван Петров."
+    )
+    # A statement is about what it answers too: Georgia, named in the clause about the closure.
+    assert (code, claimed_by) == ("statement", "ivan-petrov")
+    assert ("georgia", "target") in participants
+    [(_, _, _, _, claimed_by)] = proposed("Иван Петров сообщил, что Армения закроет посольство в Грузии.")
+    assert claimed_by == "ivan-petrov"
+
+
+def test_a_capitalised_pair_that_does_not_speak_is_no_person():
+    extraction = propose(
+        "Заголовок\n\nАрмения закроет посольство в Грузии. В Тбилиси прибыл Иван Петров.",
+        published="2024-06-14",
+        actors=ACTORS,
+        types=TYPES,
+    )
+    assert extraction.people == []
