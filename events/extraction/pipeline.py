@@ -18,6 +18,7 @@ from .people import find_people
 from .reading import Article, Paragraph, read_article
 from .sentences import split_sentences
 from .structure import (
+    _CAUSE,
     STATE_ACT_FAMILIES,
     SYMMETRIC_FAMILIES,
     _actors_of,
@@ -124,6 +125,8 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
                 if reason:
                     skipped.append(Skipped(sentence, reason))
                 carried = dated or carried
+            if article.language == "ru":
+                in_sentence += _background(sentence, article, actors, types, paragraph.linked)
             if previous and article.language == "ru" and _BACK_CLAIM.match(sentence):
                 # Only an attribution of what came before: no statement of its own.
                 in_sentence = [p for p in in_sentence if p.type != "statement"]
@@ -169,6 +172,24 @@ def _hedged(proposals, actors):
         if planned.claimed_by is None:
             planned.claimed_by, planned.notes = proposal.claimed_by, [*planned.notes, *proposal.notes]
     return kept
+
+
+def _background(sentence, article, actors, types, linked):
+    """The earlier events a Russian sentence recounts with a day or month of their own, in a clause it answers
+    or follows ("ответом на принятое 7 апреля черногорской стороной решение объявить персонами нон грата ряд
+    дипломатов посольства России"): each a proposal of its own, in the article's voice."""
+    found = []
+    for start, end in cause_spans(sentence):
+        clause = sentence[_CAUSE.match(sentence, start).end() : end].strip()
+        dated = find_dates(clause, article.published, language="ru")
+        if not any(d.how == "text" and d.precision in {dates.DAY, dates.MONTH} for _, _, d in dated):
+            continue
+        proposals, _, _ = _propose_sentence(clause, article, actors, types, False, None, linked)
+        for proposal in proposals:
+            if proposal.date.how == "text" and proposal.type != "statement":
+                proposal.quote, proposal.claimed_by, proposal.notes = sentence[:5000], None, []
+                found.append(proposal)
+    return found
 
 
 # "Об этом сообщили в МИД России.": the sentence before is the ministry's.

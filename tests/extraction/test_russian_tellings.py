@@ -103,3 +103,18 @@ def test_a_capitalised_pair_that_does_not_speak_is_no_person():
         types=TYPES,
     )
     assert extraction.people == []
+
+
+def test_an_earlier_event_answered_with_its_own_day_is_proposed_too():
+    found = proposed(
+        "Армения выслала двух дипломатов Грузии. Эта мера стала ответом на принятое 2 мая грузинской стороной "
+        "решение объявить персонами нон грата трёх дипломатов посольства Армении в Тбилиси."
+    )
+    assert ("diplomats.expelled", "2024-05-02", [("georgia", "initiator"), ("armenia", "target")], None) in [
+        (code, start, participants, claimed_by) for code, _, start, participants, claimed_by in found
+    ]
+    # Without a day or month of its own, what is answered stays a cause only.
+    found = proposed("Армения выслала двух дипломатов Грузии в ответ на высылку армянских дипломатов из Тбилиси.")
+    assert [(code, participants) for code, _, _, participants, _ in found] == [
+        ("diplomats.expelled", [("armenia", "initiator"), ("georgia", "target")])
+    ]
