@@ -127,6 +127,7 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
                 carried = dated or carried
             if article.language == "ru":
                 in_sentence += _background(sentence, article, actors, types, paragraph.linked)
+                in_sentence += _frame(sentence, in_sentence, types)
             if previous and article.language == "ru" and _BACK_CLAIM.match(sentence):
                 # Only an attribution of what came before: no statement of its own.
                 in_sentence = [p for p in in_sentence if p.type != "statement"]
@@ -190,6 +191,32 @@ def _background(sentence, article, actors, types, linked):
                 proposal.quote, proposal.claimed_by, proposal.notes = sentence[:5000], None, []
                 found.append(proposal)
     return found
+
+
+# "в ходе раунда двусторонних консультаций", "в ходе встречи": the talks or meeting an act was done at.
+_DURING_RU = re.compile(
+    r"(?<![а-яё])в\s+ходе\s+(?:[а-яё-]+\s+){0,3}?(?:(?P<talks>переговор|консультаци)|(?P<meeting>встреч|визит))",
+    re.I,
+)
+
+
+_FRAMES = frozenset({"talks", "meeting", "statement"})
+
+
+def _frame(sentence, found, types):
+    """The talks or meeting a dated Russian sentence says its act was done at ("10 апреля Россия и США
+    условились ... в ходе раунда консультаций в Стамбуле"): a proposal of its own, with the same sides, day
+    and place. Undated ("Ранее в ходе переговоров ..."), the frame is only background."""
+    match = _DURING_RU.search(sentence)
+    code = ("talks" if match["talks"] else "meeting") if match else None
+    framed = [p for p in found if p.date.how == "text" and p.type.split(".")[0] not in _FRAMES]
+    if not framed or code not in types.names:
+        return []
+    act = framed[0]
+    sides = list(dict.fromkeys(actor for actor, role in act.participants if role != "host"))
+    hosts = [(actor, "host") for actor, role in act.participants if role == "host"]
+    participants = _ordered([(actor, "participant") for actor in sides] + hosts)
+    return [replace(act, type=code, status="occurred", participants=participants, notes=[], also=0)]
 
 
 # "Об этом сообщили в МИД России.": the sentence before is the ministry's.

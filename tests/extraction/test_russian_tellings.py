@@ -118,3 +118,14 @@ def test_an_earlier_event_answered_with_its_own_day_is_proposed_too():
     assert [(code, participants) for code, _, _, participants, _ in found] == [
         ("diplomats.expelled", [("armenia", "initiator"), ("georgia", "target")])
     ]
+
+
+def test_dated_talks_an_act_was_done_at_are_proposed_too():
+    found = proposed("10 апреля Армения и Грузия условились о дорожной карте в ходе раунда консультаций в Стамбуле.")
+    assert sorted((code, start) for code, _, start, _, _ in found) == [
+        ("agreement", "2024-04-10"),
+        ("talks", "2024-04-10"),
+    ]
+    # Undated, the talks are only the background of the agreement.
+    found = proposed("Ранее в ходе консультаций в Стамбуле Армения и Грузия подписали соглашение о дорожной карте.")
+    assert [code for code, *_ in found] == ["agreement"]
