@@ -356,7 +356,8 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
     date = _date_for(
         dated,
         [_cause_date(sentence, s, e, d, causes) for s, e, d in found_dates if _inside(s, causes)],
-        tense(clause, language),
+        # "работает над тем, чтобы открыть ...": a Russian intention's tense is its verb's, before the aim.
+        tense(sentence if language == "ru" and status == "proposed" else clause, language),
         status,
         lede,
         carried,

@@ -129,3 +129,17 @@ def test_dated_talks_an_act_was_done_at_are_proposed_too():
     # Undated, the talks are only the background of the agreement.
     found = proposed("Ранее в ходе консультаций в Стамбуле Армения и Грузия подписали соглашение о дорожной карте.")
     assert [code for code, *_ in found] == ["agreement"]
+
+
+def test_working_to_open_a_mission_is_a_plan_dated_when_said():
+    [(code, status, start, participants, _)] = proposed(
+        "Кроме того, Армения работает над тем, чтобы открыть диппредставительство в Мали, отметил министр."
+    )
+    assert (code, status, start) == ("missions.reopened", "proposed", "2024-06-14")
+    assert ("mali", "host") in participants
+
+
+def test_breaking_into_a_missions_building_is_a_seizure():
+    [(code, _, _, participants, _)] = proposed("Грузинские власти ворвались в школу при посольстве Армении.")
+    assert code == "property.seizure"
+    assert sorted(participants) == [("armenia", "target"), ("georgia", "initiator")]
