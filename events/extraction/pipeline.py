@@ -510,6 +510,9 @@ def _date_for(own, causes, clause_tense, status, lede, carried, published, langu
         return own
     if lede and (clause_tense in {"present", "perfect"} or lede == "headline") and published and status == "occurred":
         return DateGuess(published, dates.DAY, how="lede")
+    if language == "ru" and lede and status in {"postponed", "cancelled"} and published:
+        # "Встреча переносится", "визит отменён" in the lede: the day's news is the calling off.
+        return DateGuess(published, dates.DAY, how="lede")
     if lede and status == "proposed" and published:
         # "Россия намерена возобновить работу посольства": an intention without a date is dated when stated.
         return DateGuess(published, dates.DAY, how="lede")

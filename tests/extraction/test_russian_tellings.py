@@ -143,3 +143,18 @@ def test_breaking_into_a_missions_building_is_a_seizure():
     [(code, _, _, participants, _)] = proposed("Грузинские власти ворвались в школу при посольстве Армении.")
     assert code == "property.seizure"
     assert sorted(participants) == [("armenia", "target"), ("georgia", "initiator")]
+
+
+def test_russian_wordings_of_postponing_and_calling_off():
+    for text, status in (
+        ("Встреча министров Армении и Грузии переносится на осень.", "postponed"),
+        ("Перенос встречи министров Армении и Грузии объявили в Ереване.", "postponed"),
+        ("Переговоры Армении и Грузии сорвались.", "cancelled"),
+        ("Визит президента Армении в Грузию отменяется.", "cancelled"),
+    ):
+        [(_, found, start, _, _)] = proposed(text)
+        # Undated in the lede: the calling off is the day's news.
+        assert (found, start) == (status, "2024-06-14"), text
+    # "переносной" (portable) is no postponement.
+    [(_, status, *_)] = proposed("Армения и Грузия провели переговоры о переносной технике.")
+    assert status == "occurred"
