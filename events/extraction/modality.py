@@ -67,6 +67,8 @@ _ANAPHORA = re.compile(
 def detect_status(text, language="en"):
     """The status a sentence implies: the first rule that matches, in the order cancelled, postponed,
     scheduled, proposed; None (occurred) otherwise."""
+    if language == "ru":
+        text = text.replace("ё", "е").replace("Ё", "Е")  # "пройдёт", "перенесён": the rules spell е
     for status, pattern in STATUS_RULES_RU if language == "ru" else STATUS_RULES:
         if pattern.search(text):
             return status
@@ -93,7 +95,7 @@ def _russian_tense(text):
     English present perfect is: Russian has no perfect of its own."""
     from .morphology import _russian  # the analyser, loaded once
 
-    if _FUTURE_RU.search(text):
+    if _FUTURE_RU.search(text.replace("ё", "е").replace("Ё", "Е")):
         return "future"
     for word in re.findall(r"[а-яё]+", text.lower()):
         parse = _russian().parse(word)[0]

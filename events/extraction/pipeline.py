@@ -118,6 +118,7 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
                     voice.id if voice else None,
                     pair=pair_before,
                     speaker=speaker,
+                    before=[p for p in [*proposals, *in_sentence] if p.type != "statement"],
                 )
                 for proposal in found:
                     proposal.quote = sentence[:5000]
@@ -273,7 +274,9 @@ def _publisher_voice(publisher, actors):
     return replace(voice, aliases=(*voice.aliases, *(f"The {head}" for head in heads)))
 
 
-def _propose_sentence(sentence, article, actors, types, lede, carried, linked, voice=None, pair=(), speaker=None):
+def _propose_sentence(
+    sentence, article, actors, types, lede, carried, linked, voice=None, pair=(), speaker=None, before=()
+):
     """([Proposal], reason skipped or None, the date the sentence gives for the next ones)."""
     language = article.language
     causes = cause_spans(sentence)
@@ -510,8 +513,8 @@ def _date_for(own, causes, clause_tense, status, lede, carried, published, langu
         return own
     if lede and (clause_tense in {"present", "perfect"} or lede == "headline") and published and status == "occurred":
         return DateGuess(published, dates.DAY, how="lede")
-    if language == "ru" and lede and status in {"postponed", "cancelled"} and published:
-        # "Встреча переносится", "визит отменён" in the lede: the day's news is the calling off.
+    if language == "ru" and lede and status in {"postponed", "cancelled", "scheduled"} and published:
+        # "Встреча переносится", "визит отменён", "саммит пройдёт" in the lede: dated when announced.
         return DateGuess(published, dates.DAY, how="lede")
     if lede and status == "proposed" and published:
         # "Россия намерена возобновить работу посольства": an intention without a date is dated when stated.

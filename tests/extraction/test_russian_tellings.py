@@ -158,3 +158,24 @@ def test_russian_wordings_of_postponing_and_calling_off():
     # "переносной" (portable) is no postponement.
     [(_, status, *_)] = proposed("Армения и Грузия провели переговоры о переносной технике.")
     assert status == "occurred"
+
+
+def test_russian_wordings_of_entry_bans_flight_stops_delisting_and_closing_work():
+    for text, code in (
+        ("Армения ввела запрет на въезд для десяти граждан Грузии.", "sanctions.imposed"),
+        ("Санкции против Грузии были введены Арменией.", "sanctions.imposed"),
+        ("Армения исключила из санкционного списка трёх граждан Грузии.", "sanctions.lifted"),
+        ("Армения приостановила рейсы в Грузию.", "flights.ban"),
+        ("Армения запретила пролёт грузинских самолётов.", "flights.ban"),
+        ("Грузия объявила о прекращении работы генконсульства Армении в Батуми.", "missions.closed"),
+    ):
+        [(found, _, _, participants, _)] = proposed(text)
+        assert found == code, text
+        assert participants[0][1] == "initiator", text
+
+
+def test_a_summit_still_to_come_is_scheduled_whether_written_with_yo_or_ye():
+    for text in ("Саммит Армении и Грузии пройдёт в Ереване.", "Саммит Армении и Грузии пройдет в Ереване."):
+        [(code, status, start, _, _)] = proposed(text)
+        # Undated in the lede: dated when announced.
+        assert (code, status, start) == ("meeting.summit", "scheduled", "2024-06-14"), text
