@@ -383,6 +383,13 @@ def _propose_sentence(
             roles = [(actors.state_of(voice) or voice, "initiator"), *roles]
     if not roles:
         return [], "no actor in a role", dated
+    if language == "ru" and before and _missing_party(code, roles, locations, actors):
+        # "Одновременно были продлены санкции в отношении ...": a passive act with no doer, after the same
+        # family's act, is done by the same doer.
+        last = before[-1]
+        if last.type.split(".")[0] == code.split(".")[0] != "statement" and _passive_ru(sentence):
+            roles = _ordered([(a, "initiator") for a in last.actors("initiator")] + roles)
+            date = replace(last.date, how="carried") if date.how == "publication" else date
     if missing := _missing_party(code, roles, locations, actors):
         return [], missing, dated
     quote = sentence[:5000]
@@ -486,6 +493,14 @@ def _missing_party(code, roles, locations, actors):
     if family != "statement" and not _actors_of(roles, "initiator", "participant"):
         return "no one is named as doing it"  # "sanctions against the EU and Russia": only whom it is against
     return None
+
+
+def _passive_ru(sentence):
+    """Whether a Russian sentence has a short passive participle ("были продлены", "введены", "высланы"): an
+    act whose doer it leaves unsaid."""
+    from .morphology import _russian  # the analyser, loaded once
+
+    return any(_russian().parse(word)[0].tag.POS == "PRTS" for word in re.findall(r"[а-яё]+", sentence.lower()))
 
 
 def _ahead(clause_tense, language):

@@ -179,3 +179,18 @@ def test_a_summit_still_to_come_is_scheduled_whether_written_with_yo_or_ye():
         [(code, status, start, _, _)] = proposed(text)
         # Undated in the lede: dated when announced.
         assert (code, status, start) == ("meeting.summit", "scheduled", "2024-06-14"), text
+
+
+def test_a_passive_act_after_the_same_familys_act_has_the_same_doer():
+    found = proposed(
+        "Армения ввела санкции против Грузии 3 июня.\n\nОдновременно были продлены санкции в отношении граждан Турции."
+    )
+    assert [(code, start, participants) for code, _, start, participants, _ in found] == [
+        ("sanctions.imposed", "2024-06-03", [("armenia", "initiator"), ("georgia", "target")]),
+        ("sanctions.imposed", "2024-06-03", [("armenia", "initiator"), ("turkiye", "target")]),
+    ]
+    # An active verb names its own doer, or none: "несколько стран" is not the last act's doer.
+    found = proposed(
+        "Армения выслала дипломатов Грузии 3 июня. Несколько стран объявили, что высылают дипломатов Турции."
+    )
+    assert len(found) == 1
