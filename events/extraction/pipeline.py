@@ -387,8 +387,10 @@ def _propose_sentence(
         # "Одновременно были продлены санкции в отношении ...": a passive act with no doer, after the same
         # family's act, is done by the same doer.
         last = before[-1]
-        if last.type.split(".")[0] == code.split(".")[0] != "statement" and _passive_ru(sentence):
-            roles = _ordered([(a, "initiator") for a in last.actors("initiator")] + roles)
+        named = {actors.side(a) for a, _ in roles}
+        doers = [a for a in last.actors("initiator") if actors.side(a) not in named]
+        if last.type.split(".")[0] == code.split(".")[0] != "statement" and doers and _passive_ru(sentence):
+            roles = _ordered([(a, "initiator") for a in doers] + roles)
             date = replace(last.date, how="carried") if date.how == "publication" else date
     if missing := _missing_party(code, roles, locations, actors):
         return [], missing, dated
