@@ -13,9 +13,10 @@ from .event_types import TypeGuess, TypeIndex
 from .language import detect
 from .modality import _ANAPHORA, _OPINION, REPORTED_FUTURE, THREAT, detect_status, tense
 from .morphology import tokens
-from .naming import _merge, _name, _same_event
+from .naming import _merge, _name
 from .people import find_people
 from .reading import Article, Paragraph, read_article
+from .russian import CONDITIONAL_RU, MEETING_RU, OFFERED_RU, PLANNED_RU, frame, hedged, passive_ru
 from .sentences import split_sentences
 from .structure import (
     _CAUSE,
@@ -128,7 +129,7 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
                 carried = dated or carried
             if article.language == "ru":
                 in_sentence += _background(sentence, article, actors, types, paragraph.linked)
-                in_sentence += _frame(sentence, in_sentence, types)
+                in_sentence += frame(sentence, in_sentence, types)
             if previous and article.language == "ru" and _BACK_CLAIM.match(sentence):
                 # Only an attribution of what came before: no statement of its own.
                 in_sentence = [p for p in in_sentence if p.type != "statement"]
@@ -136,44 +137,13 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
             previous = in_sentence
             proposals += in_sentence
     if article.language == "ru":
-        proposals = _hedged(proposals, actors)
+        proposals = hedged(proposals, actors)
     proposals = _merge(proposals, actors)
     skipped += [Skipped(p.quote, "a remark quoted in passing, not a statement the article reports") for p in proposals
                 if p.passing]  # fmt: skip
     proposals = [p for p in proposals if not p.passing]
     _name(proposals, actors, types, article)
     return Extraction(article, proposals, skipped, people)
-
-
-_UNDATED = frozenset({"lede", "publication", "announced", "reported"})
-
-
-def _hedged(proposals, actors):
-    """An announced act that another sentence of the article calls only planned is the planned one: "Россия
-    скоро откроет посольства" in the headline and "Россия планирует открыть посольства" in the lede are one
-    event, `proposed`, told and claimed as the planning sentence tells it. Only undated tellings: an act the
-    article dates is its own."""
-    kept = []
-    for proposal in proposals:
-        planned = None
-        if proposal.status == "occurred" and proposal.date.how in _UNDATED and proposal.type != "statement":
-            hedged = replace(proposal, status="proposed")
-            planned = next(
-                (p for p in proposals if p.status == "proposed" and p.date.how in _UNDATED
-                 and _same_event(p, hedged, actors)),
-                None,
-            )  # fmt: skip
-        if planned is None:
-            kept.append(proposal)
-            continue
-        planned.also += 1 + proposal.also
-        known = set(planned.actors())
-        planned.participants = _ordered(
-            planned.participants + [(x, role) for x, role in proposal.participants if x not in known]
-        )
-        if planned.claimed_by is None:
-            planned.claimed_by, planned.notes = proposal.claimed_by, [*planned.notes, *proposal.notes]
-    return kept
 
 
 def _background(sentence, article, actors, types, linked):
@@ -192,32 +162,6 @@ def _background(sentence, article, actors, types, linked):
                 proposal.quote, proposal.claimed_by, proposal.notes = sentence[:5000], None, []
                 found.append(proposal)
     return found
-
-
-# "в ходе раунда двусторонних консультаций", "в ходе встречи": the talks or meeting an act was done at.
-_DURING_RU = re.compile(
-    r"(?<![а-яё])в\s+ходе\s+(?:[а-яё-]+\s+){0,3}?(?:(?P<talks>переговор|консультаци)|(?P<meeting>встреч|визит))",
-    re.I,
-)
-
-
-_FRAMES = frozenset({"talks", "meeting", "statement"})
-
-
-def _frame(sentence, found, types):
-    """The talks or meeting a dated Russian sentence says its act was done at ("10 апреля Россия и США
-    условились ... в ходе раунда консультаций в Стамбуле"): a proposal of its own, with the same sides, day
-    and place. Undated ("Ранее в ходе переговоров ..."), the frame is only background."""
-    match = _DURING_RU.search(sentence)
-    code = ("talks" if match["talks"] else "meeting") if match else None
-    framed = [p for p in found if p.date.how == "text" and p.type.split(".")[0] not in _FRAMES]
-    if not framed or code not in types.names:
-        return []
-    act = framed[0]
-    sides = list(dict.fromkeys(actor for actor, role in act.participants if role != "host"))
-    hosts = [(actor, "host") for actor, role in act.participants if role == "host"]
-    participants = _ordered([(actor, "participant") for actor in sides] + hosts)
-    return [replace(act, type=code, status="occurred", participants=participants, notes=[], also=0)]
 
 
 # "Об этом сообщили в МИД России.": the sentence before is the ministry's.
@@ -291,7 +235,7 @@ def _propose_sentence(
     # "handed over a roadmap on the return of the property": the plan is the event, the return only its aim.
     unilateral += [(m.start("act"), m.end()) for plan in _PLANS for m in plan.finditer(sentence)]
     # "Мы предлагаем восстановить авиасообщение": the offer is the event, the act only offered.
-    unilateral += [(m.start("act"), m.end()) for m in _OFFERED_RU.finditer(sentence) if not _MEETING_RU.search(m[0])]
+    unilateral += [(m.start("act"), m.end()) for m in OFFERED_RU.finditer(sentence) if not MEETING_RU.search(m[0])]
     guess = types.guess(
         sentence, excluded=causes + unilateral, ignore={"statement"} if claim else (), words=words, language=language
     )
@@ -340,7 +284,7 @@ def _propose_sentence(
         return [], "a reply to a question, not an event the article reports", dated
     if language == "en" and not statement and _NEGATED.search(sentence, 0, guess.anchor):
         return [], "says the event did not or will not happen", dated
-    if language == "ru" and not statement and _CONDITIONAL_RU.search(_clause(sentence, guess.anchor)):
+    if language == "ru" and not statement and CONDITIONAL_RU.search(_clause(sentence, guess.anchor)):
         return [], "a condition or a wish, not an event", dated
     planned = any(m.start() == guess.anchor for plan in _PLANS for m in plan.finditer(sentence))
     if not statement and not found_dates and not planned and _ANAPHORA.search(sentence[: guess.anchor]):
@@ -389,7 +333,7 @@ def _propose_sentence(
         last = before[-1]
         named = {actors.side(a) for a, _ in roles}
         doers = [a for a in last.actors("initiator") if actors.side(a) not in named]
-        if last.type.split(".")[0] == code.split(".")[0] != "statement" and doers and _passive_ru(sentence):
+        if last.type.split(".")[0] == code.split(".")[0] != "statement" and doers and passive_ru(sentence):
             roles = _ordered([(a, "initiator") for a in doers] + roles)
             date = replace(last.date, how="carried") if date.how == "publication" else date
     if missing := _missing_party(code, roles, locations, actors):
@@ -421,8 +365,6 @@ def _propose_sentence(
 _REPORTED_NOW = re.compile(
     r"(?:[,—–]|\s-)\s*(?:[—–-]\s*)?(?:сообщает|сообщают|сообщается|передает|передаёт|пишет|говорится)\b", re.I
 )
-# "возобновление рейсов способствовало бы нормализации": what would follow is no event.
-_CONDITIONAL_RU = re.compile(r"(?<![а-яё])бы(?![а-яё])", re.I)
 _SAID_ON = re.compile(r"\b(?:said|says|announced|announces|told\s+\w+|stated|reported)\s+$", re.I)
 _DEADLINE_WORDS = r"(?:by|until|till|no later than|до|не позднее)"
 _DEADLINE = re.compile(rf"\b{_DEADLINE_WORDS}\s+(?:the\s+)?$", re.I)
@@ -448,21 +390,7 @@ _PLANNED = re.compile(
     r"(?P<act>(?:return|resumption|restoration|reopening|lifting|easing)\b[^,;:—–]*)",
     re.I,
 )
-# "документы для восстановления авиасообщения", "дорожная карта по возвращению", "работают над
-# восстановлением": the plan or the work is the news, the restoration only its aim.
-_PLANNED_RU = re.compile(
-    r"(?<![а-яё])(?:(?:документ\w*|дорожн\w+\s+карт\w*|план(?:а|у|ом|е|ы|ов|ами|ах)?|предложени\w*|инициатив\w*"
-    r"|проект\w*|работ\w*\s+над)\s+(?:по\s+|для\s+|о\s+|об\s+)?(?:\w+\s+)?)"
-    r"(?P<act>(?:восстановлени|возобновлени|возвращени|возврат|сняти|смягчени|ослаблени|открыти)\w*[^,;:—–]*)",
-    re.I,
-)
-_PLANS = (_PLANNED, _PLANNED_RU)
-_OFFERED_RU = re.compile(
-    r"(?<![а-яё])(?:предлага(?:ет|ем|ют|л[аи]?)|предложил[аи]?)\s+(?:[а-яё]+\s+){0,2}?"
-    r"(?P<act>[а-яё]+(?:ть|ти)(?:ся)?\s[^,;:—–]*)",
-    re.I,
-)
-_MEETING_RU = re.compile(r"встреч|переговор|саммит|визит|консультаци", re.I)
+_PLANS = (_PLANNED, PLANNED_RU)
 _CANCELLING = re.compile(r"\b(?:cancel\w*|abolish\w*|отмен\w*)", re.I)
 _DEADLINE_PHRASE = re.compile(rf"{_DEADLINE_WORDS}\s", re.I)
 # What makes a statement the news rather than a remark: a warning, a protest, a formal statement.
@@ -495,14 +423,6 @@ def _missing_party(code, roles, locations, actors):
     if family != "statement" and not _actors_of(roles, "initiator", "participant"):
         return "no one is named as doing it"  # "sanctions against the EU and Russia": only whom it is against
     return None
-
-
-def _passive_ru(sentence):
-    """Whether a Russian sentence has a short passive participle ("были продлены", "введены", "высланы"): an
-    act whose doer it leaves unsaid."""
-    from .morphology import _russian  # the analyser, loaded once
-
-    return any(_russian().parse(word)[0].tag.POS == "PRTS" for word in re.findall(r"[а-яё]+", sentence.lower()))
 
 
 def _ahead(clause_tense, language):
