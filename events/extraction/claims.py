@@ -119,9 +119,23 @@ _RU_ANAPHORIC = re.compile(
 )
 
 
-def anaphoric_claim(text, speaker):
+# The ministry named by its lower-case noun: "сообщили в ведомстве", "говорится в сообщении дипведомства",
+# "заявили во внешнеполитическом ведомстве".
+_RU_MINISTRY_SAID = re.compile(
+    rf"(?:[,—–]|\s-)\s*(?:[—–-]\s*)?(?:{_SPEECH_RU[3:-1]}|сообщили|заявили|отметили|подчеркнули|пояснили|уточнили"
+    r"|говорится\s+в\s+(?:сообщени|заявлени|коммента)\w*)\s+(?:(?:в|во)\s+)?"
+    r"(?P<who>(?:(?:российск|внешнеполитическ|дипломатическ)\w+\s+)*(?:дип)?ведомств\w*)\s*[.!?]?\s*$",
+    re.I,
+)
+
+
+def anaphoric_claim(text, speaker, ministry=None):
     """The claim of a Russian sentence whose speaker is named again only by a pronoun or an office
-    ("— сказал дипломат", "По его словам"): the article's last speaker, `speaker` (an actor id), or None."""
+    ("— сказал дипломат", "По его словам"): the article's last speaker, `speaker` (an actor id), or None; one
+    said "в ведомстве" is the article's own foreign ministry, `ministry`."""
+    said = _RU_MINISTRY_SAID.search(text) if ministry else None
+    if said:
+        return Claim(ministry, Mention(ministry, said.start("who"), said.end("who"), said["who"]), said[0], "speech")
     match = _RU_ANAPHORIC.search(text) if speaker else None
     if match is None:
         return None

@@ -227,7 +227,10 @@ def _propose_sentence(
     # "the two countries", "обе стороны": the two states named last.
     mentions = with_collectives(sentence, actors.find(sentence, language), pair, actors, language)
     words = tokens(sentence, language)
-    claim = find_claimant(sentence, mentions, actors) or anaphoric_claim(sentence, speaker)
+    # "сообщили в ведомстве": the foreign ministry, in an article that names it ("МИД") somewhere.
+    named = language == "ru" and "МИД" in f"{article.title}\n{article.text}"
+    ministry = next((m.actor for m in actors.find("МИД", "ru")), None) if named else None
+    claim = find_claimant(sentence, mentions, actors) or anaphoric_claim(sentence, speaker, ministry)
     # "Putin signed a decree on the resumption of flights": a decree is one state's act, not an agreement.
     unilateral = [(m.start(), m.start() + 1) for m in _SIGNED_ACT.finditer(sentence)]
     # "have discussed resuming direct flights": what was talked about did not happen.

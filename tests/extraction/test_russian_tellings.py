@@ -194,3 +194,13 @@ def test_a_passive_act_after_the_same_familys_act_has_the_same_doer():
         "Армения выслала дипломатов Грузии 3 июня. Несколько стран объявили, что высылают дипломатов Турции."
     )
     assert len(found) == 1
+
+
+def test_said_in_the_ministry_by_its_lower_case_noun_is_the_foreign_ministrys_claim():
+    found = proposed(
+        "МИД Армении вызвал посла Грузии. Армения закроет консульство Грузии в Гюмри, сообщили в ведомстве."
+    )
+    assert [claimed_by for code, *_, claimed_by in found if code == "missions.closed"] == ["armenia-foreign-ministry"]
+    # An article that never names the ministry: "ведомство" may be any other.
+    [(_, _, _, _, claimed_by)] = proposed("Армения закроет консульство Грузии в Гюмри, сообщили в ведомстве.")
+    assert claimed_by is None
