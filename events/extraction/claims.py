@@ -45,6 +45,9 @@ def _closes(mention, after):
 _HEADLINE_SPEAKER = re.compile(r"\s*(?:the\s+)?", re.I)
 _HEADLINE_COLON = re.compile(r"(?:\s+[A-Z][\w-]*){0,3}\s*:\s+\S")
 
+# A Russian speaker, then up to four words ("на брифинге", "в интервью ТАСС"), then the verb of saying.
+_RU_SPEAKER_THEN = re.compile(rf"(?P<words>(?:\s+(?:[а-яё-]+|[А-ЯЁ]{{2,}})){{1,4}}?)\s+{_SPEECH_RU}(?![а-яё])")
+
 _BELIEF = r"(?:sees|saw|believes|believed|thinks|thought|expects|expected|hopes|hoped)"
 
 
@@ -96,6 +99,14 @@ def find_claimant(text, mentions, actors=None):
             # A headline's "Russian Foreign Ministry: Moscow imposes ...", "Lavrov: ...": the speaker, then what
             # they say.
             speech.append(Claim(mention.actor, mention, lead.group() + mention.text + ":", "speech"))
+        elif (
+            (match := _RU_SPEAKER_THEN.match(after))
+            and "и" not in match["words"].lower().split()
+            and actors is not None
+            and getattr(actors.get(mention.actor), "kind", "state") != "state"
+        ):
+            # "Лавров на пресс-конференции заявил", "Захарова в интервью ТАСС сообщила": a few words between.
+            speech.append(Claim(mention.actor, mention, mention.text + match.group(), "speech"))
         elif match := re.match(rf"\s+{_BELIEF}\b", after, re.I):
             belief.append(Claim(mention.actor, mention, mention.text + match.group(), "belief"))
     found = speech or belief

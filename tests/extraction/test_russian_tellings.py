@@ -204,3 +204,13 @@ def test_said_in_the_ministry_by_its_lower_case_noun_is_the_foreign_ministrys_cl
     # An article that never names the ministry: "ведомство" may be any other.
     [(_, _, _, _, claimed_by)] = proposed("Армения закроет консульство Грузии в Гюмри, сообщили в ведомстве.")
     assert claimed_by is None
+
+
+def test_a_speaker_a_few_words_before_the_verb_of_saying_claims_the_sentence():
+    [(_, _, _, _, claimed_by)] = proposed(
+        "Посол Армении в Грузии Иван Петров на пресс-конференции заявил, что Армения закроет консульство в Гюмри."
+    )
+    assert claimed_by == "ivan-petrov"
+    # A state that acts and then says something is the doer, not a claimant.
+    [(_, _, _, participants, claimed_by)] = proposed("Армения выслала дипломатов Грузии и заявила о новых мерах.")
+    assert (participants[0], claimed_by) == (("armenia", "initiator"), None)
