@@ -16,7 +16,7 @@ _SPEECH = (
 _SPEECH_RU = (
     r"(?:заявил[аи]?|заявляет|сообщил[аи]?|сообщает|сказал[аи]?|говорит|отметил[аи]?|подчеркнул[аи]?"
     r"|добавил[аи]?|написал[аи]?|пояснил[аи]?|уточнил[аи]?|рассказал[аи]?|указал[аи]?|констатировал[аи]?"
-    r"|заверил[аи]?|предупредил[аи]?|считает|полагает)"
+    r"|заверил[аи]?|предупредил[аи]?|считает|полагает|поделил(?:ся|ась|ись))"
 )
 _SPEECH = _SPEECH[:-1] + "|" + _SPEECH_RU[3:]
 # A Russian verb of saying after a comma or dash, then the speaker's title and name at the end of the sentence
@@ -44,6 +44,9 @@ def _closes(mention, after):
 # at most a noun of theirs ("Ministry", "spokeswoman") stands before the colon.
 _HEADLINE_SPEAKER = re.compile(r"\s*(?:the\s+)?", re.I)
 _HEADLINE_COLON = re.compile(r"(?:\s+[A-Z][\w-]*){0,3}\s*:\s+\S")
+
+# A Russian speaker, then up to four words ("на брифинге", "в интервью ТАСС"), then the verb of saying.
+_RU_SPEAKER_THEN = re.compile(rf"(?P<words>(?:\s+(?:[а-яё-]+|[А-ЯЁ]{{2,}})){{1,4}}?)\s+{_SPEECH_RU}(?![а-яё])")
 
 _BELIEF = r"(?:sees|saw|believes|believed|thinks|thought|expects|expected|hopes|hoped)"
 
@@ -96,7 +99,56 @@ def find_claimant(text, mentions, actors=None):
             # A headline's "Russian Foreign Ministry: Moscow imposes ...", "Lavrov: ...": the speaker, then what
             # they say.
             speech.append(Claim(mention.actor, mention, lead.group() + mention.text + ":", "speech"))
+        elif (
+            (match := _RU_SPEAKER_THEN.match(after))
+            and "и" not in match["words"].lower().split()
+            and actors is not None
+            and getattr(actors.get(mention.actor), "kind", "state") != "state"
+        ):
+            # "Лавров на пресс-конференции заявил", "Захарова в интервью ТАСС сообщила": a few words between.
+            speech.append(Claim(mention.actor, mention, mention.text + match.group(), "speech"))
         elif match := re.match(rf"\s+{_BELIEF}\b", after, re.I):
             belief.append(Claim(mention.actor, mention, mention.text + match.group(), "belief"))
     found = speech or belief
     return found[-1] if found else None
+
+
+# A Russian speaker named again by a pronoun or a noun of their office: "..., — добавила представитель
+# внешнеполитического ведомства", "..., — сказал журналистам высокопоставленный дипломат", "Как отметил
+# дипломат, ...", "По его словам, ...".
+_RU_SPEAKER_NOUN = (
+    r"(?:(?:(?:высокопоставленн|российск|американск|бывш)\w+\s+)?"
+    r"(?:дипломат|министр|замминистра|замглавы|посол|пресс-секретарь|спикер|глава\s+(?:МИД|ведомства)"
+    r"|представитель\s+(?:МИД|внешнеполитического\s+ведомства|ведомства)|он|она)(?![а-яё]))"
+)
+_RU_ANAPHORIC = re.compile(
+    rf"(?:[,—–]|\s-)\s*(?:[—–-]\s*)?{_SPEECH_RU}(?:\s+(?:журналистам|в\s+интервью|[А-ЯЁ]{{2,}}))*\s+(?P<who>{_RU_SPEAKER_NOUN})"
+    r"(?:\s+(?-i:[а-яё]+)){0,3}\s*[.!?]?\s*$"
+    rf"|^\s*Как\s+{_SPEECH_RU}\s+(?P<as>{_RU_SPEAKER_NOUN})\s*,"
+    r"|^\s*По\s+(?P<his>(?:его|её|ее))\s+словам\s*,",
+    re.I,
+)
+
+
+# The ministry named by its lower-case noun: "сообщили в ведомстве", "говорится в сообщении дипведомства",
+# "заявили во внешнеполитическом ведомстве".
+_RU_MINISTRY_SAID = re.compile(
+    rf"(?:[,—–]|\s-)\s*(?:[—–-]\s*)?(?:{_SPEECH_RU[3:-1]}|сообщили|заявили|отметили|подчеркнули|пояснили|уточнили"
+    r"|говорится\s+в\s+(?:сообщени|заявлени|коммента)\w*)\s+(?:(?:в|во)\s+)?"
+    r"(?P<who>(?:(?:российск|внешнеполитическ|дипломатическ)\w+\s+)*(?:дип)?ведомств\w*)\s*[.!?]?\s*$",
+    re.I,
+)
+
+
+def anaphoric_claim(text, speaker, ministry=None):
+    """The claim of a Russian sentence whose speaker is named again only by a pronoun or an office
+    ("— сказал дипломат", "По его словам"): the article's last speaker, `speaker` (an actor id), or None; one
+    said "в ведомстве" is the article's own foreign ministry, `ministry`."""
+    said = _RU_MINISTRY_SAID.search(text) if ministry else None
+    if said:
+        return Claim(ministry, Mention(ministry, said.start("who"), said.end("who"), said["who"]), said[0], "speech")
+    match = _RU_ANAPHORIC.search(text) if speaker else None
+    if match is None:
+        return None
+    group = next(name for name in ("who", "as", "his") if match[name] is not None)
+    return Claim(speaker, Mention(speaker, match.start(group), match.end(group), match[group]), match[0], "speech")

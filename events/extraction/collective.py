@@ -3,7 +3,8 @@
 Such a name stands for the two states the article named last, together or one after the other ("Russia
 and Georgia have reopened air traffic with the first direct flight between the two countries"; "talks
 between the two countries' foreign ministers" after a sentence naming Mongolia and Russia). "The two
-Koreas" always stands for North and South Korea. Each becomes a mention of both states at the phrase.
+Koreas" always stands for North and South Korea; a speaker's "между нашими странами" for the two as
+well. Each becomes a mention of both states at the phrase.
 """
 
 import re
@@ -17,7 +18,7 @@ _COLLECTIVE = {
     ),
     "ru": re.compile(
         r"(?<!со\s)(?<!\w)(?:обе\s+стороны|обеих\s+сторон|обеим\s+сторонам|двух\s+стран|обеих\s+стран"
-        r"|обе\s+страны|две\s+страны)(?!\w)",
+        r"|обе\s+страны|две\s+страны|наши(?:ми|х|м)?\s+стран(?:ами|ах|ам|ы)?)(?!\w)",
         re.I,
     ),
 }

@@ -24,12 +24,16 @@ _FUTURE_RU = re.compile(
     r"\b(?:буд(?:ет|ут|ем)|намерен[аы]?|планиру(?:ет|ют)|собира(?:ется|ются)|состо(?:ится|ятся)|пройд(?:ет|ут))\b", re.I
 )
 STATUS_RULES_RU = (
-    ("cancelled", re.compile(r"\bотмен(?:ил[аи]?|ен[аоы]?|ить|а)\b|\bне состо(?:ял[аись]*|ится|ятся)\b", re.I)),
-    ("postponed", re.compile(r"\bперен(?:ес(?:л[аи]?)?|есен[аоы]?|ести)\b|\bотлож(?:ил[аи]?|ен[аоы]?|ить)\b", re.I)),
+    ("cancelled", re.compile(r"\bотмен(?:ил[аи]?|ен[аоы]?|ить|а|ы|у|ой)\b|\bотменя(?:ет|ют|ется|ются)\b"
+                             r"|\bне состо(?:ял[аись]*|ится|ятся)\b|\bсорвал(?:ся|ась|ось|ись)\b", re.I)),
+    ("postponed", re.compile(r"\bперен(?:ес(?:л[аи]?)?|есен[аоы]?|ести)\b|\bотлож(?:ил[аи]?|ен[аоы]?|ить)\b"
+                             r"|\bпереносит(?:ся)?\b|\bперенос(?:ят|ятся|а|е|ом)?\b|\bоткладыва(?:ет|ют|ется|ются)\b"
+                             r"|\bотсрочен[аоы]?\b", re.I)),
     ("scheduled", re.compile(r"\bсосто(?:ится|ятся)\b|\bпройд(?:ет|ут)\b|\bзапланирован[аоы]?\b|\bнамечен[аоы]?\b"
                              r"|\bбуд(?:ет|ут) проведен[аоы]?\b|\bначн(?:ется|утся)\b", re.I)),
     ("proposed", re.compile(r"\bпредлож(?:ил[аи]?|ение|ить|ат|ит|или)\b|\bпредлагает\b|\bпредлагаем\b|\bнамерен[аы]?\b"
-                            r"|\bнамерени\w*|\bпланиру(?:ет|ют)\b|\bсобира(?:ется|ются)\b|\bпригласил[аи]?\b", re.I)),
+                            r"|\bнамерени\w*|\bпланиру(?:ет|ют)\b|\bсобира(?:ется|ются)\b|\bпригласил[аи]?\b"
+                            r"|\bработа(?:ет|ют)\s+над\s+тем,?\s+чтобы\b", re.I)),
 )  # fmt: skip
 STATUS_RULES = (
     ("cancelled", re.compile(r"\b(?:did not|didn't|will not|won't) take place\b|\bcancel+(?:ed|ation)\b"
@@ -52,9 +56,9 @@ THREAT = re.compile(
     r"|suspend|sanction)\w*|\bthreaten(?:s|ed)? to\b",
     re.I,
 )
-# "должны", not "должностные лица" (officials).
+# "должны", not "должностные лица" (officials); "бы" is the Russian conditional ("способствовало бы").
 _OPINION = re.compile(
-    r"\b(?:must|should|would|could|might|may|needs? to|ought to|долж(?:ен|н[аоы])|следует|нужно|необходимо)\b"
+    r"\b(?:must|should|would|could|might|may|needs? to|ought to|долж(?:ен|н[аоы])|следует|нужно|необходимо|бы)\b"
 )
 _ANAPHORA = re.compile(
     r"\b(?:the|this|that|these|those|such|этот|эта|это|эти|этого|этой|этих|этим|такой|такие)\s+$", re.I
@@ -64,6 +68,8 @@ _ANAPHORA = re.compile(
 def detect_status(text, language="en"):
     """The status a sentence implies: the first rule that matches, in the order cancelled, postponed,
     scheduled, proposed; None (occurred) otherwise."""
+    if language == "ru":
+        text = text.replace("ё", "е").replace("Ё", "Е")  # "пройдёт", "перенесён": the rules spell е
     for status, pattern in STATUS_RULES_RU if language == "ru" else STATUS_RULES:
         if pattern.search(text):
             return status
@@ -91,7 +97,7 @@ def _russian_tense(text):
     English present perfect is: Russian has no perfect of its own."""
     from .morphology import _russian  # the analyser, loaded once
 
-    if _FUTURE_RU.search(text):
+    if _FUTURE_RU.search(text.replace("ё", "е").replace("Ё", "Е")):
         return "future"
     for word in re.findall(r"[а-яё]+", text.lower()):
         parse = _russian().parse(word)[0]

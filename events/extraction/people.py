@@ -5,7 +5,9 @@ actor (kind `person`), under the state, ministry or body the title names
 ("British", "of State", "МИД России"); the curator accepts it with the
 proposals. Later in the article the surname alone names them ("May said").
 Without a title a capitalised pair of words is not taken for a person: too
-many are places, bodies or ships.
+many are places, bodies or ships. In Russian, a first name pymorphy3 knows and
+a surname next to a verb of saying is one ("заявил Алексей Иванов.", "Иван
+Петров сообщил", "по словам Ивана Петрова"): who speaks is a person.
 """
 
 import re
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 
 from ..gazetteer import fold
 from .actors import KnownActor
+from .claims import _SPEECH_RU
 from .morphology import _russian
 
 _EN_TITLE = (
@@ -124,6 +127,35 @@ def _titled_names(text, language):
             title = text[match.start() : match.end() + first.start()].strip()
             yield name, title
             break
+    yield from _speaking_names(text)  # after the titled ones: a title gives the parent
+
+
+# A pair of capitalised words that speaks: after "по словам", before a verb of saying, or closing a sentence
+# that a verb of saying after a comma or a dash opened ("..., — заявил журналистам депутат Иван Петров.").
+_RU_PAIR = r"(?P<first>[А-ЯЁ][а-яё]+) (?P<second>[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)"
+_RU_SPEAKING = re.compile(
+    rf"(?<![А-ЯЁа-яё])(?:[Пп]о\s+словам\s+{_RU_PAIR}"
+    rf"|{_RU_PAIR.replace('first', 'first2').replace('second', 'second2')}(?=\s+(?:(?-i:[а-яё]+)\s+)?{_SPEECH_RU}\b)"
+    rf"|(?<=[,—–\s-]){_SPEECH_RU}\s[^.!?«»\"]{{0,160}}?"
+    rf"{_RU_PAIR.replace('first', 'first3').replace('second', 'second3')}(?=\s*(?:[.!?]|$)))"
+)
+
+
+def _speaking_names(text):
+    """(name in the nominative, "") for each Russian pair of a first name and a surname that speaks."""
+    for match in _RU_SPEAKING.finditer(text):
+        index = next(i for i in ("", "2", "3") if match[f"first{i}"])
+        first, second = match[f"first{index}"], match[f"second{index}"]
+        if not _is_first_name(first) or not _may_be_surname(second):
+            continue
+        given, gender = _given_name(first)
+        yield f"{given} {second if given == first else _surname(second, gender)}", ""
+
+
+def _may_be_surname(word):
+    """A surname pymorphy3 knows, or a word it does not know at all (most surnames of other nations)."""
+    parses = _russian().parse(word)
+    return any("Surn" in p.tag for p in parses) or not any(p.is_known for p in parses)
 
 
 def _known(name, actors):
@@ -138,6 +170,9 @@ def _parent(title, language, actors):
     mentions = [
         m for m in actors.find(phrase, language) if actors.get(m.actor) and actors.get(m.actor).kind != "person"
     ]
+    # "посол РФ в США": the state after "в" is where the envoy serves; the one before is theirs.
+    posted = [m for m in mentions if re.search(r"(?:^|\s)(?:в|во)\s+$", phrase[: m.start])]
+    mentions = [m for m in mentions if m not in posted] or mentions
     state = None
     for mention in reversed(mentions):
         actor = actors.get(mention.actor)

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field, replace
 
 from .. import dates
 from .actors import ActorIndex
-from .claims import find_claimant
+from .claims import anaphoric_claim, find_claimant
 from .clauses import coordinated
 from .collective import last_pair, with_collectives
 from .dating import DateGuess, coarser, find_dates
@@ -16,9 +16,11 @@ from .morphology import tokens
 from .naming import _merge, _name
 from .people import find_people
 from .reading import Article, Paragraph, read_article
+from .russian import CONDITIONAL_RU, MEETING_RU, OFFERED_RU, PLANNED_RU, frame, hedged, passive_ru
 from .sentences import split_sentences
 from .speakers import is_ministry, is_person, with_speakers
 from .structure import (
+    _CAUSE,
     STATE_ACT_FAMILIES,
     SYMMETRIC_FAMILIES,
     _actors_of,
@@ -90,7 +92,7 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
     # "The Foreign Ministry said" speaks for the dateline's state ("MOSCOW (Sputnik) -"), else the one named most.
     home = actors.home_state(article.place) if article.place else None
     actors = actors.with_home(home or actors.home_state(f"{article.title}\n{article.text}", article.language))
-    proposals, skipped, lede_seen, pair, named = [], [], False, (), []
+    proposals, skipped, lede_seen, pair, named, speaker = [], [], False, (), [], None
     # The headline is news of the day as the lede is; its proposals merge with the body's that say the same.
     headline = [Paragraph(article.title, headline=True)] if _is_headline(article.title) else []
     for paragraph in [*headline, *article.paragraphs]:
@@ -110,6 +112,10 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
                 skipped.append(Skipped(sentence, "dates the event told of before it"))
                 continue
             in_sentence = []
+            if article.language == "ru":
+                # The article's last speaker, whom "— сказал дипломат", "По его словам" name again.
+                said = find_claimant(sentence, actors.find(sentence, "ru"), actors)
+                speaker = said.actor if said and actors.get(said.actor).kind == "person" else speaker
             for clause in coordinated(sentence, types, article.language):
                 found, reason, dated = _propose_sentence(
                     clause,
@@ -122,6 +128,8 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
                     voice.id if voice else None,
                     pair=pair_before,
                     speakers=(named_before, titles),
+                    speaker=speaker,
+                    before=[p for p in [*proposals, *in_sentence] if p.type != "statement"],
                 )
                 for proposal in found:
                     proposal.quote = sentence[:5000]
@@ -129,18 +137,41 @@ def propose(content, *, url=None, published=None, publisher=None, actors=None, t
                 if reason:
                     skipped.append(Skipped(sentence, reason))
                 carried = dated or carried
+            if article.language == "ru":
+                in_sentence += _background(sentence, article, actors, types, paragraph.linked)
+                in_sentence += frame(sentence, in_sentence, types)
             if previous and article.language == "ru" and _BACK_CLAIM.match(sentence):
                 # Only an attribution of what came before: no statement of its own.
                 in_sentence = [p for p in in_sentence if p.type != "statement"]
                 _claim_back(previous, sentence, actors)
             previous = in_sentence
             proposals += in_sentence
+    if article.language == "ru":
+        proposals = hedged(proposals, actors)
     proposals = _merge(proposals, actors)
     skipped += [Skipped(p.quote, "a remark quoted in passing, not a statement the article reports") for p in proposals
                 if p.passing]  # fmt: skip
     proposals = [p for p in proposals if not p.passing]
     _name(proposals, actors, types, article)
     return Extraction(article, proposals, skipped, people)
+
+
+def _background(sentence, article, actors, types, linked):
+    """The earlier events a Russian sentence recounts with a day or month of their own, in a clause it answers
+    or follows ("ответом на принятое 7 апреля черногорской стороной решение объявить персонами нон грата ряд
+    дипломатов посольства России"): each a proposal of its own, in the article's voice."""
+    found = []
+    for start, end in cause_spans(sentence):
+        clause = sentence[_CAUSE.match(sentence, start).end() : end].strip()
+        dated = find_dates(clause, article.published, language="ru")
+        if not any(d.how == "text" and d.precision in {dates.DAY, dates.MONTH} for _, _, d in dated):
+            continue
+        proposals, _, _ = _propose_sentence(clause, article, actors, types, False, None, linked)
+        for proposal in proposals:
+            if proposal.date.how == "text" and proposal.type != "statement":
+                proposal.quote, proposal.claimed_by, proposal.notes = sentence[:5000], None, []
+                found.append(proposal)
+    return found
 
 
 # "Об этом сообщили в МИД России.": the sentence before is the ministry's.
@@ -199,7 +230,9 @@ def _publisher_voice(publisher, actors):
     return replace(voice, aliases=(*voice.aliases, *(f"The {head}" for head in heads), *heads))
 
 
-def _propose_sentence(sentence, article, actors, types, lede, carried, linked, voice=None, pair=(), speakers=None):
+def _propose_sentence(
+    sentence, article, actors, types, lede, carried, linked, voice=None, pair=(), speakers=None, speaker=None, before=()
+):
     """([Proposal], reason skipped or None, the date the sentence gives for the next ones)."""
     language = article.language
     causes = cause_spans(sentence)
@@ -209,18 +242,23 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
         # "he said", "the ambassador added": the person named before.
         mentions = with_speakers(sentence, mentions, *speakers, actors)
     words = tokens(sentence, language)
-    claim = find_claimant(sentence, mentions, actors)
+    # "сообщили в ведомстве": the foreign ministry, in an article that names it ("МИД") somewhere.
+    mid_named = language == "ru" and "МИД" in f"{article.title}\n{article.text}"
+    ministry = next((m.actor for m in actors.find("МИД", "ru")), None) if mid_named else None
+    claim = find_claimant(sentence, mentions, actors) or anaphoric_claim(sentence, speaker, ministry)
     # "Putin signed a decree on the resumption of flights": a decree is one state's act, not an agreement.
     unilateral = [(m.start(), m.start() + 1) for m in _SIGNED_ACT.finditer(sentence)]
     # "have discussed resuming direct flights": what was talked about did not happen.
     unilateral += [(m.start("act"), m.end()) for m in _DISCUSSED.finditer(sentence)]
     # "handed over a roadmap on the return of the property": the plan is the event, the return only its aim.
-    unilateral += [(m.start("act"), m.end()) for m in _PLANNED.finditer(sentence)]
+    unilateral += [(m.start("act"), m.end()) for plan in _PLANS for m in plan.finditer(sentence)]
     # "the Collective Security Treaty Organisation": a word of a body's name types no event.
     unilateral += [(m.start, m.end) for m in mentions if _is_body_name(m, actors)]
     unilateral += [m.span("name") for m in _ACRONYM_NAME.finditer(sentence)] if language == "en" else []
     # "made his decision in consultation with Pompeo": advice taken, not talks held.
     unilateral += [m.span() for m in _CONSULTED.finditer(sentence)] if language == "en" else []
+    # "Мы предлагаем восстановить авиасообщение": the offer is the event, the act only offered.
+    unilateral += [(m.start("act"), m.end()) for m in OFFERED_RU.finditer(sentence) if not MEETING_RU.search(m[0])]
     guess = types.guess(
         sentence, excluded=causes + unilateral, ignore={"statement"} if claim else (), words=words, language=language
     )
@@ -232,6 +270,8 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
     status = (
         "occurred" if statement or guess is None else detect_status(sentence, language) or guess.status or "occurred"
     )
+    if language == "ru" and status == "proposed" and guess and guess.code == "proposal":
+        status = "occurred"  # "Мы предлагаем восстановить ...": the offer is made; what it offers is to come
     if status == "cancelled" and any(_CANCELLING.search(keyword) for keyword in guess.keywords):
         status = "occurred"  # "flights were cancelled": the cancellation is the event (a ban), not called off
     if status == "occurred" and guess and guess.code.split(".")[0] not in {"agreement", "statement"}:
@@ -269,11 +309,18 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
         return [], "a reply to a question, not an event the article reports", dated
     if language == "en" and not statement and _NEGATED.search(sentence, 0, guess.anchor):
         return [], "says the event did not or will not happen", dated
-    planned = any(m.start() == guess.anchor for m in _PLANNED.finditer(sentence))
+    if language == "ru" and not statement and CONDITIONAL_RU.search(_clause(sentence, guess.anchor)):
+        return [], "a condition or a wish, not an event", dated
+    planned = any(m.start() == guess.anchor for plan in _PLANS for m in plan.finditer(sentence))
     if not statement and not found_dates and not planned and _ANAPHORA.search(sentence[: guess.anchor]):
         return [], "refers back to an event named earlier, without a date of its own", dated
-    active = [m for m in mentions if not _inside(m.start, causes)]
-    if not active:
+    # A Russian statement is about what it answers too: "Россия ответит на закрытие консульства в США".
+    active = [m for m in mentions if not _inside(m.start, causes) or (statement and language == "ru")]
+    if language == "ru" and claim:
+        # "..., сообщил посол РФ в США Иван Петров": the states of the speaker's title name the speaker only.
+        title = (claim.mention.end - len(claim.phrase), claim.mention.start)
+        active = [m for m in active if m is claim.mention or not title[0] <= m.start < title[1]]
+    if not active and not (claim and claim.mention not in mentions):  # a speaker named again ("— сказал он")
         reason = "no actor Chancery knows" if not mentions else "its actors are all in a clause about another event"
         return [], reason, dated
     # A statement's time is its verb of saying ("has said", "says"); another event's, its own clause.
@@ -281,7 +328,8 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
     date = _date_for(
         dated,
         [_cause_date(sentence, s, e, d, causes) for s, e, d in found_dates if _inside(s, causes)],
-        tense(clause, language),
+        # "работает над тем, чтобы открыть ...": a Russian intention's tense is its verb's, before the aim.
+        tense(sentence if language == "ru" and status == "proposed" else clause, language),
         status,
         lede,
         carried,
@@ -305,6 +353,15 @@ def _propose_sentence(sentence, article, actors, types, lede, carried, linked, v
             roles = [(actors.state_of(voice) or voice, "initiator"), *roles]
     if not roles:
         return [], "no actor in a role", dated
+    if language == "ru" and before and _missing_party(code, roles, locations, actors):
+        # "Одновременно были продлены санкции в отношении ...": a passive act with no doer, after the same
+        # family's act, is done by the same doer.
+        last = before[-1]
+        named = {actors.side(a) for a, _ in roles}
+        doers = [a for a in last.actors("initiator") if actors.side(a) not in named]
+        if last.type.split(".")[0] == code.split(".")[0] != "statement" and doers and passive_ru(sentence):
+            roles = _ordered([(a, "initiator") for a in doers] + roles)
+            date = replace(last.date, how="carried") if date.how == "publication" else date
     if missing := _missing_party(code, roles, locations, actors):
         return [], missing, dated
     quote = sentence[:5000]
@@ -359,6 +416,7 @@ _PLANNED = re.compile(
     r"(?P<act>(?:return|resumption|restoration|reopening|lifting|easing)\b[^,;:—–]*)",
     re.I,
 )
+_PLANS = (_PLANNED, PLANNED_RU)
 _CANCELLING = re.compile(r"\b(?:cancel\w*|abolish\w*|отмен\w*)", re.I)
 _DEADLINE_PHRASE = re.compile(rf"{_DEADLINE_WORDS}\s", re.I)
 # What makes a statement the news rather than a remark: a warning, a protest, a formal statement.
@@ -434,6 +492,9 @@ def _date_for(own, causes, clause_tense, status, lede, carried, published, langu
     if own:
         return own
     if lede and (clause_tense in {"present", "perfect"} or lede == "headline") and published and status == "occurred":
+        return DateGuess(published, dates.DAY, how="lede")
+    if language == "ru" and lede and status in {"postponed", "cancelled", "scheduled"} and published:
+        # "Встреча переносится", "визит отменён", "саммит пройдёт" in the lede: dated when announced.
         return DateGuess(published, dates.DAY, how="lede")
     if lede and status == "proposed" and published:
         # "Россия намерена возобновить работу посольства": an intention without a date is dated when stated.

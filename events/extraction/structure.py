@@ -193,7 +193,7 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
             add(mention.actor, "initiator")
         if not initiators and claim:
             # "Our proposals ...", Lavrov said: the speaker's state; "Russia said it expelled ...": the speaker.
-            first_person = re.search(r"\b(?:we|our)\b", sentence, re.I)
+            first_person = re.search(r"\b(?:we|our|мы|нам|нас|наш\w*)\b", sentence, re.I)
             add(actors.state_of(claim.actor) if first_person else claim.actor, "initiator")
         if family in STATE_ACT_FAMILIES:
             for actor_id in list(_actors_of(roles, "initiator")):

@@ -551,7 +551,7 @@ def test_it_never_loads_the_demo_into_a_database_that_is_not_new(db):
 # What `make extraction-score --split dev` reached with the demo and gazetteer actors (docs/extraction.md, "After"):
 # events found, proposals kept and precision, by part. A change to the rules that loses an event found or a proposal
 # kept, or proposes more to keep as many, fails here; one that gains raises the floor (edit it with the docs' table).
-DEV_FLOOR = {"dev en": (33, 32, 0.45), "dev ru": (22, 21, 0.65)}
+DEV_FLOOR = {"dev en": (33, 32, 0.45), "dev ru": (25, 24, 0.75)}
 
 
 def test_the_extractor_keeps_at_least_what_it_reached_on_the_development_part(demo):
