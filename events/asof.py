@@ -12,9 +12,12 @@ publication state it had.
 import json
 import re
 
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.fields.array import ArrayContains
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db.models import Exists, FloatField, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Case, CharField, Exists, FloatField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Cast
+from django.db.models.lookups import LessThanOrEqual
 
 from .choices import ReviewState
 from .models import (
@@ -25,8 +28,11 @@ from .models import (
     EventRelation,
     Participant,
     Source,
+    VersionColumn,
     may_see_unpublished,
 )
+
+_COUNTRIES = ArrayField(CharField(max_length=3))
 
 
 def versions_at(model, moment, **narrowed):
@@ -92,6 +98,26 @@ class EventVersions(EventQuerySet):
         sql = "WITH " + ",\n".join(f"{name} AS NOT MATERIALIZED ({select})" for name, select in tables.items())
         moments = sum((select.count("%s") for select in tables.values()), 0)
         return sql, (self.moment,) * moments
+
+    def in_country(self, code):
+        """As `EventQuerySet.in_country` answers of the moment: the version located in the country, or a
+        participant valid then with an actor of it. On PostgreSQL a version whose participants were settled
+        by then answers from its own row (`history_countries`, migration 0018), so that the chronological
+        page walks the versions in order and stops after the page; a moment before that asks the
+        participants valid then."""
+        if not code or not self._on_postgresql():
+            return super().in_country(code)
+        participating = Exists(self.parts(Participant).filter(event_id=OuterRef("id"), actor__country=code))
+        then = Case(
+            When(
+                LessThanOrEqual(VersionColumn("history_settled"), Value(self.moment)),
+                then=ArrayContains(VersionColumn("history_countries"), Value([code], output_field=_COUNTRIES)),
+            ),
+            When(location_country=code, then=Value(True)),
+            default=participating,
+            output_field=BooleanField(),
+        )
+        return self.filter(then)
 
     def tag_rows(self):
         return _tag_history().filter(history_id__in=self.order_by().values("history_id"))
