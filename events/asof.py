@@ -182,16 +182,16 @@ def events_then(versions, moment, published_only):
         events[event.id] = event
 
     participants = versions_at(Participant, moment, event_id__in=ids).order_by("role", "actor_id")
-    for row in participants:
-        events[row.event_id]._prefetched_objects_cache["participants"].append(row.instance)
+    for participant in _instances(Participant, participants):
+        events[participant.event_id]._prefetched_objects_cache["participants"].append(participant)
 
-    citations = list(versions_at(Citation, moment, event_id__in=ids))
-    sources = {row.id: row.instance for row in versions_at(Source, moment, id__in={row.source_id for row in citations})}
-    for row in sorted(citations, key=lambda row: sources[row.source_id].url if row.source_id in sources else ""):
-        if row.source_id in sources:
-            citation = row.instance
-            citation.source = sources[row.source_id]
-            events[row.event_id]._prefetched_objects_cache["citations"].append(citation)
+    citations = _instances(Citation, versions_at(Citation, moment, event_id__in=ids))
+    cited = versions_at(Source, moment, id__in={citation.source_id for citation in citations})
+    sources = {source.id: source for source in _instances(Source, cited)}
+    for citation in sorted(citations, key=lambda row: sources[row.source_id].url if row.source_id in sources else ""):
+        if citation.source_id in sources:
+            citation.source = sources[citation.source_id]
+            events[citation.event_id]._prefetched_objects_cache["citations"].append(citation)
 
     tags = _tag_history().filter(history_id__in=[version.history_id for version in versions])
     for row in tags.order_by("tag_id"):
@@ -207,15 +207,22 @@ def events_then(versions, moment, published_only):
     relations = relations.filter(from_event_id__in=seen, to_event_id__in=seen).order_by(
         "relation", "to_event_id", "from_event_id"
     )
-    for row in relations:
+    for row in _instances(EventRelation, relations):
         if row.from_event_id in events:
-            events[row.from_event_id]._prefetched_objects_cache["relations"].append(row.instance)
+            events[row.from_event_id]._prefetched_objects_cache["relations"].append(row)
         if row.to_event_id in events:
             events[row.to_event_id].incoming.append({"event": row.from_event_id, "relation": row.relation})
     for event in events.values():
         event.incoming.sort(key=lambda relation: (relation["event"], relation["relation"]))
         event.incoming_document = json.dumps(event.incoming)
     return [events[version.id] for version in versions]
+
+
+def _instances(model, rows):
+    """The history rows `rows` of `model` as instances of `model` (what `.instance` gives), read as
+    values: one object a row, not a history row and then its instance."""
+    names = [field.attname for field in model._meta.concrete_fields]
+    return [model.from_db(rows.db, names, values) for values in rows.values_list(*names)]
 
 
 class _Tag:
