@@ -154,11 +154,7 @@ def create(connection):
         return
     with connection.cursor() as cursor:
         cursor.execute(COLUMNS)
-        # The fill groups every participation of every version (millions of rows at a million events): in
-        # memory, not in hundreds of spilled partitions.
-        cursor.execute("SET LOCAL work_mem TO '256MB'")
-        cursor.execute(FILL_ALL)
-        cursor.execute("SET LOCAL work_mem TO DEFAULT")
+        _fill(cursor, FILL_ALL)
         cursor.execute(FUNCTIONS)
         for statement in TRIGGERS:
             cursor.execute(statement)
@@ -174,4 +170,12 @@ def drop(connection):
 
 def fill(cursor, id_pattern):
     """The columns of the versions of the events whose ids are LIKE `id_pattern`, in one UPDATE."""
-    cursor.execute(FILL, [id_pattern])
+    _fill(cursor, FILL, [id_pattern])
+
+
+def _fill(cursor, statement, params=None):
+    # A fill groups every participation of every version it writes (millions of rows at a million events):
+    # in memory, not in hundreds of spilled partitions.
+    cursor.execute("SET LOCAL work_mem TO '256MB'")
+    cursor.execute(statement, params)
+    cursor.execute("SET LOCAL work_mem TO DEFAULT")
