@@ -12,9 +12,12 @@ publication state it had.
 import json
 import re
 
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.fields.array import ArrayContains
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db.models import Exists, FloatField, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Case, CharField, Exists, FloatField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Cast
+from django.db.models.lookups import LessThanOrEqual
 
 from .choices import ReviewState
 from .models import (
@@ -25,8 +28,11 @@ from .models import (
     EventRelation,
     Participant,
     Source,
+    VersionColumn,
     may_see_unpublished,
 )
+
+_COUNTRIES = ArrayField(CharField(max_length=3))
 
 
 def versions_at(model, moment, **narrowed):
@@ -93,6 +99,26 @@ class EventVersions(EventQuerySet):
         moments = sum((select.count("%s") for select in tables.values()), 0)
         return sql, (self.moment,) * moments
 
+    def in_country(self, code):
+        """As `EventQuerySet.in_country` answers of the moment: the version located in the country, or a
+        participant valid then with an actor of it. On PostgreSQL a version whose participants were settled
+        by then answers from its own row (`history_countries`, migration 0018), so that the chronological
+        page walks the versions in order and stops after the page; a moment before that asks the
+        participants valid then."""
+        if not code or not self._on_postgresql():
+            return super().in_country(code)
+        participating = Exists(self.parts(Participant).filter(event_id=OuterRef("id"), actor__country=code))
+        then = Case(
+            When(
+                LessThanOrEqual(VersionColumn("history_settled"), Value(self.moment)),
+                then=ArrayContains(VersionColumn("history_countries"), Value([code], output_field=_COUNTRIES)),
+            ),
+            When(location_country=code, then=Value(True)),
+            default=participating,
+            output_field=BooleanField(),
+        )
+        return self.filter(then)
+
     def tag_rows(self):
         return _tag_history().filter(history_id__in=self.order_by().values("history_id"))
 
@@ -156,16 +182,16 @@ def events_then(versions, moment, published_only):
         events[event.id] = event
 
     participants = versions_at(Participant, moment, event_id__in=ids).order_by("role", "actor_id")
-    for row in participants:
-        events[row.event_id]._prefetched_objects_cache["participants"].append(row.instance)
+    for participant in _instances(Participant, participants):
+        events[participant.event_id]._prefetched_objects_cache["participants"].append(participant)
 
-    citations = list(versions_at(Citation, moment, event_id__in=ids))
-    sources = {row.id: row.instance for row in versions_at(Source, moment, id__in={row.source_id for row in citations})}
-    for row in sorted(citations, key=lambda row: sources[row.source_id].url if row.source_id in sources else ""):
-        if row.source_id in sources:
-            citation = row.instance
-            citation.source = sources[row.source_id]
-            events[row.event_id]._prefetched_objects_cache["citations"].append(citation)
+    citations = _instances(Citation, versions_at(Citation, moment, event_id__in=ids))
+    cited = versions_at(Source, moment, id__in={citation.source_id for citation in citations})
+    sources = {source.id: source for source in _instances(Source, cited)}
+    for citation in sorted(citations, key=lambda row: sources[row.source_id].url if row.source_id in sources else ""):
+        if citation.source_id in sources:
+            citation.source = sources[citation.source_id]
+            events[citation.event_id]._prefetched_objects_cache["citations"].append(citation)
 
     tags = _tag_history().filter(history_id__in=[version.history_id for version in versions])
     for row in tags.order_by("tag_id"):
@@ -181,15 +207,22 @@ def events_then(versions, moment, published_only):
     relations = relations.filter(from_event_id__in=seen, to_event_id__in=seen).order_by(
         "relation", "to_event_id", "from_event_id"
     )
-    for row in relations:
+    for row in _instances(EventRelation, relations):
         if row.from_event_id in events:
-            events[row.from_event_id]._prefetched_objects_cache["relations"].append(row.instance)
+            events[row.from_event_id]._prefetched_objects_cache["relations"].append(row)
         if row.to_event_id in events:
             events[row.to_event_id].incoming.append({"event": row.from_event_id, "relation": row.relation})
     for event in events.values():
         event.incoming.sort(key=lambda relation: (relation["event"], relation["relation"]))
         event.incoming_document = json.dumps(event.incoming)
     return [events[version.id] for version in versions]
+
+
+def _instances(model, rows):
+    """The history rows `rows` of `model` as instances of `model` (what `.instance` gives), read as
+    values: one object a row, not a history row and then its instance."""
+    names = [field.attname for field in model._meta.concrete_fields]
+    return [model.from_db(rows.db, names, values) for values in rows.values_list(*names)]
 
 
 class _Tag:

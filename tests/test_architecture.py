@@ -17,6 +17,7 @@ PACKAGE = ROOT / "events"
 LAYERS = (
     ("ground", ("events.choices", "events.dates", "events.countries", "events.errors", "events.security")),
     ("ground", ("events.progress", "events.sqlite_search", "events.history_end", "events.apps", "events.templatetags")),
+    ("ground", ("events.history_countries",)),
     ("shape", ("events.shape",)),
     ("postgres", ("events.postgres",)),
     ("models", ("events.models",)),

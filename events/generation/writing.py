@@ -14,7 +14,7 @@ import threading
 from django.db import connection
 from django.db.models import Max
 
-from events import history_end
+from events import history_countries, history_end
 from events.models import Citation, Event, EventRelation, Participant, Source
 from events.postgres import copy_line
 
@@ -183,14 +183,14 @@ class CopyWriter:
         # The history rows' ends (migration 0015): every row written here is the one version of a new id, whose
         # end is NULL as written; with the indexes dropped, the triggers' look at each id's versions would read
         # the whole table for every chunk.
-        for table in history_end.TABLES:
-            for name in (f"{table}_end_insert", f"{table}_end_delete"):
-                self.cursor.execute(
-                    "SELECT 1 FROM pg_trigger WHERE tgname = %s AND tgrelid = %s::regclass", [name, table]
-                )
-                if self.cursor.fetchone():
-                    action = "ENABLE" if enable else "DISABLE"
-                    self.cursor.execute(f"ALTER TABLE {quote(table)} {action} TRIGGER {quote(name)}")
+        # The events' versions' countries (migration 0019) likewise: `finish` fills those of this run's events.
+        names = [(table, f"{table}_end_{kind}") for table in history_end.TABLES for kind in ("insert", "delete")]
+        names += history_countries.LOADED_TRIGGERS
+        for table, name in names:
+            self.cursor.execute("SELECT 1 FROM pg_trigger WHERE tgname = %s AND tgrelid = %s::regclass", [name, table])
+            if self.cursor.fetchone():
+                action = "ENABLE" if enable else "DISABLE"
+                self.cursor.execute(f"ALTER TABLE {quote(table)} {action} TRIGGER {quote(name)}")
 
     def _drop(self):
         tables = [model._meta.db_table for model in self.TABLES]
@@ -266,6 +266,7 @@ class CopyWriter:
         # Before the indexes are made again: the events' are then built once over the filled rows.
         self.cursor.execute("SELECT events_event_fill_search_columns(%s)", [f"{self.event_prefix}%"])
         self.cursor.execute("SELECT events_facet_summary_fill()")
+        history_countries.fill(self.cursor, f"{self.event_prefix}%")
         self._switch_search_column_triggers(enable=True)
         for _, definition in self.indexes:
             self.cursor.execute(definition)

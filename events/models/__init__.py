@@ -26,6 +26,7 @@ from .validators import (
     validate_type_code,
     validate_wikidata,
 )
+from .versions import VersionColumn
 
 __all__ = [
     "RESERVED_EVENT_IDS",
@@ -64,4 +65,5 @@ __all__ = [
     "validate_slug_id",
     "validate_type_code",
     "validate_wikidata",
+    "VersionColumn",
 ]

@@ -1,6 +1,10 @@
-"""The history rows the `as_of` answers read, with their end (events/history_end.py keeps it)."""
+"""The history rows the `as_of` answers read, with their end (events/history_end.py keeps it), and the
+columns of the events' versions that PostgreSQL keeps for the country filter (events/history_countries.py)."""
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models import Expression
+from django.db.models.expressions import Col
 from simple_history.models import HistoricalRecords
 
 
@@ -34,3 +38,26 @@ class VersionedHistory(HistoricalRecords):
         versions = models.Index(fields=["id", "history_date"], name=name)
         meta["indexes"] = (*meta.get("indexes", ()), versions, *self.indexes)
         return meta
+
+
+# The columns of the events' history rows that PostgreSQL's triggers keep (migration 0018,
+# events/history_countries.py), unknown to the model: SQLite has none.
+VERSION_COLUMNS = {
+    "history_settled": models.DateTimeField(),
+    "history_countries": ArrayField(models.CharField(max_length=3)),
+}
+for _name, _field in VERSION_COLUMNS.items():
+    _field.set_attributes_from_name(_name)
+
+
+class VersionColumn(Expression):
+    """A column of `VERSION_COLUMNS` of the query's history rows of events (PostgreSQL): `history_settled`,
+    from when a version's last stretch of participants began; `history_countries`, the countries of that
+    stretch (the location's and the participants' actors')."""
+
+    def __init__(self, name):
+        super().__init__(output_field=VERSION_COLUMNS[name])
+        self.name = name
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        return Col(query.get_initial_alias(), VERSION_COLUMNS[self.name])
