@@ -7,12 +7,14 @@ table, and walks the API's pages of every filter combination both ways: the post
 """
 
 import datetime
+import io
 import itertools
 import random
 import threading
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.db import connection, connections, transaction
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -209,6 +211,17 @@ def test_the_postings_follow_every_write(client):
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no foreign-key check left pending
         cursor.execute("TRUNCATE events_event CASCADE")
     assert stored_postings() == []
+
+
+@pytest.mark.django_db
+def test_generate_events_posts_every_event_it_writes(client):
+    # Its load turns migration 0007's triggers off, then fills actor_ids with one UPDATE: that UPDATE posts them.
+    call_command("generate_events", events=300, seed=4, stdout=io.StringIO())
+    assert len(stored_postings()) > 300
+    assert_the_postings_are_exact()
+    asked = {"actor": ["russia"], "date_from": "2015"}
+    expected = one_query(asked)
+    assert expected and walk(client, asked, 50) == expected
 
 
 @pytest.mark.django_db(transaction=True)
