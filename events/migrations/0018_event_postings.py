@@ -6,14 +6,15 @@ of every event of the actor (130,000 for Russia, 260,000 for the United States),
 bitmap of the dates before the rows are read and sorted: 40 to 80 ms at a million events, however
 few rows the page shows. A GIN index has no order. The postings table has one row per event and
 `key` (an actor id, or two ids joined by a space in byte order: 'russia united-states'), with
-the event's `start` and `span_end`, in a B-tree on (key, start, event_id): a page reads the key's
-events in the list's order from the first day asked, and stops when the page is full
-(EventQuerySet.ordered_parts). The events going on on `date_from`, started before it, are read
-from a second, partial B-tree of the postings that last more than a day, on (key, span_end).
+the event's `start`, `span_end` and `type_id`, in a B-tree on (key, start, event_id) carrying the
+type: a page reads the key's events in the list's order from the first day asked, checks their type
+there, and stops when the page is full (EventQuerySet.ordered_parts, events/models/postings.py).
+The events going on on `date_from`, started before it, are read from a second, partial B-tree of
+the postings that last more than a day, on (key, span_end, start).
 
 Every row is a function of the event's row (its `actor_ids`, which migration 0007's triggers keep,
-`start`, `span_end` and `id`), so statement triggers with transition tables on events_event alone
-keep it exact whatever writes the rows (the ORM, the admin, the API, dataset imports in bulk with
+`start`, `span_end`, `type_id` and `id`), so statement triggers with transition tables on
+events_event alone keep it exact whatever writes the rows (the ORM, the admin, the API, dataset imports in bulk with
 the search columns deferred, COPY, deletes, a participant's change through the event's
 `actor_ids`): each statement deletes the postings of the rows it replaced or deleted whose posted
 values changed, and inserts those of the rows it wrote. A writer changes the postings of the events
@@ -45,8 +46,8 @@ DECLARE
     filled bigint;
 BEGIN
     DELETE FROM events_posting WHERE event_id LIKE id_pattern;
-    INSERT INTO events_posting (key, start, event_id, span_end)
-    SELECT k.key, e.start, e.id, e.span_end
+    INSERT INTO events_posting (key, start, event_id, span_end, type_id)
+    SELECT k.key, e.start, e.id, e.span_end, e.type_id
     FROM events_event e, LATERAL events_posting_keys(e.actor_ids) AS k(key)
     WHERE e.id LIKE id_pattern
     ORDER BY 1, 2, 3;
@@ -56,7 +57,7 @@ END
 $$;
 
 -- A statement's changes. An UPDATE touches the postings of the rows whose posted values (actor_ids,
--- start, span_end) changed only, matched by id: a title's correction or a publication writes nothing
+-- start, span_end, type_id) changed only, matched by id: a title's correction or a publication writes nothing
 -- here; a row whose id changed counts as one removed and one added. Each kind of statement has its own
 -- transition tables, so its own queries.
 CREATE FUNCTION events_posting_apply() RETURNS trigger
@@ -65,8 +66,8 @@ BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         DELETE FROM events_posting;
     ELSIF TG_OP = 'INSERT' THEN
-        INSERT INTO events_posting (key, start, event_id, span_end)
-        SELECT k.key, n.start, n.id, n.span_end FROM new_rows n, LATERAL events_posting_keys(n.actor_ids) AS k(key);
+        INSERT INTO events_posting (key, start, event_id, span_end, type_id)
+        SELECT k.key, n.start, n.id, n.span_end, n.type_id FROM new_rows n, LATERAL events_posting_keys(n.actor_ids) AS k(key);
     ELSIF TG_OP = 'DELETE' THEN
         DELETE FROM events_posting p
         USING old_rows o, LATERAL events_posting_keys(o.actor_ids) AS k(key)
@@ -75,11 +76,11 @@ BEGIN
         DELETE FROM events_posting p
         USING old_rows o LEFT JOIN new_rows n ON n.id = o.id, LATERAL events_posting_keys(o.actor_ids) AS k(key)
         WHERE p.key = k.key AND p.start = o.start AND p.event_id = o.id
-          AND (n.id IS NULL OR (o.actor_ids, o.start, o.span_end) IS DISTINCT FROM (n.actor_ids, n.start, n.span_end));
-        INSERT INTO events_posting (key, start, event_id, span_end)
-        SELECT k.key, n.start, n.id, n.span_end
+          AND (n.id IS NULL OR (o.actor_ids, o.start, o.span_end, o.type_id) IS DISTINCT FROM (n.actor_ids, n.start, n.span_end, n.type_id));
+        INSERT INTO events_posting (key, start, event_id, span_end, type_id)
+        SELECT k.key, n.start, n.id, n.span_end, n.type_id
         FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id, LATERAL events_posting_keys(n.actor_ids) AS k(key)
-        WHERE o.id IS NULL OR (o.actor_ids, o.start, o.span_end) IS DISTINCT FROM (n.actor_ids, n.start, n.span_end);
+        WHERE o.id IS NULL OR (o.actor_ids, o.start, o.span_end, o.type_id) IS DISTINCT FROM (n.actor_ids, n.start, n.span_end, n.type_id);
     END IF;
     RETURN NULL;
 END
@@ -98,11 +99,12 @@ CREATE TRIGGER postings_truncate AFTER TRUNCATE ON events_event
     FOR EACH STATEMENT EXECUTE FUNCTION events_posting_apply();
 """
 
-# The first serves a key's events from a day on, in the list's order, both ways; the second the few of
-# them that last and reach a day from before it (most events are one day: span_end = start).
+# The first serves a key's events from a day on, in the list's order, both ways, their type checked in the
+# index; the second the few of them that last and reach a day from before it (most events are one day:
+# span_end = start), the start checked in the index.
 INDEXES = """
-ALTER TABLE events_posting ADD CONSTRAINT events_posting_pkey PRIMARY KEY (key, start, event_id);
-CREATE INDEX event_posting_lasting_idx ON events_posting (key, span_end) INCLUDE (start) WHERE span_end > start;
+ALTER TABLE events_posting ADD CONSTRAINT events_posting_pkey PRIMARY KEY (key, start, event_id) INCLUDE (type_id);
+CREATE INDEX event_posting_lasting_idx ON events_posting (key, span_end, start) WHERE span_end > start;
 """
 
 
@@ -117,7 +119,8 @@ def create(apps, schema_editor):
             key text NOT NULL,
             start date NOT NULL,
             event_id varchar(100) NOT NULL,
-            span_end date NOT NULL
+            span_end date NOT NULL,
+            type_id varchar(60) NOT NULL
         )
         """
     )
@@ -128,6 +131,9 @@ def create(apps, schema_editor):
     # The indexes built once over the filled table: faster than kept row by row through the fill.
     schema_editor.execute("SET LOCAL maintenance_work_mem TO '256MB'")
     schema_editor.execute(INDEXES)
+    # A list reads a short range of one key: workers' start costs more than they save, and PostgreSQL, which
+    # cannot know how few of a key's lasting postings reach back before a day, planned them for it.
+    schema_editor.execute("ALTER TABLE events_posting SET (parallel_workers = 0)")
     schema_editor.execute("ANALYZE events_posting")
 
 

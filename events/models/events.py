@@ -19,7 +19,7 @@ from .. import dates
 from ..choices import Precision, ReviewState, Status
 from .expressions import EventDocument, PeriodStart, SearchColumn, equal_in_any_case
 from .parts import EventRelation, Participant
-from .postings import CHRONOLOGICAL, posting_key, read_through_postings
+from .postings import ActorsContain, PostingVerbs
 from .search import SearchVerbs
 from .sources import Citation
 from .taxonomy import EventType, Tag
@@ -43,7 +43,7 @@ def may_see_unpublished(user):
     return any(user.has_perm(permission) for permission in UNPUBLISHED_PERMISSIONS)
 
 
-class EventQuerySet(SearchVerbs, models.QuerySet):
+class EventQuerySet(SearchVerbs, PostingVerbs, models.QuerySet):
     """The questions asked of events, as verbs shared by the API, admin, exports and commands."""
 
     def published(self):
@@ -83,7 +83,7 @@ class EventQuerySet(SearchVerbs, models.QuerySet):
         if not actor_ids:
             return self
         if self._has_search_columns():
-            return self.filter(ArrayContains(SearchColumn("actor_ids"), list(actor_ids)))._posting(*actor_ids)
+            return self.filter(ActorsContain(SearchColumn("actor_ids"), list(actor_ids)))._posting(actor_ids)
         return self._involving_by_joins(*actor_ids)
 
     def _involving_by_joins(self, *actor_ids):
@@ -94,15 +94,9 @@ class EventQuerySet(SearchVerbs, models.QuerySet):
             )
         return queryset
 
-    def _posting(self, *actor_ids):
-        """The queryset, noting that each of its events involves `actor_ids`: a chronological list reads
-        their postings (`ordered_parts`)."""
-        self._posted_actors = (*self._posted_actors, *actor_ids)
-        return self
-
     def with_role(self, role, actor_id):
         if self._has_search_columns():
-            return self.filter(ArrayContains(SearchColumn("actor_ids"), [f"{role}:{actor_id}"]))._posting(actor_id)
+            return self.filter(ArrayContains(SearchColumn("actor_ids"), [f"{role}:{actor_id}"]))._posting([actor_id])
         return self._with_role_by_joins(role, actor_id)
 
     def _with_role_by_joins(self, role, actor_id):
@@ -114,7 +108,7 @@ class EventQuerySet(SearchVerbs, models.QuerySet):
         condition = Q()
         for code in codes:
             condition |= Q(type_id=code) | Q(type__code__startswith=f"{code}.")
-        return self.filter(condition)
+        return self.filter(condition)._posting(type_codes=codes)
 
     def overlapping(self, date_from=None, date_to=None):
         """Events whose span (imprecise dates covering their whole period) meets the range."""
@@ -134,10 +128,6 @@ class EventQuerySet(SearchVerbs, models.QuerySet):
     # GiST index (migration 0009), then those starting from it in the chronological index.
     _split_day = None
 
-    # The actors every event involves (`involving`, `with_role`): a chronological list of the present
-    # reads it through their postings (migration 0018, events/models/postings.py).
-    _posted_actors = ()
-
     # False for the events' versions at a moment (asof.EventVersions): the API's one-query pages read the
     # tables of the present (the exports read the versions through `tables_sql`).
     is_present = True
@@ -149,7 +139,6 @@ class EventQuerySet(SearchVerbs, models.QuerySet):
     def _clone(self):
         clone = super()._clone()
         clone._split_day = self._split_day
-        clone._posted_actors = self._posted_actors
         clone.hides_unpublished = self.hides_unpublished
         return clone
 
@@ -172,24 +161,19 @@ class EventQuerySet(SearchVerbs, models.QuerySet):
         """The events in their order as consecutive querysets, each read through an index range
         (`head` takes a page from the first, then the next...): two parts for a
         chronological list with `date_from` on PostgreSQL, else (a slice too) the queryset itself.
-        On PostgreSQL a chronological list of named actors' events reads their postings."""
+        A chronological list of named actors' events reads their postings (`posting_parts`)."""
         day = self._split_day
         first_key = self.query.order_by[0] if self.query.order_by else None
         if first_key not in ("start", "-start") or self.query.is_sliced or not self._on_postgresql():
             return [self]
-        key = None
-        if self.is_present and tuple(self.query.order_by) in CHRONOLOGICAL:
-            key = posting_key(self._posted_actors)
+        parts = self.posting_parts(day)
+        if parts is not None:
+            return parts
         if day is None:
-            return [read_through_postings(self, key)] if key else [self]
-        if key:
-            # The events going on that day are those of the key's postings lasting to it from before.
-            going_on = read_through_postings(self.filter(start__lt=day), key, reaching=day)
-            starting = read_through_postings(self.filter(start__gte=day), key)
-        else:
-            span = Func(F("start"), F("span_end"), Value("[]"), function="daterange", output_field=DateRangeField())
-            going_on = self.alias(span=span).filter(start__lt=day, span__contains=day)
-            starting = self.filter(start__gte=day)
+            return [self]
+        span = Func(F("start"), F("span_end"), Value("[]"), function="daterange", output_field=DateRangeField())
+        going_on = self.alias(span=span).filter(start__lt=day, span__contains=day)
+        starting = self.filter(start__gte=day)
         return [going_on, starting] if first_key == "start" else [starting, going_on]
 
     def in_country(self, code):

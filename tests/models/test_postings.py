@@ -33,7 +33,7 @@ TYPES = ["talks", "sanctions.imposed", "meeting", "meeting.summit"]
 
 def stored_postings():
     with connection.cursor() as cursor:
-        cursor.execute("SELECT key, start, event_id, span_end FROM events_posting")
+        cursor.execute("SELECT key, start, event_id, span_end, type_id FROM events_posting")
         return sorted(cursor.fetchall())
 
 
@@ -42,10 +42,10 @@ def recomputed_postings():
     for event_id, actor_id in Participant.objects.values_list("event_id", "actor_id"):
         actors.setdefault(event_id, set()).add(actor_id)
     rows = []
-    for event_id, start, span_end in Event.objects.values_list("id", "start", "span_end"):
+    for event_id, start, span_end, type_id in Event.objects.values_list("id", "start", "span_end", "type_id"):
         named = sorted(actors.get(event_id, ()))
         keys = named + [f"{one} {other}" for one, other in itertools.combinations(named, 2)]
-        rows += [(key, start, event_id, span_end) for key in keys]
+        rows += [(key, start, event_id, span_end, type_id) for key in keys]
     return sorted(rows)
 
 
@@ -159,9 +159,14 @@ def test_the_lists_of_named_actors_read_their_postings():
     assert len(parts) == 2
     assert all("events_posting" in str(part.query) for part in parts)
     assert posting_key(["united-states", "russia", "china"]) == "china russia"
-    # Other orders, the past (asof), and lists without actors keep their roads.
+    # The actors the key implies are asked of the postings alone; the type of both.
+    typed = events.of_type("talks").chronological().ordered_parts()[1]
+    assert '"actor_ids" @>' not in str(typed.query) and "events_posting.type_id = talks" in str(typed.query)
+    # Other orders, lists without actors, and lists asking about other indexed things keep their roads.
     assert "events_posting" not in str(events.order_by("-updated_at", "id").ordered_parts()[0].query)
     assert "events_posting" not in str(Event.objects.chronological().ordered_parts()[0].query)
+    for other in (events.search("talks"), events.in_country("RUS"), events.tagged("oil")):
+        assert not any("events_posting" in str(part.query) for part in other.chronological().ordered_parts())
 
 
 @pytest.mark.django_db
@@ -250,5 +255,6 @@ def test_two_writers_of_one_event_leave_its_postings_exact():
     writer.join(timeout=120)
     assert not writer.is_alive() and errors == []
     assert_the_postings_are_exact()
-    assert ("china russia", datetime.date(2015, 3, 3), event.pk, datetime.date(2015, 3, 3)) in stored_postings()
+    day = datetime.date(2015, 3, 3)
+    assert ("china russia", day, event.pk, day, event.type_id) in stored_postings()
     User.objects.all().delete()
