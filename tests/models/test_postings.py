@@ -9,6 +9,7 @@ table, and walks the API's pages of every filter combination both ways: the post
 import datetime
 import io
 import itertools
+import json
 import random
 import threading
 
@@ -258,3 +259,19 @@ def test_two_writers_of_one_event_leave_its_postings_exact():
     day = datetime.date(2015, 3, 3)
     assert ("china russia", day, event.pk, day, event.type_id) in stored_postings()
     User.objects.all().delete()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["csv", "ndjson"])
+def test_exports_of_named_actors_hold_the_listings_events_in_its_order(client, fmt):
+    load(records(80, seed=9))
+    for params in ({"actor": ["russia", "united-states"], "date_from": "2011-04-01"}, {"initiator": ["china"]}):
+        for ordering in ("start", "-start"):
+            asked = {**params, "ordering": ordering}
+            response = client.get("/api/v1/events/export/", {**asked, "format": fmt})
+            body = b"".join(response.streaming_content).decode()
+            if fmt == "csv":
+                ids = [line.split(",", 1)[0] for line in body.splitlines()[1:]]
+            else:
+                ids = [json.loads(line)["id"] for line in body.splitlines()]
+            assert ids == one_query(asked) and ids, asked
