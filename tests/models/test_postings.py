@@ -14,7 +14,6 @@ import random
 import threading
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection, connections, transaction
 from rest_framework.authtoken.models import Token
@@ -230,7 +229,7 @@ def test_generate_events_posts_every_event_it_writes(client):
     assert expected and walk(client, asked, 50) == expected
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_writers_of_one_event_leave_its_postings_exact():
     load(records(10, seed=5))
     event = Event.objects.filter(participants__actor_id="russia").order_by("id").first()
@@ -258,7 +257,6 @@ def test_two_writers_of_one_event_leave_its_postings_exact():
     assert_the_postings_are_exact()
     day = datetime.date(2015, 3, 3)
     assert ("china russia", day, event.pk, day, event.type_id) in stored_postings()
-    User.objects.all().delete()
 
 
 @pytest.mark.django_db
