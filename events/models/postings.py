@@ -156,6 +156,25 @@ class PostingVerbs:
         clone._posted_actors, clone._posted_types = self._posted_actors, self._posted_types
         return clone
 
+    # An OR of two lists holds events of either: what each says of its own events no longer holds.
+    def __or__(self, other):
+        return self._unposted(super().__or__(other))
+
+    def __xor__(self, other):
+        return self._unposted(super().__xor__(other))
+
+    def __and__(self, other):
+        combined = super().__and__(other)._chain()
+        combined._posted_actors = (*self._posted_actors, *getattr(other, "_posted_actors", ()))
+        combined._posted_types = (*self._posted_types, *getattr(other, "_posted_types", ()))
+        return combined
+
+    @staticmethod
+    def _unposted(combined):
+        combined = combined._chain()
+        combined._posted_actors, combined._posted_types = (), ()
+        return combined
+
     def _posting(self, actor_ids=(), type_codes=None):
         """The queryset, noting that each of its events involves `actor_ids` and is of one of `type_codes`."""
         self._posted_actors = (*self._posted_actors, *actor_ids)

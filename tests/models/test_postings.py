@@ -167,6 +167,12 @@ def test_the_lists_of_named_actors_read_their_postings():
     assert "events_posting" not in str(Event.objects.chronological().ordered_parts()[0].query)
     for other in (events.search("talks"), events.in_country("RUS"), events.tagged("oil")):
         assert not any("events_posting" in str(part.query) for part in other.chronological().ordered_parts())
+    # Either actor's events: no one key holds them all.
+    either = (Event.objects.involving("china") | Event.objects.involving("india")).chronological()
+    assert "events_posting" not in str(either.ordered_parts()[0].query)
+    assert either.head(1000) == list(either) and len(list(either)) > Event.objects.involving("china").count()
+    both = (Event.objects.involving("china") & Event.objects.involving("india")).chronological()
+    assert "china india" in str(both.ordered_parts()[0].query) and both.head(1000) == list(both)
 
 
 @pytest.mark.django_db
