@@ -145,7 +145,7 @@ def read_through_postings(events, key, type_groups=(), reaching=None):
 
 
 class PostingVerbs:
-    """The postings road for `EventQuerySet`, which gives `_on_postgresql`, `is_present` and `filter`."""
+    """The postings road for `EventQuerySet`, which gives `is_present` and `_split_day`."""
 
     # The actors every event involves (`involving`, `with_role`), and the type codes of each `of_type`.
     _posted_actors = ()
@@ -156,7 +156,8 @@ class PostingVerbs:
         clone._posted_actors, clone._posted_types = self._posted_actors, self._posted_types
         return clone
 
-    # An OR of two lists holds events of either: what each says of its own events no longer holds.
+    # An OR of two lists holds events of either: what each says of its own events no longer holds (their
+    # actors, types, and the day from which `ordered_parts` splits them: `_split_day`).
     def __or__(self, other):
         return self._unposted(super().__or__(other))
 
@@ -167,12 +168,14 @@ class PostingVerbs:
         combined = super().__and__(other)._chain()
         combined._posted_actors = (*self._posted_actors, *getattr(other, "_posted_actors", ()))
         combined._posted_types = (*self._posted_types, *getattr(other, "_posted_types", ()))
+        days = [day for day in (self._split_day, getattr(other, "_split_day", None)) if day is not None]
+        combined._split_day = max(days, default=None)
         return combined
 
     @staticmethod
     def _unposted(combined):
         combined = combined._chain()
-        combined._posted_actors, combined._posted_types = (), ()
+        combined._posted_actors, combined._posted_types, combined._split_day = (), (), None
         return combined
 
     def _posting(self, actor_ids=(), type_codes=None):

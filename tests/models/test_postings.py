@@ -171,6 +171,10 @@ def test_the_lists_of_named_actors_read_their_postings():
     either = (Event.objects.involving("china") | Event.objects.involving("india")).chronological()
     assert "events_posting" not in str(either.ordered_parts()[0].query)
     assert either.head(1000) == list(either) and len(list(either)) > Event.objects.involving("china").count()
+    day = datetime.date(2011, 1, 1)
+    either_day = (Event.objects.overlapping(day) | Event.objects.involving("india")).chronological()
+    assert either_day.head(1000) == list(either_day)
+    assert any(event.span_end < day for event in either_day)  # India's before the day: no part holds them
     both = (Event.objects.involving("china") & Event.objects.involving("india")).chronological()
     assert "china india" in str(both.ordered_parts()[0].query) and both.head(1000) == list(both)
 
