@@ -736,7 +736,12 @@ def ask_questions(floor):
     question(
         "dyad + type + dates, page of 100",
         f"/api/v1/events/?{dyad}",
-        sql.page(f"{sql.DYAD} AND {sql.TYPE} AND {sql.DATES}", parts=sql.reaching("date_from")),
+        sql.page(
+            None,
+            rows=sql.posted_rows(
+                sql.DYAD_KEY, f"{sql.TYPE} AND {sql.DATES}", f"{sql.POSTED_TYPE} AND {sql.POSTED_DATES}", "date_from"
+            ),
+        ),
         "/chancery/events.json?"
         + query_string(
             {
@@ -778,7 +783,7 @@ def ask_questions(floor):
     question(
         f"actor={PARAMS['actor']} since {PARAMS['since']}, page of 100",
         f"/api/v1/events/?actor={PARAMS['actor']}&date_from={PARAMS['since']}&page_size=100",
-        sql.page(f"{sql.ACTOR} AND {sql.SINCE}", parts=sql.reaching("since")),
+        sql.page(None, rows=sql.posted_rows(sql.ACTOR_KEY, sql.SINCE, day="since")),
         "/chancery/events.json?"
         + query_string(
             {

@@ -63,22 +63,24 @@ WHERE e.review_state = 'published' AND {where}
 ORDER BY e.start, e.id"""
 
 
-def page(where, limit=100, parts=None):
+def page(where, limit=100, parts=None, rows=None):
     """A page of published events in the API's shape (participants, sources, tags, relations as JSON).
 
     With `parts` (conditions added to `where`, each an index range), the page is read part by part
     as Chancery reads the events reaching `date_from` (EventQuerySet.ordered_parts): each part's
-    first rows, then the first of them all."""
+    first rows, then the first of them all. `rows`, when given, is the SQL of the page's rows
+    (`posted_rows`), `where` and `parts` unused."""
 
     def first(condition):
         return f"""SELECT e.* FROM events_event e
     WHERE e.review_state = 'published' AND {condition}
     ORDER BY e.start, e.id LIMIT {limit}"""
 
-    rows = first(where)
-    if parts:
+    if rows is None and parts:
         each = " UNION ALL ".join(f"({first(f'{where} AND {part}')})" for part in parts)
         rows = f"SELECT e.* FROM ({each}) e ORDER BY e.start, e.id LIMIT {limit}"
+    elif rows is None:
+        rows = first(where)
     return f"""
 WITH page AS (
     {rows}
@@ -128,6 +130,33 @@ def reaching(day):
         f"e.start >= %({day})s",
     ]
 
+
+def posted_rows(key, where, posted="TRUE", day=None, limit=100):
+    """A page's rows as Chancery reads a chronological list of named actors (events/models/postings.py,
+    migration 0020): the events `where` joined to the postings `posted` of `key` (SQL), read in the
+    postings' order; reaching the parameter `day`, those going on that day from the postings that last
+    (sorted), then those starting from it. `where` leaves out the actors the key implies, as Chancery does."""
+
+    def first(condition, order="p.start, p.event_id"):
+        return f"""SELECT e.* FROM events_event e JOIN events_posting p ON p.event_id = e.id
+    WHERE p.key = {key} AND {posted} AND {condition} AND e.review_state = 'published' AND {where}
+    ORDER BY {order} LIMIT {limit}"""
+
+    if day is None:
+        return first("TRUE")
+    going_on = first(
+        f"p.start < %({day})s AND p.span_end >= %({day})s AND p.span_end > p.start AND e.start < %({day})s",
+        order="e.start, e.id",
+    )
+    starting = first(f"p.start >= %({day})s AND e.start >= %({day})s")
+    return f"SELECT e.* FROM (({going_on}) UNION ALL ({starting})) e ORDER BY e.start, e.id LIMIT {limit}"
+
+
+# The postings' keys: the actor, or the dyad's two ids in byte order (b, then a: 'russia united-states').
+ACTOR_KEY = "%(actor)s"
+DYAD_KEY = "%(b)s || ' ' || %(a)s"
+POSTED_TYPE = "(p.type_id = %(type)s OR p.type_id LIKE %(type_prefix)s)"
+POSTED_DATES = "p.start <= %(date_to)s"
 
 AFTER = "(e.start, e.id) > (%(after_start)s, %(after_id)s)"
 DETAIL = "e.id = %(id)s"

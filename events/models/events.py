@@ -19,6 +19,7 @@ from .. import dates
 from ..choices import Precision, ReviewState, Status
 from .expressions import EventDocument, PeriodStart, SearchColumn, equal_in_any_case
 from .parts import EventRelation, Participant
+from .postings import ActorsContain, PostingVerbs
 from .search import SearchVerbs
 from .sources import Citation
 from .taxonomy import EventType, Tag
@@ -42,7 +43,7 @@ def may_see_unpublished(user):
     return any(user.has_perm(permission) for permission in UNPUBLISHED_PERMISSIONS)
 
 
-class EventQuerySet(SearchVerbs, models.QuerySet):
+class EventQuerySet(SearchVerbs, PostingVerbs, models.QuerySet):
     """The questions asked of events, as verbs shared by the API, admin, exports and commands."""
 
     def published(self):
@@ -82,7 +83,7 @@ class EventQuerySet(SearchVerbs, models.QuerySet):
         if not actor_ids:
             return self
         if self._has_search_columns():
-            return self.filter(ArrayContains(SearchColumn("actor_ids"), list(actor_ids)))
+            return self.filter(ActorsContain(SearchColumn("actor_ids"), list(actor_ids)))._posting(actor_ids)
         return self._involving_by_joins(*actor_ids)
 
     def _involving_by_joins(self, *actor_ids):
@@ -95,7 +96,7 @@ class EventQuerySet(SearchVerbs, models.QuerySet):
 
     def with_role(self, role, actor_id):
         if self._has_search_columns():
-            return self.filter(ArrayContains(SearchColumn("actor_ids"), [f"{role}:{actor_id}"]))
+            return self.filter(ArrayContains(SearchColumn("actor_ids"), [f"{role}:{actor_id}"]))._posting([actor_id])
         return self._with_role_by_joins(role, actor_id)
 
     def _with_role_by_joins(self, role, actor_id):
@@ -107,7 +108,7 @@ class EventQuerySet(SearchVerbs, models.QuerySet):
         condition = Q()
         for code in codes:
             condition |= Q(type_id=code) | Q(type__code__startswith=f"{code}.")
-        return self.filter(condition)
+        return self.filter(condition)._posting(type_codes=codes)
 
     def overlapping(self, date_from=None, date_to=None):
         """Events whose span (imprecise dates covering their whole period) meets the range."""
@@ -159,10 +160,16 @@ class EventQuerySet(SearchVerbs, models.QuerySet):
     def ordered_parts(self):
         """The events in their order as consecutive querysets, each read through an index range
         (`head` takes a page from the first, then the next...): two parts for a
-        chronological list with `date_from` on PostgreSQL, else (a slice too) the queryset itself."""
+        chronological list with `date_from` on PostgreSQL, else (a slice too) the queryset itself.
+        A chronological list of named actors' events reads their postings (`posting_parts`)."""
         day = self._split_day
         first_key = self.query.order_by[0] if self.query.order_by else None
-        if day is None or first_key not in ("start", "-start") or self.query.is_sliced or not self._on_postgresql():
+        if first_key not in ("start", "-start") or self.query.is_sliced or not self._on_postgresql():
+            return [self]
+        parts = self.posting_parts(day)
+        if parts is not None:
+            return parts
+        if day is None:
             return [self]
         span = Func(F("start"), F("span_end"), Value("[]"), function="daterange", output_field=DateRangeField())
         going_on = self.alias(span=span).filter(start__lt=day, span__contains=day)
