@@ -205,7 +205,9 @@ class EventViewSet(StrictParameters, viewsets.ModelViewSet):
             if not found:
                 raise NotFound(f"no event {self.kwargs['pk'][:100]!r} you may see at {moment.isoformat()}")
             return Response(self.get_serializer(events_then(found, moment, versions.hides_unpublished)[0]).data)
-        event = self.get_object()
+        # A row of the event's JSON texts to splice (`for_splicing`), else the event for the serializer.
+        event = get_object_or_404(for_splicing(self.get_queryset(), request), pk=self.kwargs["pk"])
+        self.check_object_permissions(request, event)
         validator = etag_of(event)
         if matches(request.headers.get("If-None-Match", ""), validator):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": validator})
