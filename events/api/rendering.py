@@ -9,6 +9,7 @@ writes `"key": value`, as `json.dumps` does by default). Elsewhere (SQLite, `as_
 the events go through the serializer as before.
 """
 
+import datetime
 import json
 
 from django.conf import settings
@@ -45,8 +46,12 @@ def moment_writer():
     if api_settings.DATETIME_FORMAT.lower() != ISO_8601 or not settings.USE_TZ:
         return _MOMENT.to_representation
     zone = timezone.get_current_timezone()
+    # The database's moments come in UTC (`datetime.UTC`): shown in UTC, they need no conversion.
+    in_utc = getattr(zone, "key", None) == "UTC"
 
     def written(value):
+        if in_utc and value.__class__ is datetime.datetime and value.tzinfo is datetime.UTC:
+            return value.isoformat()[:-6] + "Z"
         if not value or not timezone.is_aware(value):
             return _MOMENT.to_representation(value)
         try:
