@@ -59,6 +59,26 @@ def _accepted_parameters(view):
     return names
 
 
+class EventFilterBackend(filters.DjangoFilterBackend):
+    """The view's filter set, for the events now or for their versions at a moment (`asof.EventVersions`,
+    rows of the history model, asked the same verbs)."""
+
+    def get_filterset_class(self, view, queryset=None):
+        return view.filterset_class
+
+    def filter_queryset(self, request, queryset, view):
+        # A request naming no filter (a cursor page, most timelines) is answered without a filter set: building
+        # one, its form and its copies of the filters, cost more than the rest of such a page's Python.
+        if not names_a_filter(request, view):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
+def names_a_filter(request, view):
+    """Whether the request's query names one of the view's filters (empty values dropped before)."""
+    return not request.query_params.keys().isdisjoint(view.filterset_class.base_filters)
+
+
 def without_empty_values(query):
     """The query string's parameters without their empty values: `actor=&q=` is no filter."""
     if all(value != "" for values in query.lists() for value in values[1]):

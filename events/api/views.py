@@ -46,7 +46,7 @@ from .feed import MEDIA_TYPE as FEED_MEDIA_TYPE
 from .feed import FirstRenderer, atom_response, entries_wanted
 from .fields import with_api_fields
 from .pagination import KeysetPagination, page_size_from
-from .params import StrictParameters, as_of, flag
+from .params import EventFilterBackend, StrictParameters, as_of, flag, names_a_filter
 from .parsers import JSONParser
 from .relations import actors_named, interval_of, relations_index
 from .rendering import event_text, event_texts, for_splicing, splices
@@ -81,14 +81,6 @@ from .serializers import (
     TimelineSerializer,
     TombstoneSerializer,
 )
-
-
-class EventFilterBackend(filters.DjangoFilterBackend):
-    """The view's filter set, for the events now or for their versions at a moment (`asof.EventVersions`,
-    rows of the history model, asked the same verbs)."""
-
-    def get_filterset_class(self, view, queryset=None):
-        return view.filterset_class
 
 
 def versions_for(request, moment):
@@ -164,7 +156,8 @@ class EventViewSet(StrictParameters, viewsets.ModelViewSet):
         moment = as_of(request)
         if moment is not None:
             return self._list_as_of(request, moment, counted)
-        events = for_splicing(self.filter_queryset(self.get_queryset()), request)
+        events = self.filter_queryset(self.get_queryset())
+        events = for_splicing(events, request, prepare=not names_a_filter(request, self))
         page = self.paginate_queryset(events)
         texts = event_texts(page) if splices(request) else None  # the database's JSON, as it wrote it
         response = self.get_paginated_response(self.get_serializer(page, many=True).data if texts is None else texts)
@@ -198,7 +191,9 @@ class EventViewSet(StrictParameters, viewsets.ModelViewSet):
             if not found:
                 raise NotFound(f"no event {self.kwargs['pk'][:100]!r} you may see at {moment.isoformat()}")
             return Response(self.get_serializer(events_then(found, moment, versions.hides_unpublished)[0]).data)
-        event = self.get_object()
+        # A row of the event's JSON texts to splice (`for_splicing`), else the event for the serializer.
+        event = get_object_or_404(for_splicing(self.get_queryset(), request, prepare=True), pk=self.kwargs["pk"])
+        self.check_object_permissions(request, event)
         validator = etag_of(event)
         if matches(request.headers.get("If-None-Match", ""), validator):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": validator})
@@ -503,7 +498,7 @@ class TimelineViewSet(StrictParameters, viewsets.GenericViewSet):
 class RelationsViewSet(StrictParameters, viewsets.GenericViewSet):
     """How relations between two actors moved: the Goldstein values of the events between them, per period."""
 
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [EventFilterBackend]
     filterset_class = EventFilter
     serializer_class = RelationsSerializer
     pagination_class = None

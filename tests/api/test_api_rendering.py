@@ -127,3 +127,15 @@ def test_a_spliced_page_reads_the_texts_and_its_keys_not_whole_rows(client, odd_
     assert seen == list(Event.objects.published().order_by("-updated_at", "-id").values_list("id", flat=True))
     ranked = client.get("/api/v1/events/", {"q": "talks", "ordering": "relevance", "page_size": 2}).json()
     assert ranked["next"] and client.get(ranked["next"]).status_code == 200
+
+
+def test_a_spliced_detail_reads_the_texts_not_the_whole_row(client, odd_event):
+    if connection.vendor != "postgresql":
+        pytest.skip("the database writes the events' JSON on PostgreSQL only")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/v1/events/odd-text-talks/")
+    assert response.status_code == 200 and response["ETag"]
+    (detail_query,) = [query["sql"] for query in queries if "odd-text-talks" in query["sql"]]
+    assert '"events_event"."summary"' not in detail_query.split("(", 1)[0]
+    assert client.get("/api/v1/events/no-such-event/").status_code == 404
+    assert client.get("/api/v1/events/odd-text-talks/", HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
