@@ -22,7 +22,8 @@ from events.dataset import import_document
 from events.facets import facets
 from events.models import Actor, Event, EventType, Participant
 from events.relations_index import relations_index
-from tests.demo import ANON_THROTTLE_QUERIES, actor_record, event_record, wait_until, waiting_backends
+from tests.api.test_api_relations import ACTORS, between
+from tests.demo import ANON_THROTTLE_QUERIES, wait_until, waiting_backends
 
 pytestmark = [
     pytest.mark.django_db,
@@ -30,20 +31,6 @@ pytestmark = [
 ]
 
 NAMES = ["type", "family", "status", "actor", "country", "year"]
-
-ACTORS = [
-    actor_record("russia", country="RUS"),
-    actor_record("russian-mfa", kind="government", country="RUS", parent="russia"),
-    actor_record("lavrov", kind="person", country="RUS", parent="russian-mfa"),
-    actor_record("united-states", country="USA"),
-    actor_record("rubio", kind="person", country="USA", parent="united-states"),
-    actor_record("france", country="FRA"),
-]
-
-
-def between(event_id, *actors, **fields):
-    return event_record(event_id, participants=[{"actor": a, "role": "participant"} for a in actors], **fields)
-
 
 EVENTS = [
     between("call", "lavrov", "rubio", type="talks", start="2025-03-04"),

@@ -2,18 +2,7 @@
 
 from events.extraction import propose
 
-from .helpers import gazetteer_actors, taxonomy_types
-
-ACTORS = gazetteer_actors()
-TYPES = taxonomy_types()
-
-
-def proposed(text, published="2024-06-14", title="Заголовок"):
-    """(type, status, start, [(actor, role)], claimed_by) of each proposal from a short Russian article."""
-    extraction = propose(f"{title}\n\n{text}", published=published, actors=ACTORS, types=TYPES)
-    return [
-        (p.type, p.status, p.date.start.isoformat(), list(p.participants), p.claimed_by) for p in extraction.proposals
-    ]
+from .test_russian import ACTORS, TYPES, proposed
 
 
 def test_an_announced_act_another_sentence_calls_planned_is_one_planned_event():
