@@ -15,6 +15,22 @@ from tests.demo import ARTICLE_URL, DEMO_PATH, event_record, export_text, row_co
 __all__ = ["ARTICLE_URL", "DEMO_PATH", "event_record", "export_text", "row_counts"]
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite the test database is a file, as deployed, not memory.
+
+    Django's live server shares an in-memory database's one connection among its threads. Python's
+    sqlite3 holds the GIL while it waits for that connection's mutex, and a thread inside SQLite calls
+    back into Python (`casefold`, `fts_match`, Django's own functions) for the GIL while it holds the
+    mutex: two threads could wait on each other for ever, and a browser test once hung CI that way.
+    With a file each thread opens its own connection, and a writer waits for another (WAL, timeout)."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
+
+
 @pytest.fixture
 def demo(db):
     """The demo dataset, imported; returns the document."""

@@ -12,8 +12,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.db import connection
-from rest_framework.throttling import AnonRateThrottle
 
 from tests.demo import DEMO_PATH
 
@@ -38,19 +36,15 @@ pytestmark = [
 
 
 @pytest.fixture
-def site(live_server, demo, settings, monkeypatch):
+def site(live_server, demo, settings):
     """The live server's address, with the demo data; static files as they are, without a manifest.
 
-    On SQLite the anonymous throttle is off: the live server's threads share the in-memory test
-    database through SQLite's shared cache, where a writer that finds another fails at once instead of
-    waiting, and the throttle writes on each of the page's simultaneous API requests. A database file,
-    as deployed, makes writers wait (tests/api/test_api_throttling.py runs gunicorn on one)."""
+    On SQLite the test database is a file (tests/conftest.py), so the anonymous throttle's writes on
+    the page's simultaneous API requests wait for each other as deployed."""
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    if connection.vendor == "sqlite":
-        monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": None})
     return live_server.url
 
 
