@@ -256,6 +256,25 @@ def test_it_reuses_a_curated_ministry_whose_name_matches(demo):
 
 
 @pytest.mark.django_db
+def test_it_reuses_a_curated_ministry_below_a_curated_government():
+    # The contract's hierarchy: a state, its government, the ministry under the government, the minister.
+    Actor.objects.create(id="russia", name="Russia", kind="state", country="RUS")
+    Actor.objects.create(id="ru-gov", name="Government of Russia", kind="government", country="RUS", parent_id="russia")
+    Actor.objects.create(
+        id="ru-mfa", name="Ministry of Foreign Affairs of Russia", kind="government", country="RUS", parent_id="ru-gov"
+    )
+    Actor.objects.create(id="lavrov", name="Sergey Lavrov", kind="person", country="RUS", parent_id="ru-mfa")
+    summary = load_gazetteer()
+    assert (summary.reused["russia-government"], summary.reused["russia-foreign-ministry"]) == ("ru-gov", "ru-mfa")
+    assert list(Actor.objects.filter(country="RUS").order_by("pk").values_list("pk", "parent_id")) == [
+        ("lavrov", "ru-mfa"), ("ru-gov", "russia"), ("ru-mfa", "ru-gov"), ("russia", None),
+    ]  # fmt: skip
+    exported = export_text()
+    again = load_gazetteer()
+    assert (again.created_count, again.aliases_added, export_text()) == (0, {}, exported)
+
+
+@pytest.mark.django_db
 def test_an_alias_a_curator_removed_stays_removed():
     load_gazetteer()
     russia = Actor.objects.get(pk="russia")

@@ -8,7 +8,10 @@ Each actor of `actors.json` is either found among the stored actors or created:
 - a government or foreign ministry is the stored actor with its id under that
   state, else an actor under that state (not a person) whose name or an alias
   matches one of its names, in any case: a curated "Russian Foreign Ministry"
-  is the ministry;
+  is the ministry. "Under" is at any depth, nearest first: a curated ministry
+  below a curated government (state, government, ministry, as the contract's
+  dataset files place a minister's ministry) is the ministry, not a second one
+  beside it;
 - an intergovernmental body is the stored one with its id, else a stored one
   (kind igo) whose name or an alias matches.
 
@@ -83,41 +86,50 @@ def _in_order(entries):
 
 
 def _stored(entries):
-    """The stored actors the gazetteer's could be, by id: two queries, whatever the size of the database."""
+    """(the stored actors the gazetteer's could be, by id; {state id: the ids of the actors below it, not
+    persons, at any depth, nearest first}): one query, then one per level of the hierarchy below the states,
+    whatever the size of the database."""
     fields = ("id", "name", "kind", "country", "aliases", "parent_id")
     countries = {e["country"] for e in entries if e["kind"] == "state"}
     first = Actor.objects.filter(
         Q(pk__in=[e["id"] for e in entries]) | Q(kind="state", country__in=countries) | Q(kind="igo")
     )
     stored = {row["id"]: row for row in first.values(*fields)}
-    states = [i for i, row in stored.items() if row["kind"] == "state"]
-    children = Actor.objects.filter(parent_id__in=states).exclude(kind="person").exclude(pk__in=list(stored))
-    stored.update({row["id"]: row for row in children.values(*fields)})
+    states = sorted(i for i, row in stored.items() if row["kind"] == "state")
+    state_of = {state: state for state in states}
+    below = {state: [] for state in states}
+    frontier = states
+    while frontier:
+        level = Actor.objects.filter(parent_id__in=frontier).exclude(kind="person").exclude(pk__in=list(state_of))
+        rows = sorted(level.values(*fields), key=lambda row: row["id"])
+        for row in rows:
+            stored.setdefault(row["id"], row)
+            state_of[row["id"]] = state_of[row["parent_id"]]
+            below[state_of[row["id"]]].append(row["id"])
+        frontier = [row["id"] for row in rows]
     for row in stored.values():
         row["aliases"] = [a for a in row["aliases"] or [] if isinstance(a, str)]
-    return stored
+    return stored, below
 
 
 def _plan(entries, progress=None):
     entries = _in_order(entries)
-    stored = _stored(entries)
+    stored, below = _stored(entries)
     deleted = set(
         Actor.history.filter(id__in=[e["id"] for e in entries], history_type="-").values_list("id", flat=True)
     ) - set(stored)
-    states_by_country, children_by_parent, bodies = {}, {}, []
+    states_by_country, bodies = {}, []
     for row in sorted(stored.values(), key=lambda r: r["id"]):
         if row["kind"] == "state" and row["country"]:
             states_by_country.setdefault(row["country"], []).append(row)
         if row["kind"] == "igo":
             bodies.append(row)
-        if row["parent_id"] and row["kind"] != "person":
-            children_by_parent.setdefault(row["parent_id"], []).append(row)
 
     summary = LoadSummary()
     resolved, claimed, matched = {}, set(), {}
     created = []
     for entry in entries:
-        found, why = _match(entry, stored, resolved, claimed, states_by_country, children_by_parent, bodies)
+        found, why = _match(entry, stored, resolved, claimed, states_by_country, below, bodies)
         if progress:
             progress()
         if found is not None:
@@ -176,7 +188,7 @@ def _plan(entries, progress=None):
     return _Plan(resolved, created, updated, summary)
 
 
-def _match(entry, stored, resolved, claimed, states_by_country, children_by_parent, bodies):
+def _match(entry, stored, resolved, claimed, states_by_country, below, bodies):
     """(the stored actor that is this entry, None) or (None, why it must be skipped) or (None, None) to create."""
     same_id = stored.get(entry["id"])
     if entry["kind"] == "state":
@@ -197,12 +209,13 @@ def _match(entry, stored, resolved, claimed, states_by_country, children_by_pare
     parent = resolved.get(entry["parent"])
     if parent is None:
         return None, f"its state {entry['parent']!r} was skipped"
-    if same_id and same_id["parent_id"] == parent and same_id["kind"] != "person":
+    under = below.get(parent, [])
+    if same_id and same_id["id"] in under:
         return same_id, None
     names = _names(entry)
-    for row in children_by_parent.get(parent, []):
-        if row["id"] not in claimed and _names(row) & names:
-            return row, None
+    for row_id in under:
+        if row_id not in claimed and _names(stored[row_id]) & names:
+            return stored[row_id], None
     return None, None
 
 
