@@ -14,7 +14,7 @@ SCORE_ARGS ?=
 PY = $(VENV)/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint contract clean vendor bench constraints load faults gazetteer extraction-score compose-check
+.PHONY: help run test lint contract contract-own clean vendor bench constraints load faults gazetteer extraction-score compose-check
 
 # Creates the venv once, with a Python new enough for Django 5.2, and brings pip up to date.
 define make-venv
@@ -68,6 +68,13 @@ lint: $(VENV)/.installed-dev ## ruff check and ruff format --check
 contract: $(VENV)/.installed-run ## check this checkout against ../shared/contract.md (SHARED=...)
 	$(PYTHON) $(SHARED)/checks/contract_check.py --dataset $(SHARED)/data/sample_dataset.json \
 	  --cases $(SHARED)/data/sample_cases.json --bad-datasets $(SHARED)/data/bad_datasets $(CONTRACT_ARGS)
+
+# Chancery's own dataset: an actor hierarchy four levels deep, every event family (tests/data/contract/README.md).
+# The bad dataset files do not depend on the dataset: `make contract` checks them.
+OWN_CONTRACT = tests/data/contract
+contract-own: $(VENV)/.installed-run ## the same check on Chancery's own dataset with an actor hierarchy (tests/data/contract/)
+	$(PYTHON) $(SHARED)/checks/contract_check.py --dataset $(OWN_CONTRACT)/hierarchy_dataset.json \
+	  --cases $(OWN_CONTRACT)/hierarchy_cases.json $(CONTRACT_ARGS)
 
 extraction-score: $(VENV)/.installed-run ## the article extractor on corpus/: recall, precision, type/roles/date/status right, per article (SCORE_ARGS=...)
 	$(PY) manage.py score_extraction $(SCORE_ARGS)
