@@ -94,6 +94,17 @@ def without_empty_values(query):
     return cleaned
 
 
+# The public page's own parameters, which its form always sends: an address copied from the page says so
+# rather than leave the reader to guess why the API refuses it. `view` is refused all the same: the page's
+# two-actor view rolls its actors up, and an API that ignored it would answer another question.
+PAGE_ONLY = {
+    "view": (
+        "; view is the public page's own parameter: leave it out (the two-actor view, view=pair, asks"
+        " actor_tree=A&actor_tree=B here)"
+    ),
+}
+
+
 # A view mixin: 400 `{name: [...]}` for each query parameter the action does not take (empty or not), after
 # dropping the empty values of the ones it takes. No docstring: the OpenAPI description of a view without
 # one of its own would inherit it.
@@ -109,7 +120,10 @@ class StrictParameters:
         if unknown:
             takes = ", ".join(sorted(accepted)) or "no parameters"
             raise ValidationError(
-                {name[:100]: [f"not a parameter of this endpoint, which takes {takes}"] for name in unknown}
+                {
+                    name[:100]: [f"not a parameter of this endpoint, which takes {takes}{PAGE_ONLY.get(name, '')}"]
+                    for name in unknown
+                }
             )
         request._request.GET = without_empty_values(request._request.GET)
 

@@ -44,6 +44,20 @@ def test_an_unknown_parameter_is_refused_even_empty(client, demo):
     assert "actr" in response.json()
 
 
+def test_the_pages_view_parameter_is_refused_with_what_to_ask_instead(client, demo):
+    # The page's form always sends its view: its address, copied to the API, is told how to ask the same.
+    query = "view=pair&actor=russia&actor=united-states&actor=&date_from=&date_to=&q="
+    response = client.get(f"/api/v1/events/?{query}")
+    assert response.status_code == 400
+    assert list(response.json()) == ["view"]
+    assert response.json()["view"][0].endswith(
+        "; view is the public page's own parameter: leave it out (the two-actor view, view=pair, asks"
+        " actor_tree=A&actor_tree=B here)"
+    )
+    rolled_up = client.get("/api/v1/events/?actor_tree=russia&actor_tree=united-states&actor=&date_from=&q=")
+    assert rolled_up.status_code == 200
+
+
 def test_it_names_every_unknown_parameter(client, demo):
     response = client.get("/api/v1/events/", {"actr": "russia", "colour": "red", "type": "talks"})
     assert sorted(response.json()) == ["actr", "colour"]
