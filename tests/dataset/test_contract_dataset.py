@@ -11,6 +11,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from events.dataset import import_document
+from events.gazetteer.load import load_gazetteer
 
 FOLDER = Path(__file__).resolve().parents[1] / "data" / "contract"
 DATASET = json.loads((FOLDER / "hierarchy_dataset.json").read_text(encoding="utf-8"))
@@ -75,3 +76,16 @@ def test_the_relations_index_rolls_both_sides_up_and_leaves_out_what_did_not_occ
         "2025": (8, 6, 0, 27.9),  # talks 3 x 7.0, summit 1.0, meeting 1.9, proposal 4.0, statements 2 x 0.0
     }
     assert (data["count"], round(data["score"], 1)) == (17, -17.5)
+
+
+def test_the_gazetteer_finds_its_governments_and_ministries_among_the_curated_ones(client):
+    # The ministries sit under the governments, two levels below their states: none is made a second time.
+    summary = load_gazetteer()
+    assert {gid: summary.reused.get(gid) for gid in ("russia-government", "russia-foreign-ministry")} == {
+        "russia-government": "russian-government",
+        "russia-foreign-ministry": "russian-foreign-ministry",
+    }
+    assert {gid: summary.reused.get(gid) for gid in ("united-states-government", "united-states-foreign-ministry")} == {
+        "united-states-government": "us-government",
+        "united-states-foreign-ministry": "us-state-department",
+    }
