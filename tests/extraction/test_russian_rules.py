@@ -199,3 +199,17 @@ def test_a_warning_of_consequences_is_a_statement_the_article_reports():
         "останется без последствий для шведских властей."
     )
     assert ("statement", "norway-foreign-ministry") in [(code, claimed_by) for code, *_, claimed_by in found]
+
+
+def test_flights_resumed_are_read_in_the_reflexive_and_as_air_links():
+    # "возобновляется авиасообщение" (a schedule, reflexive), "воздушное сообщение" for "авиасообщение", and
+    # "открываются авиарейсы".
+    [(code, status, start, roles, _)] = proposed(
+        "С 21 июня возобновляется авиасообщение между Россией и Белоруссией.", published="2024-06-14"
+    )
+    assert (code, status, start) == ("flights.resumed", "scheduled", "2024-06-21")
+    assert sorted(roles) == [("belarus", "participant"), ("russia", "participant")]
+    [(code, *_)] = proposed("Россия возобновляет воздушное сообщение с Испанией.")
+    assert code == "flights.resumed"
+    [(code, *_)] = proposed("С 27 июня Россия открывает авиарейсы в Южную Корею.")
+    assert code == "flights.resumed"
