@@ -296,12 +296,21 @@ def _is_instrumental(sentence, mention):
     """A Russian name or adjective that can only be instrumental, not after a preposition ("с Россией" is
     company, not agency): who does what a passive or a noun of action says ("выдворены Москвой")."""
     word = re.match(r"[^\W\d_]+", mention.text)
-    if not word or re.search(
-        r"(?:^|\s)(?:с|со|между|над|под|за|перед|вместе с|рядом с|между\s+\w+\s+и)\s+$", sentence[: mention.start], re.I
-    ):
+    if not word or _GOVERNED_INSTRUMENTAL.search(sentence[: mention.start]):
         return False
     cases = {parse.tag.case for parse in _russian().parse(word.group()) if parse.score >= 0.05}
     return cases == {"ablt"}
+
+
+# A preposition that governs the instrumental, then the list its noun opens, each item of which it governs too:
+# "с Испанией, Ираком, Кенией и Словакией", "со странами СНГ: Белоруссией, Казахстаном и Киргизией".
+_LIST_ITEM = r"[^\W\d_][\w-]*(?:\s+[^\W\d_][\w-]*)?"
+_GOVERNED_INSTRUMENTAL = re.compile(
+    r"(?:^|\s)(?:с|со|между|над|под|за|перед|вместе с|рядом с)\s+"
+    r"(?:(?:[^\W\d_][\w-]*\s+){0,3}[^\W\d_][\w-]*:\s+)?"
+    rf"(?:{_LIST_ITEM}\s*(?:,|\s+и)\s+)*$",
+    re.I,
+)
 
 
 def _is_patient(sentence, mention):

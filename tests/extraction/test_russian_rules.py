@@ -213,3 +213,19 @@ def test_flights_resumed_are_read_in_the_reflexive_and_as_air_links():
     assert code == "flights.resumed"
     [(code, *_)] = proposed("С 27 июня Россия открывает авиарейсы в Южную Корею.")
     assert code == "flights.resumed"
+
+
+def test_every_name_of_a_list_after_s_is_company_not_the_agent():
+    # "с Испанией, Ираком и Словакией": the preposition governs each instrumental of the list, as it does after
+    # a noun and a colon ("со странами СНГ: Белоруссией, Казахстаном"); the nominative subject acts.
+    [(code, _, _, roles, _)] = proposed("Россия возобновляет авиасообщение с Испанией, Ираком, Кенией и Словакией.")
+    assert code == "flights.resumed"
+    assert roles[0] == ("russia", "initiator")
+    assert {actor for actor, role in roles if role == "initiator"} == {"russia"}
+    [(_, _, _, roles, _)] = proposed(
+        "Россия возобновляет авиасообщение со странами СНГ: Белоруссией, Казахстаном и Киргизией."
+    )
+    assert {actor for actor, role in roles if role == "initiator"} == {"russia"}
+    # An instrumental that stands alone still names the agent.
+    [(_, _, _, roles, _)] = proposed("Американскими властями предписано покинуть страну трём дипломатам России.")
+    assert roles == [("united-states", "initiator"), ("russia", "target")]
