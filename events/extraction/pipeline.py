@@ -460,6 +460,8 @@ def _missing_party(code, roles, locations, actors):
     family = code.split(".")[0]
     sides = {actors.side(a) for a, _ in roles} | {actors.side(loc.get("host")) for loc in locations if loc.get("host")}
     if family in SYMMETRIC_FAMILIES:
+        if code == "meeting.summit" and any(getattr(actors.get(a), "kind", None) == "igo" for a, _ in roles):
+            return None  # "the CIS summit", "G7 leaders' summit": an organisation's members meet, every side
         return None if len(sides) >= 2 or locations else "only one side of the talks or meeting is named"
     if family != "statement" and not _actors_of(roles, "initiator") and len(sides) < 2:
         return "no one is named as doing it"

@@ -229,3 +229,10 @@ def test_every_name_of_a_list_after_s_is_company_not_the_agent():
     # An instrumental that stands alone still names the agent.
     [(_, _, _, roles, _)] = proposed("Американскими властями предписано покинуть страну трём дипломатам России.")
     assert roles == [("united-states", "initiator"), ("russia", "target")]
+
+
+def test_a_meeting_of_heads_of_state_is_a_summit_and_an_organisations_summit_needs_no_second_side():
+    [(code, status, start, _, _)] = proposed("Встреча глав государств СНГ, намеченная на 16 октября, перенесена.")
+    assert (code, status, start) == ("meeting.summit", "postponed", "2024-10-16")
+    [(code, *_)] = proposed("Встреча президентов России и Белоруссии состоится в Москве 20 июня.")
+    assert code == "meeting.summit"
