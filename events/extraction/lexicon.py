@@ -28,7 +28,10 @@ TRIGGERS = {
                               "restrictive measure", "embargo", "impose restriction", "magnitsky list"],
         "sanctions.lifted": ["lift sanction", "ease sanction", "sanction relief", "remove sanction",
                              "waive sanction", "end sanction", "relief from sanction", "lift the sanction", "delist",
-                             "loosen sanction", "loosening of sanction", "relax sanction"],
+                             "loosen sanction", "loosening of sanction", "relax sanction",
+                             # The verb governs an object of its own words: "lifted a handful of Iran-related
+                             # sanctions", "removed some of the remaining sanctions".
+                             "lift ~sanction", "ease ~sanction", "remove ~sanction", "waive ~sanction"],
         "property.seizure": ["seize", "seizure", "confiscate", "restrict access", "strip diplomatic status",
                              "take over", "block access", "close compound", "deny access", "bar access",
                              "take control of", "remove diplomatic status", "revoke diplomatic status"],

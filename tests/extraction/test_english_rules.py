@@ -373,3 +373,12 @@ def test_the_day_an_act_to_come_was_reported_is_read_as_past():
         "Latvia and Estonia have agreed to reopen embassies, the agency reported on Friday.", published="2023-03-11"
     )
     assert (code, status, start) == ("missions.reopened", "scheduled", "2023-03-10")
+
+
+def test_a_lifting_verb_governs_sanctions_named_words_later():
+    # "lifted a handful of Iran-related sanctions": the sanctions are lifted, not imposed, and Iran's.
+    [(code, _, start, _, roles, _)] = proposed(
+        "The Biden administration lifted a handful of Iran-related sanctions Thursday.", published="2021-06-10"
+    )
+    assert (code, start) == ("sanctions.lifted", "2021-06-10")
+    assert ("united-states", "initiator") in roles and ("iran", "target") in roles
