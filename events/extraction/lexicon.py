@@ -63,7 +63,9 @@ TRIGGERS = {
         "missions.closed": ["close embassy", "close consulate", "shut embassy", "shut consulate", "order to close",
                             "order to shut", "closure of consulate", "closure of embassy", "shut down",
                             "close mission", "suspend operation", "suspend the work", "close the consulate",
-                            "close its embassy", "close its consulate"],
+                            "close its embassy", "close its consulate",
+                            # "suspend its diplomatic and consular missions", "suspend the embassy's operations".
+                            "suspend ~mission", "suspend ~embassy", "suspend ~consulate"],
         "missions.reopened": ["reopen", "reopening", "resume operation", "open embassy", "open an embassy",
                               "resume work", "raise flag", "open a consulate", "open consulate"],
     },

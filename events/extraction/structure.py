@@ -228,14 +228,18 @@ _PATIENT_NOUNS = (
 # say what kind of officer or mission; a coordinated adjective shares the noun: "эстонской и латвийских миссий".
 _PATIENT_AFTER = re.compile(
     rf"(?:['’]s)?(?:\s+и\s+[^\W\d_]+)?\s+(?:(?P<between>[^\W\d_]+)\s+)?"
-    rf"(?:(?:military|intelligence|defen[cs]e|consular|trade)\s+)?{_PATIENT_NOUNS}",
+    # Not an adverb the noun begins: "The United States has officially told ..." names no officials.
+    rf"(?:(?:military|intelligence|defen[cs]e|consular|trade)\s+)?{_PATIENT_NOUNS}(?!ly\b)",
     re.I,
 )
 _PATIENT_BEFORE = re.compile(rf"{_PATIENT_NOUNS}\w*\s+(?:of\s+)?(?:the\s+)?$", re.I)
 _AGAINST = re.compile(
     # "sanctions on Russia"; "ordered Russia to close", "requiring the Russian government to close": made to act.
     r"\b(?:against|on|upon|против|в отношении|order(?:s|ed|ing)?|requir(?:es|ed|ing)|forc(?:es|ed|ing)"
-    r"|compel(?:s|led|ling)?)\s+(?:the\s+)?$",
+    # "told the Syrian government to suspend", "notified Finland of its decision to expel": whom an act is
+    # announced to is the one it is done to.
+    r"|compel(?:s|led|ling)?|told|tell(?:s|ing)?|instruct(?:s|ed|ing)?|notif(?:y|ies|ied|ying)"
+    r"|inform(?:s|ed|ing)?)\s+(?:the\s+)?$",
     re.I,
 )
 _SANCTIONS_OF = re.compile(r"\b(?:санкци[йиям]{1,3}|рестрикци[йиям]{1,3})\s+$", re.I)

@@ -382,3 +382,19 @@ def test_a_lifting_verb_governs_sanctions_named_words_later():
     )
     assert (code, start) == ("sanctions.lifted", "2021-06-10")
     assert ("united-states", "initiator") in roles and ("iran", "target") in roles
+
+
+def test_whom_an_act_is_told_or_notified_to_is_acted_on():
+    # "told X to suspend its missions", "notified X of its decision to expel": X is the target; and an adverb
+    # such as "officially" names no officials whose state would be acted on.
+    [(code, _, _, _, roles, _)] = proposed(
+        "The United States has officially told the Syrian government to immediately suspend its diplomatic and "
+        "consular missions in the country."
+    )
+    assert code == "missions.closed"
+    assert roles == [("united-states", "initiator"), ("syria-government", "target")]
+    [(code, _, _, _, roles, _)] = proposed(
+        "Russia has also notified Finland of its decision to expel one diplomat from the Finnish embassy in Moscow."
+    )
+    assert code == "diplomats.expelled"
+    assert roles == [("russia", "initiator"), ("finland", "target")]
