@@ -398,3 +398,15 @@ def test_whom_an_act_is_told_or_notified_to_is_acted_on():
     )
     assert code == "diplomats.expelled"
     assert roles == [("russia", "initiator"), ("finland", "target")]
+
+
+def test_relations_restored_or_established_are_an_agreement():
+    [(code, status, start, precision, roles, _)] = proposed(
+        "Syria and Saudi Arabia restored diplomatic relations last year.", published="2024-07-10"
+    )
+    assert (code, status, start, precision) == ("agreement", "occurred", "2023-01-01", "year")
+    assert sorted(roles) == [("saudi-arabia", "participant"), ("syria", "participant")]
+    [(code, _, start, *_)] = proposed(
+        "Micronesia and Uruguay established diplomatic relations on Thursday.", published="2013-09-06"
+    )
+    assert (code, start) == ("agreement", "2013-09-05")

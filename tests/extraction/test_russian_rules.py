@@ -236,3 +236,9 @@ def test_a_meeting_of_heads_of_state_is_a_summit_and_an_organisations_summit_nee
     assert (code, status, start) == ("meeting.summit", "postponed", "2024-10-16")
     [(code, *_)] = proposed("Встреча президентов России и Белоруссии состоится в Москве 20 июня.")
     assert code == "meeting.summit"
+
+
+def test_relations_restored_or_established_are_an_agreement():
+    [(code, status, start, roles, _)] = proposed("Сирия и Саудовская Аравия восстановили дипломатические отношения.")
+    assert (code, status, start) == ("agreement", "occurred", "2024-06-14")
+    assert sorted(roles) == [("saudi-arabia", "participant"), ("syria", "participant")]
