@@ -410,3 +410,12 @@ def test_relations_restored_or_established_are_an_agreement():
         "Micronesia and Uruguay established diplomatic relations on Thursday.", published="2013-09-06"
     )
     assert (code, start) == ("agreement", "2013-09-05")
+
+
+def test_adjectives_of_kind_may_stand_between_a_states_adjective_and_its_noun():
+    # "all Moroccan civil and military aircraft": Morocco's aircraft, so Morocco is the ban's target.
+    [(code, _, start, _, roles, _)] = proposed(
+        "Algeria decided on Wednesday to close its airspace to all Moroccan civil and military aircraft.",
+        published="2021-09-23",
+    )
+    assert (code, start, roles) == ("flights.ban", "2021-09-22", [("algeria", "initiator"), ("morocco", "target")])
