@@ -76,7 +76,8 @@ def find_claimant(text, mentions, actors=None):
     speech, belief = [], []
     for mention in mentions:
         before, after = text[: mention.start], text[mention.end :]
-        if match := re.match(rf"\s+(?:(?:has|have|had)\s+)?(?:also\s+)?{_SPEECH}\b", after, re.I):
+        # "Lavrov said", "has also said", "officially confirmed": an adverb may stand before the verb.
+        if match := re.match(rf"\s+(?:(?:has|have|had)\s+)?(?:also\s+|(?-i:[a-z]+ly)\s+)?{_SPEECH}\b", after, re.I):
             speech.append(Claim(mention.actor, mention, mention.text + match.group(), "speech"))
         elif (lead := re.search(r"\b(?:with|as)\s+(?:the\s+)?$", before, re.I)) and (
             match := re.match(r"\s+(?:saying|claiming|insisting|arguing|stating)\b", after, re.I)

@@ -419,3 +419,10 @@ def test_adjectives_of_kind_may_stand_between_a_states_adjective_and_its_noun():
         published="2021-09-23",
     )
     assert (code, start, roles) == ("flights.ban", "2021-09-22", [("algeria", "initiator"), ("morocco", "target")])
+
+
+def test_an_adverb_may_stand_between_the_speaker_and_the_verb_of_saying():
+    [(code, status, *_, claimed_by)] = proposed(
+        "Lavrov officially confirmed on Tuesday that talks with Iran had been postponed.", published="2006-07-05"
+    )
+    assert (code, status, claimed_by) == ("talks", "postponed", "sergey-lavrov")
