@@ -232,7 +232,11 @@ _PATIENT_AFTER = re.compile(
     rf"(?:(?:military|intelligence|defen[cs]e|consular|trade)\s+)?{_PATIENT_NOUNS}(?!ly\b)",
     re.I,
 )
-_PATIENT_BEFORE = re.compile(rf"{_PATIENT_NOUNS}\w*\s+(?:of\s+)?(?:the\s+)?$", re.I)
+# "the ambassadors of Libya and Tunisia": each state of the list after the noun owns it.
+_PATIENT_BEFORE = re.compile(
+    rf"{_PATIENT_NOUNS}\w*\s+(?:of\s+)?(?:the\s+)?(?:(?-i:[A-Z][\w'’-]*)(?:\s+(?-i:[A-Z][\w'’-]*))?(?:,|\s+and)\s+)*$",
+    re.I,
+)
 _AGAINST = re.compile(
     # "sanctions on Russia"; "ordered Russia to close", "requiring the Russian government to close": made to act.
     r"\b(?:against|on|upon|против|в отношении|order(?:s|ed|ing)?|requir(?:es|ed|ing)|forc(?:es|ed|ing)"

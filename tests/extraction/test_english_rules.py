@@ -426,3 +426,13 @@ def test_an_adverb_may_stand_between_the_speaker_and_the_verb_of_saying():
         "Lavrov officially confirmed on Tuesday that talks with Iran had been postponed.", published="2006-07-05"
     )
     assert (code, status, claimed_by) == ("talks", "postponed", "sergey-lavrov")
+
+
+def test_each_state_listed_after_an_owned_noun_is_acted_on():
+    # "the ambassadors of Libya and Tunisia": both are Syria's targets; Tunisia does not expel.
+    [(code, _, start, _, roles, _)] = proposed(
+        "Syria said Saturday that Damascus has given the ambassadors of Libya and Tunisia 72 hours to leave Syria.",
+        published="2012-02-12",
+    )
+    assert (code, start) == ("diplomats.expelled", "2012-02-11")
+    assert roles == [("syria", "initiator"), ("libya", "target"), ("tunisia", "target")]
