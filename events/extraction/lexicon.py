@@ -55,7 +55,10 @@ TRIGGERS = {
                             "air traffic ~resume", "flight restore", "lift restriction on air traffic",
                             "resume air link", "resume aviation link", "restore aviation link",
                             "cancel* decree ban*", "lift ban on flight", "lift flight ban", "end flight ban",
-                            "lift the ban on flight"],
+                            "lift the ban on flight",
+                            # An airline resumes its services: "Syria's national airline resumed regular
+                            # services to Saudi Arabia".
+                            "airline ~resume", "carrier ~resume", "airline ~restore"],
         "diplomats.expelled": ["expel", "expulsion", "persona non grata", "non grata", "non gratae",
                                "order to leave", "kick out", "oust", "declare persona", "hour to leave",
                                "day to leave", "week to leave"],
@@ -127,7 +130,8 @@ TRIGGERS = {
                             "восстановить воздушный сообщение", "воздушный сообщение ~возобновиться",
                             "открыть авиарейс*", "открываться авиарейс*", "открывать авиарейс*",
                             "возобновить авиарейс*", "возобновлять авиарейс*", "возобновляться авиарейс*",
-                            "авиарейс* ~возобновиться", "открываться авиасообщ*"],
+                            "авиарейс* ~возобновиться", "открываться авиасообщ*",
+                            "авиакомпания ~возобновить", "авиаперевозчик ~возобновить"],
         "diplomats.expelled": ["выслать", "высылка", "выдворить", "выдворение", "нон грат*", "персона нон",
                                "покинуть территория", "покинуть страна", "выслан", "высылать", "выдворять",
                                "предписать покинуть", "вынудить покинуть", "потребовать покинуть",

@@ -185,6 +185,9 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
             initiators = origins  # "23 diplomats were expelled from the UK": the UK expels them
         if not initiators and where and not [m for m in others if m not in owners]:
             initiators = owners  # "the embassy of Iran in London reopened": nobody else acts, a host is named
+        if not initiators and code == "flights.resumed":
+            # "Syria's national airline resumed regular services to Saudi Arabia": the airline's state resumes.
+            initiators = [m for m in patients if m.start < anchor]
         targets = [m for m in others if m not in initiators and (agents or m.start >= anchor or m in acted_on)]
         if family == "missions":
             for mention in where:

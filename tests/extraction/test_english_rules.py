@@ -436,3 +436,10 @@ def test_each_state_listed_after_an_owned_noun_is_acted_on():
     )
     assert (code, start) == ("diplomats.expelled", "2012-02-11")
     assert roles == [("syria", "initiator"), ("libya", "target"), ("tunisia", "target")]
+
+
+def test_an_airline_resuming_its_services_is_its_state_resuming_flights():
+    [(code, _, _, _, roles, _)] = proposed(
+        "Syria's national airline resumed regular services to Saudi Arabia on Wednesday.", published="2024-07-10"
+    )
+    assert (code, roles) == ("flights.resumed", [("syria", "initiator"), ("saudi-arabia", "target")])
