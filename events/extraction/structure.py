@@ -30,9 +30,21 @@ def cause_spans(text):
     from the trigger to the next comma, semicolon or dash, or the end."""
     spans = []
     for match in _CAUSE.finditer(text):
+        if duration := _DURATION.match(text, match.end()):
+            # "after a 12-year suspension", "after 12 years": how long, not an earlier event; what follows
+            # ("on Wednesday") is the sentence's own.
+            spans.append((match.start(), duration.end()))
+            continue
         end = re.search(r"[,;:—–]|\s-\s", text[match.end() :])
         spans.append((match.start(), match.end() + end.start() if end else len(text)))
     return spans
+
+
+_DURATION = re.compile(
+    r"\s+(?:(?:a|an)\s+(?:[\w]+[- ])?(?:year|month|week|day)(?:-long)?\s+(?-i:[a-z]+)"
+    r"|(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|many)\s+(?:years|months|weeks|days))\b",
+    re.I,
+)
 
 
 def _inside(position, spans):

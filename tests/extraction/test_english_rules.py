@@ -443,3 +443,16 @@ def test_an_airline_resuming_its_services_is_its_state_resuming_flights():
         "Syria's national airline resumed regular services to Saudi Arabia on Wednesday.", published="2024-07-10"
     )
     assert (code, roles) == ("flights.resumed", [("syria", "initiator"), ("saudi-arabia", "target")])
+
+
+def test_after_a_duration_is_how_long_not_a_clause_about_an_earlier_event():
+    # "after a 12-year suspension on Wednesday": Wednesday dates the resumption, not the suspension.
+    [(code, _, start, precision, *_)] = proposed(
+        "Syria's national airline resumed regular services to Saudi Arabia after a 12-year suspension on Wednesday.",
+        published="2024-07-10",
+    )
+    assert (code, start, precision) == ("flights.resumed", "2024-07-10", "day")
+    [(_, _, start, precision, *_)] = proposed(
+        "Britain expelled Russian diplomats after the poisoning in March.", published="2024-07-10"
+    )
+    assert precision == "year"  # the poisoning's March is not the expulsion's
