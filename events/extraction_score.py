@@ -22,7 +22,7 @@ from .extraction import ExtractionError, proposals_to_dataset, propose
 
 CORPUS_DIR = Path(settings.BASE_DIR) / "corpus"
 CHECKS = ("type", "roles", "date", "status")
-SPLITS = ("dev", "heldout", "unseen", "fresh")
+SPLITS = ("dev", "heldout", "unseen", "fresh", "fresh2")
 LANGUAGES = ("en", "ru")
 
 

@@ -1,5 +1,6 @@
 """The actors an article names, found by their names and aliases."""
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -29,6 +30,13 @@ _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W_]+")
 _NAME_GAP = re.compile(r"\s+|\s*-\s*")
 # Nouns (lemmas) that a state's adjective stands for the state before: "Russian diplomats", "the US side",
 # "российские дипломаты". "Russian oil giants" names companies, not Russia.
+# Adjectives of kind that may stand between a state's adjective and its noun ("Moroccan civil and military
+# aircraft"), with the conjunctions that join them.
+_KIND_WORDS = {
+    "en": frozenset("civil civilian military commercial passenger cargo private and or".split()),
+    "ru": frozenset("гражданский военный коммерческий пассажирский грузовой частный и или".split()),
+}
+
 ADJECTIVE_NOUNS = {
     "en": frozenset(
         "diplomat diplomatic delegation official side government authority embassy consulate mission carrier "
@@ -299,6 +307,13 @@ class ActorIndex:
         # "Russian and U.S. diplomats", "российских и американских дипломатов": the noun is shared.
         if len(following) >= 3 and following[0] in ("and", "и") and following[2] in nouns:
             return state
+        # "all Moroccan civil and military aircraft", "российских гражданских самолетов": adjectives of kind
+        # between the state's adjective and its noun.
+        after = [lemma(word, language) for word, _, _ in tokens[index + 1 : index + 5]]
+        kinds = list(itertools.takewhile(lambda word: word in _KIND_WORDS[language], after))
+        if kinds and kinds[-1] not in ("and", "or", "и", "или") and after[len(kinds) : len(kinds) + 1]:
+            if after[len(kinds)] in nouns and after[len(kinds)] not in _TITLES:
+                return state
         return None
 
     def get(self, actor_id):

@@ -19,13 +19,19 @@ _SPEECH_RU = (
     r"|заверил[аи]?|предупредил[аи]?|считает|полагает|поделил(?:ся|ась|ись))"
 )
 _SPEECH = _SPEECH[:-1] + "|" + _SPEECH_RU[3:]
+# ", как пишет РИА Новости,", ", как передает ТАСС,": who reports the words, not who says them.
+_AS_REPORTED = r",\s*как\s+(?:пишет|пишут|передает|передаёт|передают|сообщает|сообщают)\s+[^,.!?]{1,60},"
+# "Как сообщил РИА Новости пресс-секретарь президента Дмитрий Песков, встреча ... перенесена.": the speaker, named
+# after a verb of saying that opens the sentence, and a comma; what they said follows.
+_RU_AS_SAID = re.compile(rf"^\s*Как\s+{_SPEECH_RU}(?![а-яё])[^,.!?;«»\"]{{0,160}}$", re.I)
 # A Russian verb of saying after a comma or dash, then the speaker's title and name at the end of the sentence
 # (", сообщается на сайте МИДа" too); "говорится в сообщении (на сайте) X"; "Об этом заявил X".
 _RU_TRAILING = re.compile(
     rf"(?:(?:[,—–]|\s-)\s*(?:[—–-]\s*)?(?:{_SPEECH_RU}|сообщается|отмечается)"
     r"|\bговорится\s+в\s+(?:сообщени|заявлени|документ|коммента)\w*"
-    # "Об этом заявил в интервью ТАСС замглавы МИД Михаил Богданов.": the sentence only names the speaker.
-    rf"|^\s*(?:Об\s+этом|Как)\s+(?:[а-яё]+\s+){{0,2}}?{_SPEECH_RU})"
+    # "Об этом заявил в интервью ТАСС замглавы МИД Михаил Богданов.": the sentence only names the speaker, with
+    # the source that reports it set off by commas ("Об этом, как пишет РИА Новости, заявил ...").
+    rf"|^\s*(?:Об\s+этом|Как)(?:\s*{_AS_REPORTED})?\s+(?:[а-яё]+\s+){{0,2}}?{_SPEECH_RU})"
     r"[\s,]+[^.!?;«»\"]{0,160}$",
     re.I,
 )
@@ -70,7 +76,8 @@ def find_claimant(text, mentions, actors=None):
     speech, belief = [], []
     for mention in mentions:
         before, after = text[: mention.start], text[mention.end :]
-        if match := re.match(rf"\s+(?:(?:has|have|had)\s+)?(?:also\s+)?{_SPEECH}\b", after, re.I):
+        # "Lavrov said", "has also said", "officially confirmed": an adverb may stand before the verb.
+        if match := re.match(rf"\s+(?:(?:has|have|had)\s+)?(?:also\s+|(?-i:[a-z]+ly)\s+)?{_SPEECH}\b", after, re.I):
             speech.append(Claim(mention.actor, mention, mention.text + match.group(), "speech"))
         elif (lead := re.search(r"\b(?:with|as)\s+(?:the\s+)?$", before, re.I)) and (
             match := re.match(r"\s+(?:saying|claiming|insisting|arguing|stating)\b", after, re.I)
@@ -82,6 +89,8 @@ def find_claimant(text, mentions, actors=None):
             re.match(r"\s*(?:[,.;:!?]|$)", after) or _closes(mention, after)
         ):
             # "..., said Lavrov." but not "Trump said Putin wants peace".
+            speech.append(Claim(mention.actor, mention, lead.group() + mention.text, "speech"))
+        elif (lead := _RU_AS_SAID.match(before)) and re.match(r"\s*,", after):
             speech.append(Claim(mention.actor, mention, lead.group() + mention.text, "speech"))
         elif (lead := _RU_TRAILING.search(before)) and _closes(mention, after):
             # "..., заявила представитель МИД РФ Мария Захарова.", "говорится в сообщении на сайте МИД.": the

@@ -36,9 +36,13 @@ STATUS_RULES_RU = (
                             r"|\bработа(?:ет|ют)\s+над\s+тем,?\s+чтобы\b", re.I)),
 )  # fmt: skip
 STATUS_RULES = (
-    ("cancelled", re.compile(r"\b(?:did not|didn't|will not|won't) take place\b|\bcancel+(?:ed|ation)\b"
-                             r"|\bcalled off\b|\bscrapped\b", re.I)),
-    ("postponed", re.compile(r"\bpostpone(?:d|ment)?\b|\bput on hold\b|\bdelayed\b|\bpushed back\b", re.I)),
+    # A headline's present ("Trump cancels G7 summit") and an infinitive that is done ("has been forced to
+    # cancel", "decided to postpone") as well as the past.
+    ("cancelled", re.compile(r"\b(?:did not|didn't|will not|won't) take place\b|\bcancel+(?:ed|ation|s)\b"
+                             r"|\bcall(?:ed|s) off\b|\bscrap(?:ped|s)\b"
+                             r"|\b(?:forced|decided|decides|chose|opted)\s+to\s+(?:cancel|call off|scrap)\b", re.I)),
+    ("postponed", re.compile(r"\bpostpone(?:d|ment|s)?\b|\bput on hold\b|\bdelayed\b|\bpushed back\b"
+                             r"|\bputs off\b", re.I)),
     ("scheduled", re.compile(r"\bwill (?:hold|meet|visit|travel|sign|take place|be held|resume|lead|attend)\b"
                              r"|\b(?:will|is to|are to) (?:pay|make) (?:a|an|his|her|their) (?:[\w-]+ )?visit\b"
                              r"|\bscheduled\b|\b(?:is|are) (?:set|due|expected) to\b"

@@ -176,7 +176,9 @@ def _background(sentence, article, actors, types, linked):
 
 # "Об этом сообщили в МИД России.": the sentence before is the ministry's.
 _BACK_CLAIM = re.compile(
-    r"(?:Об этом|Как)\s+(?:\w+\s+){0,3}?(?:сообщ|заяв|говорит|написал|рассказал|пишет|передает)", re.I
+    r"(?:Об этом|Как)(?:\s*,\s*как\s+\w+\s+[^,.!?]{1,60},)?\s+(?:\w+\s+){0,3}?"
+    r"(?:сообщ|заяв|говорит|написал|рассказал|пишет|передает)",
+    re.I,
 )
 
 
@@ -460,6 +462,8 @@ def _missing_party(code, roles, locations, actors):
     family = code.split(".")[0]
     sides = {actors.side(a) for a, _ in roles} | {actors.side(loc.get("host")) for loc in locations if loc.get("host")}
     if family in SYMMETRIC_FAMILIES:
+        if code == "meeting.summit" and any(getattr(actors.get(a), "kind", None) == "igo" for a, _ in roles):
+            return None  # "the CIS summit", "G7 leaders' summit": an organisation's members meet, every side
         return None if len(sides) >= 2 or locations else "only one side of the talks or meeting is named"
     if family != "statement" and not _actors_of(roles, "initiator") and len(sides) < 2:
         return "no one is named as doing it"

@@ -30,9 +30,21 @@ def cause_spans(text):
     from the trigger to the next comma, semicolon or dash, or the end."""
     spans = []
     for match in _CAUSE.finditer(text):
+        if duration := _DURATION.match(text, match.end()):
+            # "after a 12-year suspension", "after 12 years": how long, not an earlier event; what follows
+            # ("on Wednesday") is the sentence's own.
+            spans.append((match.start(), duration.end()))
+            continue
         end = re.search(r"[,;:—–]|\s-\s", text[match.end() :])
         spans.append((match.start(), match.end() + end.start() if end else len(text)))
     return spans
+
+
+_DURATION = re.compile(
+    r"\s+(?:(?:a|an)\s+(?:[\w]+[- ])?(?:year|month|week|day)(?:-long)?\s+(?-i:[a-z]+)"
+    r"|(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|many)\s+(?:years|months|weeks|days))\b",
+    re.I,
+)
 
 
 def _inside(position, spans):
@@ -185,6 +197,9 @@ def _roles(sentence, mentions, claim, code, anchor, actors, language="en"):
             initiators = origins  # "23 diplomats were expelled from the UK": the UK expels them
         if not initiators and where and not [m for m in others if m not in owners]:
             initiators = owners  # "the embassy of Iran in London reopened": nobody else acts, a host is named
+        if not initiators and code == "flights.resumed":
+            # "Syria's national airline resumed regular services to Saudi Arabia": the airline's state resumes.
+            initiators = [m for m in patients if m.start < anchor]
         targets = [m for m in others if m not in initiators and (agents or m.start >= anchor or m in acted_on)]
         if family == "missions":
             for mention in where:
@@ -228,14 +243,22 @@ _PATIENT_NOUNS = (
 # say what kind of officer or mission; a coordinated adjective shares the noun: "эстонской и латвийских миссий".
 _PATIENT_AFTER = re.compile(
     rf"(?:['’]s)?(?:\s+и\s+[^\W\d_]+)?\s+(?:(?P<between>[^\W\d_]+)\s+)?"
-    rf"(?:(?:military|intelligence|defen[cs]e|consular|trade)\s+)?{_PATIENT_NOUNS}",
+    # Not an adverb the noun begins: "The United States has officially told ..." names no officials.
+    rf"(?:(?:military|intelligence|defen[cs]e|consular|trade)\s+)?{_PATIENT_NOUNS}(?!ly\b)",
     re.I,
 )
-_PATIENT_BEFORE = re.compile(rf"{_PATIENT_NOUNS}\w*\s+(?:of\s+)?(?:the\s+)?$", re.I)
+# "the ambassadors of Libya and Tunisia": each state of the list after the noun owns it.
+_PATIENT_BEFORE = re.compile(
+    rf"{_PATIENT_NOUNS}\w*\s+(?:of\s+)?(?:the\s+)?(?:(?-i:[A-Z][\w'’-]*)(?:\s+(?-i:[A-Z][\w'’-]*))?(?:,|\s+and)\s+)*$",
+    re.I,
+)
 _AGAINST = re.compile(
     # "sanctions on Russia"; "ordered Russia to close", "requiring the Russian government to close": made to act.
     r"\b(?:against|on|upon|против|в отношении|order(?:s|ed|ing)?|requir(?:es|ed|ing)|forc(?:es|ed|ing)"
-    r"|compel(?:s|led|ling)?)\s+(?:the\s+)?$",
+    # "told the Syrian government to suspend", "notified Finland of its decision to expel": whom an act is
+    # announced to is the one it is done to.
+    r"|compel(?:s|led|ling)?|told|tell(?:s|ing)?|instruct(?:s|ed|ing)?|notif(?:y|ies|ied|ying)"
+    r"|inform(?:s|ed|ing)?)\s+(?:the\s+)?$",
     re.I,
 )
 _SANCTIONS_OF = re.compile(r"\b(?:санкци[йиям]{1,3}|рестрикци[йиям]{1,3})\s+$", re.I)
@@ -296,12 +319,21 @@ def _is_instrumental(sentence, mention):
     """A Russian name or adjective that can only be instrumental, not after a preposition ("с Россией" is
     company, not agency): who does what a passive or a noun of action says ("выдворены Москвой")."""
     word = re.match(r"[^\W\d_]+", mention.text)
-    if not word or re.search(
-        r"(?:^|\s)(?:с|со|между|над|под|за|перед|вместе с|рядом с|между\s+\w+\s+и)\s+$", sentence[: mention.start], re.I
-    ):
+    if not word or _GOVERNED_INSTRUMENTAL.search(sentence[: mention.start]):
         return False
     cases = {parse.tag.case for parse in _russian().parse(word.group()) if parse.score >= 0.05}
     return cases == {"ablt"}
+
+
+# A preposition that governs the instrumental, then the list its noun opens, each item of which it governs too:
+# "с Испанией, Ираком, Кенией и Словакией", "со странами СНГ: Белоруссией, Казахстаном и Киргизией".
+_LIST_ITEM = r"[^\W\d_][\w-]*(?:\s+[^\W\d_][\w-]*)?"
+_GOVERNED_INSTRUMENTAL = re.compile(
+    r"(?:^|\s)(?:с|со|между|над|под|за|перед|вместе с|рядом с)\s+"
+    r"(?:(?:[^\W\d_][\w-]*\s+){0,3}[^\W\d_][\w-]*:\s+)?"
+    rf"(?:{_LIST_ITEM}\s*(?:,|\s+и)\s+)*$",
+    re.I,
+)
 
 
 def _is_patient(sentence, mention):

@@ -68,3 +68,25 @@ def test_the_foreign_ministry_without_its_state_is_the_datelines():
 def test_a_headline_names_its_speaker_before_a_colon(actors, text, claimant):
     claim = find_claimant(text, actors.find(text), actors)
     assert (claim.actor if claim else None) == claimant
+
+
+def test_a_russian_speaker_is_found_past_the_source_that_reports_them_and_before_what_they_said():
+    # "Об этом, как пишет РИА Новости, заявил X.": the agency reports, X said it (of the sentence before).
+    [proposal] = propose(
+        "Заголовок\n\nРоссия намерена сократить число сотрудников дипмиссии США в России до 300 человек. "
+        "Об этом, как пишет РИА Новости, заявил директор департамента Северной Америки МИД РФ Георгий Борисенко.",
+        published="2017-10-11",
+        actors=gazetteer_actors(),
+        types=taxonomy_types(),
+    ).proposals
+    assert (proposal.type, proposal.claimed_by) == ("diplomats.staff_limits", "georgy-borisenko")
+    # "Как сообщил <кому> <title> X, <what X said>": X claims the sentence and is no party to it.
+    [proposal] = propose(
+        "Заголовок\n\nКак сообщил РИА Новости пресс-секретарь президента России Дмитрий Песков, встреча глав "
+        "государств СНГ, намеченная на 16 октября, перенесена.",
+        published="2020-10-12",
+        actors=gazetteer_actors(),
+        types=taxonomy_types(),
+    ).proposals
+    assert proposal.claimed_by == "dmitry-peskov"
+    assert "dmitry-peskov" not in {actor for actor, _ in proposal.participants}

@@ -373,3 +373,86 @@ def test_the_day_an_act_to_come_was_reported_is_read_as_past():
         "Latvia and Estonia have agreed to reopen embassies, the agency reported on Friday.", published="2023-03-11"
     )
     assert (code, status, start) == ("missions.reopened", "scheduled", "2023-03-10")
+
+
+def test_a_lifting_verb_governs_sanctions_named_words_later():
+    # "lifted a handful of Iran-related sanctions": the sanctions are lifted, not imposed, and Iran's.
+    [(code, _, start, _, roles, _)] = proposed(
+        "The Biden administration lifted a handful of Iran-related sanctions Thursday.", published="2021-06-10"
+    )
+    assert (code, start) == ("sanctions.lifted", "2021-06-10")
+    assert ("united-states", "initiator") in roles and ("iran", "target") in roles
+
+
+def test_whom_an_act_is_told_or_notified_to_is_acted_on():
+    # "told X to suspend its missions", "notified X of its decision to expel": X is the target; and an adverb
+    # such as "officially" names no officials whose state would be acted on.
+    [(code, _, _, _, roles, _)] = proposed(
+        "The United States has officially told the Syrian government to immediately suspend its diplomatic and "
+        "consular missions in the country."
+    )
+    assert code == "missions.closed"
+    assert roles == [("united-states", "initiator"), ("syria-government", "target")]
+    [(code, _, _, _, roles, _)] = proposed(
+        "Russia has also notified Finland of its decision to expel one diplomat from the Finnish embassy in Moscow."
+    )
+    assert code == "diplomats.expelled"
+    assert roles == [("russia", "initiator"), ("finland", "target")]
+
+
+def test_relations_restored_or_established_are_an_agreement():
+    [(code, status, start, precision, roles, _)] = proposed(
+        "Syria and Saudi Arabia restored diplomatic relations last year.", published="2024-07-10"
+    )
+    assert (code, status, start, precision) == ("agreement", "occurred", "2023-01-01", "year")
+    assert sorted(roles) == [("saudi-arabia", "participant"), ("syria", "participant")]
+    [(code, _, start, *_)] = proposed(
+        "Micronesia and Uruguay established diplomatic relations on Thursday.", published="2013-09-06"
+    )
+    assert (code, start) == ("agreement", "2013-09-05")
+
+
+def test_adjectives_of_kind_may_stand_between_a_states_adjective_and_its_noun():
+    # "all Moroccan civil and military aircraft": Morocco's aircraft, so Morocco is the ban's target.
+    [(code, _, start, _, roles, _)] = proposed(
+        "Algeria decided on Wednesday to close its airspace to all Moroccan civil and military aircraft.",
+        published="2021-09-23",
+    )
+    assert (code, start, roles) == ("flights.ban", "2021-09-22", [("algeria", "initiator"), ("morocco", "target")])
+
+
+def test_an_adverb_may_stand_between_the_speaker_and_the_verb_of_saying():
+    [(code, status, *_, claimed_by)] = proposed(
+        "Lavrov officially confirmed on Tuesday that talks with Iran had been postponed.", published="2006-07-05"
+    )
+    assert (code, status, claimed_by) == ("talks", "postponed", "sergey-lavrov")
+
+
+def test_each_state_listed_after_an_owned_noun_is_acted_on():
+    # "the ambassadors of Libya and Tunisia": both are Syria's targets; Tunisia does not expel.
+    [(code, _, start, _, roles, _)] = proposed(
+        "Syria said Saturday that Damascus has given the ambassadors of Libya and Tunisia 72 hours to leave Syria.",
+        published="2012-02-12",
+    )
+    assert (code, start) == ("diplomats.expelled", "2012-02-11")
+    assert roles == [("syria", "initiator"), ("libya", "target"), ("tunisia", "target")]
+
+
+def test_an_airline_resuming_its_services_is_its_state_resuming_flights():
+    [(code, _, _, _, roles, _)] = proposed(
+        "Syria's national airline resumed regular services to Saudi Arabia on Wednesday.", published="2024-07-10"
+    )
+    assert (code, roles) == ("flights.resumed", [("syria", "initiator"), ("saudi-arabia", "target")])
+
+
+def test_after_a_duration_is_how_long_not_a_clause_about_an_earlier_event():
+    # "after a 12-year suspension on Wednesday": Wednesday dates the resumption, not the suspension.
+    [(code, _, start, precision, *_)] = proposed(
+        "Syria's national airline resumed regular services to Saudi Arabia after a 12-year suspension on Wednesday.",
+        published="2024-07-10",
+    )
+    assert (code, start, precision) == ("flights.resumed", "2024-07-10", "day")
+    [(_, _, start, precision, *_)] = proposed(
+        "Britain expelled Russian diplomats after the poisoning in March.", published="2024-07-10"
+    )
+    assert precision == "year"  # the poisoning's March is not the expulsion's

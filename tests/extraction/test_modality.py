@@ -86,3 +86,11 @@ def test_a_threat_is_a_proposed_measure_and_a_name_to_meet_a_schedule(text, stat
 )
 def test_it_tells_the_tense_of_a_russian_clause(text, expected):
     assert tense(text, "ru") == expected
+
+
+def test_a_headlines_present_and_an_infinitive_that_is_done_cancel_or_postpone():
+    assert detect_status("Trump cancels G7 summit, plans big meeting later on") == "cancelled"
+    assert detect_status("Trump has been forced to cancel a planned summit of G7 leaders this month") == "cancelled"
+    assert detect_status("Russia postpones talks with Georgia") == "postponed"
+    # A threat to cancel is not a cancellation.
+    assert detect_status("Trump threatens to cancel the summit") == "proposed"

@@ -199,3 +199,46 @@ def test_a_warning_of_consequences_is_a_statement_the_article_reports():
         "останется без последствий для шведских властей."
     )
     assert ("statement", "norway-foreign-ministry") in [(code, claimed_by) for code, *_, claimed_by in found]
+
+
+def test_flights_resumed_are_read_in_the_reflexive_and_as_air_links():
+    # "возобновляется авиасообщение" (a schedule, reflexive), "воздушное сообщение" for "авиасообщение", and
+    # "открываются авиарейсы".
+    [(code, status, start, roles, _)] = proposed(
+        "С 21 июня возобновляется авиасообщение между Россией и Белоруссией.", published="2024-06-14"
+    )
+    assert (code, status, start) == ("flights.resumed", "scheduled", "2024-06-21")
+    assert sorted(roles) == [("belarus", "participant"), ("russia", "participant")]
+    [(code, *_)] = proposed("Россия возобновляет воздушное сообщение с Испанией.")
+    assert code == "flights.resumed"
+    [(code, *_)] = proposed("С 27 июня Россия открывает авиарейсы в Южную Корею.")
+    assert code == "flights.resumed"
+
+
+def test_every_name_of_a_list_after_s_is_company_not_the_agent():
+    # "с Испанией, Ираком и Словакией": the preposition governs each instrumental of the list, as it does after
+    # a noun and a colon ("со странами СНГ: Белоруссией, Казахстаном"); the nominative subject acts.
+    [(code, _, _, roles, _)] = proposed("Россия возобновляет авиасообщение с Испанией, Ираком, Кенией и Словакией.")
+    assert code == "flights.resumed"
+    assert roles[0] == ("russia", "initiator")
+    assert {actor for actor, role in roles if role == "initiator"} == {"russia"}
+    [(_, _, _, roles, _)] = proposed(
+        "Россия возобновляет авиасообщение со странами СНГ: Белоруссией, Казахстаном и Киргизией."
+    )
+    assert {actor for actor, role in roles if role == "initiator"} == {"russia"}
+    # An instrumental that stands alone still names the agent.
+    [(_, _, _, roles, _)] = proposed("Американскими властями предписано покинуть страну трём дипломатам России.")
+    assert roles == [("united-states", "initiator"), ("russia", "target")]
+
+
+def test_a_meeting_of_heads_of_state_is_a_summit_and_an_organisations_summit_needs_no_second_side():
+    [(code, status, start, _, _)] = proposed("Встреча глав государств СНГ, намеченная на 16 октября, перенесена.")
+    assert (code, status, start) == ("meeting.summit", "postponed", "2024-10-16")
+    [(code, *_)] = proposed("Встреча президентов России и Белоруссии состоится в Москве 20 июня.")
+    assert code == "meeting.summit"
+
+
+def test_relations_restored_or_established_are_an_agreement():
+    [(code, status, start, roles, _)] = proposed("Сирия и Саудовская Аравия восстановили дипломатические отношения.")
+    assert (code, status, start) == ("agreement", "occurred", "2024-06-14")
+    assert sorted(roles) == [("saudi-arabia", "participant"), ("syria", "participant")]

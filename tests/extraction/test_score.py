@@ -265,7 +265,7 @@ def test_the_totals_add_up_each_split_and_language_apart():
     ]
 
 
-@pytest.mark.parametrize("split", ["unseen", "fresh"])
+@pytest.mark.parametrize("split", ["unseen", "fresh", "fresh2"])
 def test_each_later_held_out_part_has_its_own_totals_apart_from_the_other_splits(split):
     found = score([proposal(participants=RU_EXPELS_US)], [expectation(note="found")])
     missed = score([], [expectation(note="missed")])
@@ -281,12 +281,14 @@ def test_each_later_held_out_part_has_its_own_totals_apart_from_the_other_splits
     ]
 
 
-def test_the_fresh_part_comes_last_in_the_totals():
+def test_the_later_held_out_parts_come_last_in_the_totals_in_the_order_they_were_gathered():
     found = score([proposal(participants=RU_EXPELS_US)], [expectation(note="found")])
-    scored = [(article(f"one-{split}", "en", split), found) for split in ("fresh", "unseen", "heldout", "dev")]
+    splits = ("fresh2", "fresh", "unseen", "heldout", "dev")
+    scored = [(article(f"one-{split}", "en", split), found) for split in splits]
 
     assert [label for label, _ in scoring.groups(scored)] == [
-        "dev en", "dev", "heldout en", "heldout", "unseen en", "unseen", "fresh en", "fresh", "en", "all",
+        "dev en", "dev", "heldout en", "heldout", "unseen en", "unseen", "fresh en", "fresh", "fresh2 en", "fresh2",
+        "en", "all",
     ]  # fmt: skip
 
 
@@ -308,6 +310,9 @@ def test_every_corpus_article_is_in_a_known_split_with_its_text_and_expectations
     fresh = [a for a in corpus if a.split == "fresh"]
     assert len(fresh) >= 16 and sum(a.language == "ru" for a in fresh) >= 7
     assert not {a.url for a in fresh} & {a.url for a in corpus if a.split != "fresh"}
+    fresh2 = [a for a in corpus if a.split == "fresh2"]
+    assert len(fresh2) >= 12 and sum(a.language == "ru" for a in fresh2) >= 4
+    assert not {a.url for a in fresh2} & {a.url for a in corpus if a.split != "fresh2"}
 
 
 @given(st.lists(st.lists(st.integers(-20, 0), min_size=4, max_size=4), min_size=1, max_size=4))
