@@ -144,15 +144,21 @@ class EventVersions(EventQuerySet):
 
     def ordered_parts(self):
         """As `EventQuerySet.ordered_parts`; the versions that do not stand for their event now (`_changed`)
-        going on on `date_from` are read from their partial B-tree of those lasting more than a day
-        (hist_event_changed_lasting_idx, migration 0021), which holds their type too: the history's GiST of
-        spans and its index of types, ANDed, read every version of the type ever."""
+        going on on `date_from` are found in their partial B-tree of those lasting more than a day
+        (hist_event_changed_lasting_idx, migration 0021): the history's GiST of spans, ANDed with its index
+        of types, read every version of the type ever."""
         day = self._split_day
         first_key = self.query.order_by[0] if self.query.order_by else None
         if not self._changed or day is None or first_key not in ("start", "-start") or self.query.is_sliced:
             return super().ordered_parts()
-        lasting = f"{_VERSIONS}.span_end > {_VERSIONS}.start"
-        going_on = self.filter(start__lt=day, span_end__gte=day).extra(where=[lasting])
+        # Which of them were going on then is asked first, alone: PostgreSQL, which counts far more versions
+        # ending after a day and starting before it than there are, would otherwise start from the actors'
+        # participations (ten thousand for one country's government) and look up the versions of each.
+        lasting = _current_at(self.model.objects.filter(start__lt=day, span_end__gte=day), self.moment).extra(
+            where=[f"({CHANGED_SQL})", f"{_VERSIONS}.span_end > {_VERSIONS}.start", _CHANGED_THEN[0]],
+            params=[self.moment],
+        )
+        going_on = self.filter(history_id__in=list(lasting.values_list("history_id", flat=True)))
         starting = self.filter(start__gte=day)
         return [going_on, starting] if first_key == "start" else [starting, going_on]
 
