@@ -32,29 +32,34 @@ class IncomingRelations(Expression):
         resolved.alias = query.get_initial_alias()
         return resolved
 
-    def _source(self, compiler):
-        event = compiler.quote_name_unless_alias(self.alias)
-        visible = f" AND f.review_state = '{ReviewState.PUBLISHED}'" if self.published_only else ""
-        return (
-            "FROM events_eventrelation r JOIN events_event f ON f.id = r.from_event_id "
-            f"WHERE r.to_event_id = {event}.id{visible}"
-        )
-
     def as_sql(self, compiler, connection):
-        source = self._source(compiler)
-        # Ordered as `related` is (exports' COLLATE "C" on PostgreSQL: byte order, as SQLite compares).
-        return (
-            "(SELECT coalesce(json_agg(json_build_object('event', r.from_event_id, 'relation', r.relation) "
-            f"""ORDER BY r.from_event_id COLLATE "C", r.relation COLLATE "C"), '[]'::json)::text {source})"""
-        ), []
+        return incoming_sql(compiler.quote_name_unless_alias(self.alias), self.published_only), []
 
     def as_sqlite(self, compiler, connection):
-        source = self._source(compiler)
+        source = _incoming_source(compiler.quote_name_unless_alias(self.alias), self.published_only)
         # json_group_array keeps the order in which the ordered subquery gives its rows.
         return (
             "(SELECT json_group_array(json_object('event', event, 'relation', relation)) FROM "
             f"(SELECT r.from_event_id AS event, r.relation AS relation {source} ORDER BY 1, 2))"
         ), []
+
+
+def _incoming_source(event, published_only):
+    visible = f" AND f.review_state = '{ReviewState.PUBLISHED}'" if published_only else ""
+    return (
+        "FROM events_eventrelation r JOIN events_event f ON f.id = r.from_event_id "
+        f"WHERE r.to_event_id = {event}.id{visible}"
+    )
+
+
+def incoming_sql(event, published_only):
+    """PostgreSQL's SQL for `IncomingRelations` of the event in the row `event` (a table or alias)."""
+    # Ordered as `related` is (exports' COLLATE "C" on PostgreSQL: byte order, as SQLite compares).
+    return (
+        "(SELECT coalesce(json_agg(json_build_object('event', r.from_event_id, 'relation', r.relation) "
+        f"""ORDER BY r.from_event_id COLLATE "C", r.relation COLLATE "C"), '[]'::json)::text """
+        f"{_incoming_source(event, published_only)})"
+    )
 
 
 def with_api_fields(queryset, user_sees_unpublished):

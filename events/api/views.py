@@ -49,7 +49,7 @@ from .pagination import KeysetPagination, page_size_from
 from .params import EventFilterBackend, StrictParameters, as_of, flag, names_a_filter
 from .parsers import JSONParser
 from .relations import actors_named, interval_of, relations_index
-from .rendering import event_text, event_texts, for_splicing, splices
+from .rendering import event_text, event_texts, for_splicing, splices, texts_then
 from .schema import (
     ACTOR_ID,
     AS_OF,
@@ -169,9 +169,10 @@ class EventViewSet(StrictParameters, viewsets.ModelViewSet):
     def _list_as_of(self, request, moment, counted):
         versions = self.filter_queryset(versions_for(request, moment))
         page = self.paginate_queryset(versions)
-        response = self.get_paginated_response(
-            self.get_serializer(events_then(page, moment, versions.hides_unpublished), many=True).data
-        )
+        texts = texts_then(versions, page, request)  # the database's JSON, as it wrote it
+        if texts is None:
+            texts = self.get_serializer(events_then(page, moment, versions.hides_unpublished), many=True).data
+        response = self.get_paginated_response(texts)
         if counted:
             response.data = {"count": versions.order_by().count(), **response.data}
         return response
@@ -190,6 +191,9 @@ class EventViewSet(StrictParameters, viewsets.ModelViewSet):
             found = list(versions)
             if not found:
                 raise NotFound(f"no event {self.kwargs['pk'][:100]!r} you may see at {moment.isoformat()}")
+            texts = texts_then(versions, found, request)
+            if texts is not None:
+                return Response(texts[0])
             return Response(self.get_serializer(events_then(found, moment, versions.hides_unpublished)[0]).data)
         # A row of the event's JSON texts to splice (`for_splicing`), else the event for the serializer.
         event = get_object_or_404(for_splicing(self.get_queryset(), request, prepare=True), pk=self.kwargs["pk"])

@@ -11,6 +11,7 @@ from .actors import Actor, parent_chain_loops
 from .events import SEES_UNPUBLISHED, UNPUBLISHED_PERMISSIONS, Event, EventQuerySet, may_see_unpublished
 from .expressions import SEARCH_COLUMNS, EventDocument, PeriodStart, SearchColumn, equal_in_any_case
 from .parts import EventRelation, Participant
+from .postings import ROW_COLUMNS, ImpliedByPostings
 from .search import SEARCH_CONFIG
 from .sources import Citation, Source, source_change_problem
 from .taxonomy import EventType, Tag
@@ -37,6 +38,8 @@ __all__ = [
     "Citation",
     "Event",
     "EventDocument",
+    "ImpliedByPostings",
+    "ROW_COLUMNS",
     "EventQuerySet",
     "EventRelation",
     "EventTombstone",

@@ -30,13 +30,28 @@ CHRONOLOGICAL = (("start", "id"), ("-start", "-id"))
 ROW_COLUMNS = frozenset({"id", "start", "span_end", "review_state", "status", "type_id", "code", "actor_ids"})
 
 
-class ActorsContain(ArrayContains):
+class ImpliedByPostings:
+    """A condition that every event of a key's postings meets when `actors` are among the key's: left out of a
+    list read through them."""
+
+    actors = frozenset()
+
+
+class ActorsContain(ImpliedByPostings, ArrayContains):
     """`actor_ids @> ARRAY[...]` said by `EventQuerySet.involving`: the condition a key's postings imply for the
-    actors of the key, left out of a list read through them."""
+    actors of the key."""
 
     def __init__(self, lhs, actor_ids):
         self.actors = frozenset(actor_ids)
         super().__init__(lhs, list(actor_ids))
+
+
+def _implied(condition, actors):
+    """Whether every posting of a key naming `actors` meets `condition` (a child of a WHERE node): one of
+    `ImpliedByPostings`, alone or as the `= true` Django makes of a boolean expression in a filter."""
+    if isinstance(condition, Lookup) and not isinstance(condition, ImpliedByPostings) and condition.rhs is True:
+        condition = condition.lhs
+    return isinstance(condition, ImpliedByPostings) and condition.actors <= actors
 
 
 def posting_key(actor_ids):
@@ -46,8 +61,8 @@ def posting_key(actor_ids):
     return " ".join(actors[:2]) if actors else None
 
 
-def postings_serve(query):
-    """Whether every condition of `query` is on the columns of `ROW_COLUMNS` (the type's code, through its
+def postings_serve(query, columns=ROW_COLUMNS):
+    """Whether every condition of `query` is on the `columns` (`ROW_COLUMNS`: the type's code, through its
     join, among them)."""
 
     def plain(node):
@@ -55,9 +70,7 @@ def postings_serve(query):
             if isinstance(child, WhereNode):
                 if not plain(child):
                     return False
-            elif not (
-                isinstance(child, Lookup) and isinstance(child.lhs, Col) and child.lhs.target.column in ROW_COLUMNS
-            ):
+            elif not (isinstance(child, Lookup) and isinstance(child.lhs, Col) and child.lhs.target.column in columns):
                 return False
         return True
 
@@ -101,7 +114,7 @@ def without_implied(events, key):
         for child in node.children:
             if isinstance(child, WhereNode):
                 prune(child)
-            elif isinstance(child, ActorsContain) and child.actors <= actors:
+            elif _implied(child, actors):
                 continue
             kept.append(child)
         node.children = kept
@@ -150,6 +163,12 @@ class PostingVerbs:
     # The actors every event involves (`involving`, `with_role`), and the type codes of each `of_type`.
     _posted_actors = ()
     _posted_types = ()
+    # The columns of the rows a list read through the postings may ask about (`postings_serve`).
+    posting_columns = ROW_COLUMNS
+
+    def reads_postings(self):
+        """Whether these rows may be read through the postings of the events now (`is_present`)."""
+        return self.is_present
 
     def _clone(self):
         clone = super()._clone()
@@ -189,10 +208,10 @@ class PostingVerbs:
         """The parts of a chronological list (`ordered_parts`) read through the postings of its actors,
         in order: the events going on on `day` (started before it) and those starting from it, or the
         whole list without `day`; None when the postings do not serve the list."""
-        if not self.is_present or tuple(self.query.order_by) not in CHRONOLOGICAL or not postings_serve(self.query):
+        if not self.reads_postings() or tuple(self.query.order_by) not in CHRONOLOGICAL:
             return None
         key = posting_key(self._posted_actors)
-        if key is None:
+        if key is None or not postings_serve(without_implied(self, key).query, self.posting_columns):
             return None
         if day is None:
             return [read_through_postings(self, key, self._posted_types)]

@@ -1,6 +1,7 @@
 """`as_of`: the events, the timeline, the facets and the export as the data stood at a moment."""
 
 import datetime
+import importlib
 import json
 
 import pytest
@@ -10,7 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from events.asof import CHANGED
 from events.dataset import import_document
+from events.models import Event, Participant
 from tests.demo import actor_record, dataset, event_record
 
 pytestmark = pytest.mark.django_db
@@ -302,3 +305,85 @@ def test_an_export_of_a_moment_holds_the_events_deleted_since(anonymous, story):
         ("talks", "Talks in Riyadh"),
     ]
     assert lines[0]["related"] == [{"event": "talks", "relation": "follows"}]
+
+
+@pytest.fixture
+def dyad_story():
+    """Events of Russia and the United States, then the moment, then changes of every kind to some of them."""
+    lasting = {"start": "2019-12-20", "end": "2020-01-10"}
+    import_document(
+        dataset(
+            event_record("a-lasting-unchanged", **lasting),
+            event_record("b-lasting-retitled", **lasting),
+            event_record("c-unchanged", start="2020-01-02"),
+            event_record("d-retitled", start="2020-01-03"),
+            event_record("e-joined-since", start="2020-01-04"),
+            event_record("f-left-since", start="2020-01-05"),
+            event_record("g-deleted", start="2020-01-06"),
+            event_record("h-unchanged", start="2020-01-07"),
+            event_record("i-statement", type="statement", start="2020-01-08"),
+            actors=[actor_record("ukraine", country="UKR")],
+        )
+    )
+    moment = now()
+    for event_id in ("b-lasting-retitled", "d-retitled"):
+        event = Event.objects.get(pk=event_id)
+        event.title = "Retitled since"
+        event.save()
+    # Participants changed without a new version of their event: the version stands, its parts do not.
+    Participant.objects.create(event_id="e-joined-since", actor_id="ukraine", role="participant")
+    Participant.objects.get(event_id="f-left-since", actor_id="russia").delete()
+    Event.objects.get(pk="g-deleted").delete()
+    import_document(dataset(event_record("c-created-since", start="2020-01-02")))
+    return moment
+
+
+@pytest.mark.parametrize("page_size", [1, 2, 100])
+@pytest.mark.parametrize("ordering", ["start", "-start"])
+def test_a_dyad_list_as_of_a_moment_holds_its_events_changed_since_or_not(anonymous, dyad_story, page_size, ordering):
+    def ids(**params):
+        params = {"actor": ["russia", "united-states"], "page_size": page_size, "ordering": ordering, **params}
+        page = as_of(anonymous, "/api/v1/events/", dyad_story, **params)
+        seen = [event["id"] for event in page["results"]]
+        while page["next"]:
+            page = anonymous.get(page["next"]).json()
+            seen += [event["id"] for event in page["results"]]
+        return seen if ordering == "start" else seen[::-1]
+
+    then = [
+        "a-lasting-unchanged",
+        "b-lasting-retitled",
+        "c-unchanged",
+        "d-retitled",
+        "e-joined-since",
+        "f-left-since",
+        "g-deleted",
+        "h-unchanged",
+        "i-statement",
+    ]
+    assert ids() == then
+    assert ids(date_from="2020-01-01") == then
+    assert ids(date_from="2020-01-03", type="talks") == [
+        "a-lasting-unchanged",
+        "b-lasting-retitled",
+        "d-retitled",
+        "e-joined-since",
+        "f-left-since",
+        "g-deleted",
+        "h-unchanged",
+    ]
+    assert ids(date_from="2020-01-05", date_to="2020-01-07") == then[:2] + then[5:8]
+    titles = {
+        event["id"]: event["title"]
+        for event in as_of(anonymous, "/api/v1/events/", dyad_story, actor=["russia", "united-states"])["results"]
+    }
+    assert titles["d-retitled"] == titles["c-unchanged"] == "Russian and US delegations hold talks"
+
+
+def test_the_changed_versions_indexes_are_made_on_the_condition_the_lists_say():
+    migration = importlib.import_module("events.migrations.0021_changed_versions")
+    assert migration.CHANGED == CHANGED
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'hist_event_changed_%' ORDER BY 1")
+            assert cursor.fetchall() == [("hist_event_changed_chrono_idx",), ("hist_event_changed_lasting_idx",)]
