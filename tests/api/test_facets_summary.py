@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from rest_framework.test import APIClient
 
 from events import facet_summary
-from events.dataset import import_document
+from events.dataset import import_document, importer
 from events.facets import FACETS, facets
 from events.models import Actor, Event, Participant
 from tests.demo import ANON_THROTTLE_QUERIES, actor_record, event_record, wait_until, waiting_backends
@@ -199,6 +199,27 @@ def test_a_bulk_import_keeps_it_exact(imported):
         }
     )
     assert assert_exact()["count"] == 35
+
+
+@on_postgresql
+def test_an_import_in_bulk_folds_its_chunks_deltas_once_at_its_end(imported, monkeypatch):
+    monkeypatch.setattr(importer, "CHUNK", 4)
+    monkeypatch.setattr(importer, "SEARCH_COLUMNS_IN_BULK", 1)
+    # A year, a type and a pair each: each chunk appends hundreds of deltas, past FOLD_AT every few chunks.
+    new = [
+        event(f"new-{n}", ["turkey", "eu", ACTORS[n % 3]["id"]], type="talks", start=f"{1900 + n}-05-01")
+        for n in range(FOLD_AT // 10)
+    ]
+    after_each_chunk = []
+    import_document({"actors": ACTORS, "events": new}, progress=lambda done, total: after_each_chunk.append(pending()))
+    # No chunk folded: the deltas only grew, well past the threshold; the import's end folded them all.
+    assert after_each_chunk == sorted(after_each_chunk)
+    assert after_each_chunk[-1] > 2 * FOLD_AT
+    assert pending() == 0
+    with connection.cursor() as cursor:  # later writes of the transaction fold as any writer's
+        cursor.execute("SELECT current_setting('chancery.facet_fold', true)")
+        assert cursor.fetchone()[0] == ""
+    assert assert_exact()["count"] == 4 + len(new)
 
 
 @on_postgresql
