@@ -40,6 +40,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("events", "0020_event_postings")]
+    dependencies = [("events", "0021_changed_versions")]
 
     operations = [migrations.RunPython(create, drop)]
