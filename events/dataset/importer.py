@@ -240,7 +240,7 @@ def _defer_derived_data(deferred):
 
     - the search columns of events, participants and citations (migration 0016): the import gives the
       columns itself, in bulk (`_insert_events`, `_refill_search_columns`);
-    - the fold of the facet summary's deltas (migration 0021): each chunk's statements append their deltas,
+    - the fold of the facet summary's deltas (migration 0022): each chunk's statements append their deltas,
       and the import folds them once, at its end, the chunks' deltas of the same values summed first.
 
     Rolled back with the savepoint that set it; set back at the import's end, so that the transaction's
