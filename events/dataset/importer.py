@@ -48,13 +48,9 @@ class ImportSummary:
 
 
 CHUNK = 10_000
-"""Events written per round: their stored versions are read, compared and written a chunk at a time.
-
-Each chunk's statements run the events' statement triggers once (postings, relation pairs, facet deltas,
-the versions' ends and countries), and a statement's facet deltas of one value are grouped into one: 10,000
-a chunk rather than 2,000 left the import fewer deltas to fold, and wrote 100,000 new events into a million
-in 93 and 120 s rather than 126 and 138 s (two runs each, alternately, on a busy machine). The parsed file
-stays many times the size of a chunk's rows."""
+"""Events written per round: their stored versions are read, compared and written a chunk at a time. Each
+chunk's statements run the statement triggers once and group a statement's facet deltas of one value, so
+larger chunks leave fewer deltas to fold (docs/performance.md, "Import (100,000 new events)")."""
 
 SEARCH_COLUMNS_IN_BULK = 50
 """Events from which an import gives their search columns itself, in bulk (PostgreSQL, migration 0016). For
