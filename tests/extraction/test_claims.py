@@ -70,23 +70,25 @@ def test_a_headline_names_its_speaker_before_a_colon(actors, text, claimant):
     assert (claim.actor if claim else None) == claimant
 
 
+def only_proposal(text, published):
+    """The one proposal of an article of `text`, read with the gazetteer's actors and the taxonomy's types."""
+    [proposal] = propose(text, published=published, actors=gazetteer_actors(), types=taxonomy_types()).proposals
+    return proposal
+
+
 def test_a_russian_speaker_is_found_past_the_source_that_reports_them_and_before_what_they_said():
     # "Об этом, как пишет РИА Новости, заявил X.": the agency reports, X said it (of the sentence before).
-    [proposal] = propose(
+    proposal = only_proposal(
         "Заголовок\n\nРоссия намерена сократить число сотрудников дипмиссии США в России до 300 человек. "
         "Об этом, как пишет РИА Новости, заявил директор департамента Северной Америки МИД РФ Георгий Борисенко.",
         published="2017-10-11",
-        actors=gazetteer_actors(),
-        types=taxonomy_types(),
-    ).proposals
+    )
     assert (proposal.type, proposal.claimed_by) == ("diplomats.staff_limits", "georgy-borisenko")
     # "Как сообщил <кому> <title> X, <what X said>": X claims the sentence and is no party to it.
-    [proposal] = propose(
+    proposal = only_proposal(
         "Заголовок\n\nКак сообщил РИА Новости пресс-секретарь президента России Дмитрий Песков, встреча глав "
         "государств СНГ, намеченная на 16 октября, перенесена.",
         published="2020-10-12",
-        actors=gazetteer_actors(),
-        types=taxonomy_types(),
-    ).proposals
+    )
     assert proposal.claimed_by == "dmitry-peskov"
     assert "dmitry-peskov" not in {actor for actor, _ in proposal.participants}
