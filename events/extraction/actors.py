@@ -28,15 +28,16 @@ class Mention:
 
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W_]+")
 _NAME_GAP = re.compile(r"\s+|\s*-\s*")
-# Nouns (lemmas) that a state's adjective stands for the state before: "Russian diplomats", "the US side",
-# "российские дипломаты". "Russian oil giants" names companies, not Russia.
 # Adjectives of kind that may stand between a state's adjective and its noun ("Moroccan civil and military
 # aircraft"), with the conjunctions that join them.
+_CONJUNCTIONS = ("and", "or", "и", "или")
 _KIND_WORDS = {
-    "en": frozenset("civil civilian military commercial passenger cargo private and or".split()),
-    "ru": frozenset("гражданский военный коммерческий пассажирский грузовой частный и или".split()),
+    "en": frozenset("civil civilian military commercial passenger cargo private".split()) | {"and", "or"},
+    "ru": frozenset("гражданский военный коммерческий пассажирский грузовой частный".split()) | {"и", "или"},
 }
 
+# Nouns (lemmas) that a state's adjective stands for the state before: "Russian diplomats", "the US side",
+# "российские дипломаты". "Russian oil giants" names companies, not Russia.
 ADJECTIVE_NOUNS = {
     "en": frozenset(
         "diplomat diplomatic delegation official side government authority embassy consulate mission carrier "
@@ -311,9 +312,9 @@ class ActorIndex:
         # between the state's adjective and its noun.
         after = [lemma(word, language) for word, _, _ in tokens[index + 1 : index + 5]]
         kinds = list(itertools.takewhile(lambda word: word in _KIND_WORDS[language], after))
-        if kinds and kinds[-1] not in ("and", "or", "и", "или") and after[len(kinds) : len(kinds) + 1]:
-            if after[len(kinds)] in nouns and after[len(kinds)] not in _TITLES:
-                return state
+        rest = after[len(kinds) :]
+        if kinds and kinds[-1] not in _CONJUNCTIONS and rest and rest[0] in nouns and rest[0] not in _TITLES:
+            return state
         return None
 
     def get(self, actor_id):
